@@ -1,0 +1,54 @@
+# UrbanGrid — the short list of things a developer runs. See README.md and CONTRIBUTING.md.
+.DEFAULT_GOAL := help
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+# Django 6 needs Python 3.12 or newer: take the first interpreter that is new enough.
+PYTHON := $(shell for p in python3.13 python3.12 python3 python; do \
+	$$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && { echo $$p; break; }; done)
+
+.PHONY: help run test lint format messages clean python
+
+help:
+	@echo "make run    set up, migrate, load the demo district and serve http://$(HOST):$(PORT)"
+	@echo "make test   set up and run the whole test suite"
+	@echo "make lint   ruff, formatting, mypy, Django checks, missing migrations"
+
+python:
+	@test -n "$(PYTHON)" || { echo "UrbanGrid needs Python 3.12 or newer (Django 6); none was found on PATH." \
+		"Install Python 3.13 (with pyenv: pyenv install 3.13) and try again." >&2; exit 1; }
+
+$(BIN)/.installed: pyproject.toml | python
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+run: $(BIN)/.installed
+	$(BIN)/python manage.py migrate --no-input
+	$(BIN)/python manage.py load_demo
+	@echo "Serving http://$(HOST):$(PORT)/ — press Ctrl-C to stop."
+	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+test: $(BIN)/.installed
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(BIN)/.installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy .
+	$(BIN)/python manage.py check
+	$(BIN)/python manage.py makemigrations --check --dry-run
+
+format: $(BIN)/.installed
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+messages: $(BIN)/.installed
+	$(BIN)/python manage.py makemessages --locale=zh_Hans --ignore=.venv --no-obsolete
+	$(BIN)/python manage.py compilemessages --ignore=.venv
+
+clean:
+	rm -rf $(VENV) var/static .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,117 @@
+"""Typed readers for settings that come from environment variables.
+
+Each helper either returns a value of the promised type or raises ImproperlyConfigured with a
+message naming the variable, the bad value and what would be accepted, so a mistyped deployment
+fails at start-up instead of behaving oddly later.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+
+
+class Env:
+    """Reads variables from a mapping (os.environ by default, a dict in tests)."""
+
+    def __init__(self, source: Mapping[str, str] | None = None) -> None:
+        self.source = os.environ if source is None else source
+
+    def _raw(self, name: str) -> str | None:
+        value = self.source.get(name)
+        return None if value is None else value.strip()
+
+    def _fail(self, name: str, value: str, expected: str) -> ImproperlyConfigured:
+        return ImproperlyConfigured(f"{name}={value!r} is not valid: expected {expected}.")
+
+    def string(self, name: str, default: str | None = None) -> str:
+        value = self._raw(name)
+        if value:
+            return value
+        if default is None:
+            raise ImproperlyConfigured(f"{name} must be set.")
+        return default
+
+    def boolean(self, name: str, default: bool) -> bool:
+        value = self._raw(name)
+        if value is None:
+            return default
+        if value.lower() in _TRUE:
+            return True
+        if value.lower() in _FALSE:
+            return False
+        raise self._fail(name, value, "one of 1/0, true/false, yes/no, on/off")
+
+    def integer(self, name: str, default: int, *, minimum: int | None = None) -> int:
+        value = self._raw(name)
+        if not value:
+            return default
+        try:
+            number = int(value)
+        except ValueError:
+            raise self._fail(name, value, "a whole number") from None
+        if minimum is not None and number < minimum:
+            raise self._fail(name, value, f"a whole number of at least {minimum}")
+        return number
+
+    def string_list(self, name: str, default: list[str]) -> list[str]:
+        value = self._raw(name)
+        if value is None:
+            return default
+        items = [item.strip() for item in value.split(",")]
+        if any(not item for item in items):
+            raise self._fail(name, value, "a comma-separated list without empty items")
+        return items
+
+    def choice(self, name: str, default: str, choices: tuple[str, ...]) -> str:
+        value = self._raw(name) or default
+        if value not in choices:
+            raise self._fail(name, value, "one of " + ", ".join(choices))
+        return value
+
+    def path(self, name: str, default: Path) -> Path:
+        value = self._raw(name)
+        if not value:
+            return default
+        path = Path(value)
+        if not path.is_absolute():
+            raise self._fail(name, value, "an absolute path")
+        return path
+
+    def time_zone(self, name: str, default: str) -> str:
+        value = self._raw(name) or default
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise self._fail(name, value, "an IANA time zone such as Asia/Shanghai") from None
+        return value
+
+    def database(self, name: str, default_sqlite: Path) -> dict[str, Any]:
+        """DATABASE_URL for PostgreSQL (psycopg 3) or SQLite; a file under var/ when unset."""
+        value = self._raw(name)
+        if not value:
+            return {
+                "ENGINE": "django.db.backends.sqlite3",
+                "NAME": default_sqlite,
+                # A busy connection waits instead of failing at once with "database is locked".
+                "OPTIONS": {"timeout": 20, "transaction_mode": "IMMEDIATE"},
+            }
+        try:
+            config = dict(dj_database_url.parse(value, conn_max_age=60, conn_health_checks=True))
+        except ValueError as error:
+            raise self._fail(name, value, f"a database URL ({error})") from None
+        engine = config.get("ENGINE", "")
+        if engine not in ("django.db.backends.postgresql", "django.db.backends.sqlite3"):
+            raise self._fail(name, value, "a postgres:// or sqlite:/// URL")
+        if engine.endswith("postgresql") and not config.get("NAME"):
+            raise self._fail(name, value, "a postgres:// URL that names a database")
+        return config

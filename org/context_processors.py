@@ -1,0 +1,13 @@
+from django.http import HttpRequest
+
+from org.models import Membership
+from org.workspaces import WORKSPACES
+
+
+def workspaces(request: HttpRequest) -> dict[str, object]:
+    """The signed-in person's workspaces, for the navigation bar."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"my_workspaces": []}
+    roles = Membership.objects.for_user(user).values_list("role", flat=True).distinct()
+    return {"my_workspaces": [WORKSPACES[role] for role in roles if role in WORKSPACES]}

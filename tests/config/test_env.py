@@ -1,0 +1,85 @@
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from config.env import Env
+
+
+def test_it_reads_booleans_in_the_usual_spellings() -> None:
+    env = Env({"A": "yes", "B": "0", "C": " TRUE "})
+    assert env.boolean("A", default=False) is True
+    assert env.boolean("B", default=True) is False
+    assert env.boolean("C", default=False) is True
+    assert env.boolean("MISSING", default=True) is True
+
+
+def test_it_rejects_a_boolean_it_cannot_read_and_names_the_variable() -> None:
+    with pytest.raises(ImproperlyConfigured, match=r"DEBUG='maybe' is not valid.*true/false"):
+        Env({"DEBUG": "maybe"}).boolean("DEBUG", default=False)
+
+
+def test_it_rejects_non_numbers_and_numbers_below_the_minimum() -> None:
+    with pytest.raises(ImproperlyConfigured, match="whole number"):
+        Env({"N": "ten"}).integer("N", default=1)
+    with pytest.raises(ImproperlyConfigured, match="at least 0"):
+        Env({"N": "-5"}).integer("N", default=1, minimum=0)
+    assert Env({"N": "42"}).integer("N", default=1, minimum=0) == 42
+
+
+def test_it_splits_lists_and_rejects_empty_items() -> None:
+    assert Env({"H": "a.example, b.example"}).string_list("H", default=[]) == [
+        "a.example",
+        "b.example",
+    ]
+    with pytest.raises(ImproperlyConfigured, match="without empty items"):
+        Env({"H": "a.example,,b"}).string_list("H", default=[])
+
+
+def test_a_required_string_must_be_set() -> None:
+    with pytest.raises(ImproperlyConfigured, match="SECRET_KEY must be set"):
+        Env({"SECRET_KEY": "  "}).string("SECRET_KEY")
+
+
+def test_paths_must_be_absolute() -> None:
+    with pytest.raises(ImproperlyConfigured, match="absolute path"):
+        Env({"MEDIA_ROOT": "media"}).path("MEDIA_ROOT", default=Path("/x"))
+    assert Env({"MEDIA_ROOT": "/srv/media"}).path("MEDIA_ROOT", Path("/x")) == Path("/srv/media")
+
+
+def test_time_zones_must_exist() -> None:
+    with pytest.raises(ImproperlyConfigured, match="IANA time zone"):
+        Env({"TIME_ZONE": "Mars/Olympus"}).time_zone("TIME_ZONE", default="UTC")
+    assert Env({}).time_zone("TIME_ZONE", default="Asia/Shanghai") == "Asia/Shanghai"
+
+
+def test_the_default_database_is_a_sqlite_file() -> None:
+    config = Env({}).database("DATABASE_URL", default_sqlite=Path("/tmp/ug.sqlite3"))
+    assert config["ENGINE"] == "django.db.backends.sqlite3"
+    assert config["NAME"] == Path("/tmp/ug.sqlite3")
+
+
+def test_a_postgres_url_selects_postgresql() -> None:
+    config = Env({"DATABASE_URL": "postgres://ug:pw@db.internal:5433/city"}).database(
+        "DATABASE_URL", default_sqlite=Path("/x")
+    )
+    assert config["ENGINE"] == "django.db.backends.postgresql"
+    assert (config["HOST"], config["PORT"], config["NAME"], config["USER"]) == (
+        "db.internal",
+        5433,
+        "city",
+        "ug",
+    )
+
+
+@pytest.mark.parametrize(
+    "url", ["mysql://root@localhost/x", "not a url", "postgres://localhost/", "oracle://a/b"]
+)
+def test_it_rejects_databases_it_does_not_support(url: str) -> None:
+    with pytest.raises(ImproperlyConfigured, match="DATABASE_URL="):
+        Env({"DATABASE_URL": url}).database("DATABASE_URL", default_sqlite=Path("/x"))
+
+
+def test_choices_name_the_accepted_values() -> None:
+    with pytest.raises(ImproperlyConfigured, match="one of DEBUG, INFO"):
+        Env({"LOG_LEVEL": "LOUD"}).choice("LOG_LEVEL", "INFO", ("DEBUG", "INFO"))

@@ -1,0 +1,45 @@
+"""The settings module itself, loaded in a fresh interpreter with a given environment."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+PROBE = "import config.settings as s; print(s.DEBUG, s.SESSION_COOKIE_SECURE, s.LANGUAGE_CODE)"
+
+
+def load_settings(**env: str) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY"}}
+    return subprocess.run(
+        [sys.executable, "-c", PROBE],
+        cwd=ROOT,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_production_mode_refuses_to_start_without_a_secret_key() -> None:
+    result = load_settings(DEBUG="false")
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_production_mode_refuses_a_short_secret_key() -> None:
+    result = load_settings(DEBUG="false", SECRET_KEY="short")
+    assert result.returncode != 0
+    assert "at least 50 characters" in result.stderr
+
+
+def test_production_mode_turns_on_secure_cookies() -> None:
+    result = load_settings(DEBUG="false", SECRET_KEY="k" * 64)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["False", "True", "zh-hans"]
+
+
+def test_a_mistyped_debug_flag_stops_start_up_with_a_clear_message() -> None:
+    result = load_settings(DEBUG="ture")
+    assert result.returncode != 0
+    assert "DEBUG='ture' is not valid" in result.stderr

@@ -1,0 +1,76 @@
+"""Shared fixtures: a fast password hasher and the named personas of STYLE.md."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
+
+from org.models import Membership, Person, Unit, UnitKind
+from org.roles import Role, Scope
+
+PASSWORD = "correct-horse-battery"
+
+
+@pytest.fixture(autouse=True)
+def _fast_hasher(settings: Any) -> None:
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@dataclass
+class Org:
+    center: Unit
+    department_a: Unit
+    department_b: Unit
+    team_a: Unit
+    street: Unit
+    other_street: Unit
+
+
+@pytest.fixture
+def org(db: None) -> Org:
+    center = Unit.objects.create(code="C00", name="监督指挥中心", kind=UnitKind.CENTER)
+    department_a = Unit.objects.create(code="DA", name="区市政所", kind=UnitKind.DEPARTMENT)
+    department_b = Unit.objects.create(code="DB", name="区环卫站", kind=UnitKind.DEPARTMENT)
+    team_a = Unit.objects.create(
+        code="DAT", name="区市政所处置队", kind=UnitKind.TEAM, parent=department_a
+    )
+    street = Unit.objects.create(code="S01", name="翠湖街道", kind=UnitKind.STREET)
+    other_street = Unit.objects.create(code="S02", name="文昌街道", kind=UnitKind.STREET)
+    return Org(center, department_a, department_b, team_a, street, other_street)
+
+
+def make_person(username: str, role: str | None, unit: Unit, scope: str | None = None) -> User:
+    user = get_user_model().objects.create_user(username=username, password=PASSWORD)
+    person = Person.objects.create(user=user, name=username, unit=unit)
+    if role is not None:
+        Membership.objects.create(person=person, role=role, unit=unit, scope=scope or Scope.UNIT)
+    return user
+
+
+@pytest.fixture
+def inspector(org: Org) -> User:
+    return make_person("inspector", Role.INSPECTOR, org.center, Scope.DISTRICT)
+
+
+@pytest.fixture
+def dispatcher(org: Org) -> User:
+    return make_person("dispatcher", Role.DISPATCHER, org.center, Scope.DISTRICT)
+
+
+@pytest.fixture
+def handler_a(org: Org) -> User:
+    return make_person("handler_a", Role.HANDLER, org.department_a, Scope.UNIT)
+
+
+@pytest.fixture
+def handler_b(org: Org) -> User:
+    return make_person("handler_b", Role.HANDLER, org.department_b, Scope.UNIT)
+
+
+@pytest.fixture
+def outsider(org: Org) -> User:
+    return make_person("outsider", None, org.department_b)
