@@ -4,7 +4,10 @@ center, 20 district departments and 17 street offices / townships, each with a h
 
 from __future__ import annotations
 
+from functools import cache
+
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from org.models import Membership, Person, Unit, UnitKind
@@ -115,13 +118,18 @@ def _load_units() -> dict[str, Unit]:
     return units
 
 
+@cache
+def _demo_password_hash() -> str:
+    # Hashing is deliberately slow; one hash with a fixed salt serves every demo account and
+    # keeps a second run from changing anything.
+    return make_password(DEMO_PASSWORD, salt="urbangriddemo")
+
+
 def _account(
     username: str, name: str, role: str, unit: Unit, scope: str, *, superuser: bool = False
 ) -> None:
-    user_model = get_user_model()
-    user, created = user_model.objects.get_or_create(username=username)
-    if created or not user.check_password(DEMO_PASSWORD):
-        user.set_password(DEMO_PASSWORD)
+    user, _ = get_user_model().objects.get_or_create(username=username)
+    user.password = _demo_password_hash()
     user.is_staff = user.is_superuser = superuser
     user.is_active = True
     user.save()
