@@ -74,3 +74,11 @@ def handler_b(org: Org) -> User:
 @pytest.fixture
 def outsider(org: Org) -> User:
     return make_person("outsider", None, org.department_b)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_territory_index() -> None:
+    # Each test database starts again at revision 1, so a cached index could look current.
+    from geo.lookup import forget_index
+
+    forget_index()
