@@ -1,11 +1,15 @@
+import time
+
 from django.core.management.base import BaseCommand, CommandParser
 
 from org.roles import Role
+from simulate.demo_district import build_demo_geography
 from simulate.demo_org import ACCOUNTS, DEMO_PASSWORD, INSPECTOR_COUNT, load_organisation
+from simulate.load_geography import load_geography
 
 
 class Command(BaseCommand):
-    help = "Load the demo district (organisation and accounts). Safe to run again."
+    help = "Load the demo district (organisation, accounts and geography). Safe to run again."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--seed", type=int, default=1, help="random seed for generated data")
@@ -17,6 +21,18 @@ class Command(BaseCommand):
             self.style.SUCCESS(
                 "Demo organisation: {units} units, {people} people, "
                 "{memberships} role memberships.".format(**counts)
+            )
+        )
+        started = time.monotonic()
+        geography = load_geography(build_demo_geography(seed), seed)
+        self.stdout.write(
+            self.style.SUCCESS(
+                "Demo district (seed {seed}): {streets} streets and townships, {communities} "
+                "communities, {grids} unit grids, {roads} roads, {door_plates} door plates, "
+                "{pois} points of interest, {inspector_areas} inspector areas "
+                "({seconds:.1f} s).".format(
+                    seed=seed, seconds=time.monotonic() - started, **geography
+                )
             )
         )
         if quiet:
