@@ -18,6 +18,9 @@ from shapely.geometry.base import BaseGeometry
 
 class GeometryField(models.BinaryField):
     description = _("Geometry (WKB, lon/lat in CGCS2000)")
+    # What django-stubs' mypy plugin takes as the attribute's types on model instances.
+    _pyi_private_set_type: BaseGeometry | bytes
+    _pyi_private_get_type: BaseGeometry
 
     def __init__(self, *args: Any, geom_types: tuple[str, ...] = (), **kwargs: Any) -> None:
         self.geom_types = geom_types
