@@ -14,8 +14,8 @@ import platform
 import sys
 import time
 from collections.abc import Callable
-from typing import Any
 from pathlib import Path
+from typing import Any
 
 import django
 import numpy as np

@@ -49,6 +49,8 @@ class GeometryField(models.BinaryField):
         raise ValidationError(_("Not a geometry."))
 
     def get_prep_value(self, value: Any) -> Any:
+        if isinstance(value, str):
+            value = self.to_python(value)
         if isinstance(value, BaseGeometry):
             return shapely.to_wkb(value)
         return super().get_prep_value(value)
