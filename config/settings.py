@@ -31,6 +31,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "org",
     "geo",
+    "catalog",
+    "components",
     "simulate",
 ]
 
