@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from datetime import time
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -94,6 +95,34 @@ class Env:
         except (ZoneInfoNotFoundError, ValueError):
             raise self._fail(name, value, "an IANA time zone such as Asia/Shanghai") from None
         return value
+
+    def time_periods(self, name: str, default: str) -> tuple[tuple[time, time], ...]:
+        """Ordered, non-overlapping periods of a day: "08:30-12:00,14:00-17:30"."""
+        value = self._raw(name) or default
+        expected = "ordered periods like 08:30-12:00,14:00-17:30"
+        periods = []
+        try:
+            for item in value.split(","):
+                start, end = (time.fromisoformat(part.strip()) for part in item.split("-"))
+                periods.append((start, end))
+        except ValueError:
+            raise self._fail(name, value, expected) from None
+        ends = [time.min] + [end for _start, end in periods]
+        if any(not (ends[k] <= start < end) for k, (start, end) in enumerate(periods)):
+            raise self._fail(name, value, expected)
+        return tuple(periods)
+
+    def positive_number(self, name: str, default: float | None) -> float | None:
+        value = self._raw(name)
+        if not value:
+            return default
+        try:
+            number = float(value)
+        except ValueError:
+            raise self._fail(name, value, "a positive number") from None
+        if not 0 < number < 24:
+            raise self._fail(name, value, "a positive number of hours below 24")
+        return number
 
     def database(self, name: str, default_sqlite: Path) -> dict[str, Any]:
         """DATABASE_URL for PostgreSQL (psycopg 3) or SQLite; a file under var/ when unset."""

@@ -93,6 +93,10 @@ LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env.time_zone("TIME_ZONE", default="Asia/Shanghai")
+# The working calendar: working periods of a day, and how many hours make a working day
+# (empty: the length of the periods; some cities count 8 or 6).
+WORKING_PERIODS = env.time_periods("WORKING_PERIODS", default="08:30-12:00,14:00-17:30")
+WORKING_DAY_HOURS = env.positive_number("WORKING_DAY_HOURS", default=None)
 USE_I18N = True
 USE_TZ = True
 

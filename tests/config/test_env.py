@@ -1,3 +1,4 @@
+from datetime import time
 from pathlib import Path
 
 import pytest
@@ -83,3 +84,23 @@ def test_it_rejects_databases_it_does_not_support(url: str) -> None:
 def test_choices_name_the_accepted_values() -> None:
     with pytest.raises(ImproperlyConfigured, match="one of DEBUG, INFO"):
         Env({"LOG_LEVEL": "LOUD"}).choice("LOG_LEVEL", "INFO", ("DEBUG", "INFO"))
+
+
+def test_it_reads_working_periods_and_rejects_overlapping_or_reversed_ones() -> None:
+    env = Env({"P": "08:00-12:00, 13:30-17:00"})
+    assert env.time_periods("P", default="") == (
+        (time(8), time(12)),
+        (time(13, 30), time(17)),
+    )
+    assert env.time_periods("MISSING", default="09:00-17:00") == ((time(9), time(17)),)
+    for bad in ("08:00-12:00,11:00-13:00", "12:00-08:00", "8h-12h", "08:00"):
+        with pytest.raises(ImproperlyConfigured, match="WORKING"):
+            Env({"WORKING": bad}).time_periods("WORKING", default="")
+
+
+def test_it_reads_the_hours_of_a_working_day() -> None:
+    assert Env({"H": "8"}).positive_number("H", default=None) == 8.0
+    assert Env({}).positive_number("H", default=None) is None
+    for bad in ("0", "-1", "25", "eight"):
+        with pytest.raises(ImproperlyConfigured, match="H="):
+            Env({"H": bad}).positive_number("H", default=None)
