@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "geo",
     "catalog",
     "components",
+    "cases",
     "simulate",
 ]
 
@@ -97,6 +98,8 @@ TIME_ZONE = env.time_zone("TIME_ZONE", default="Asia/Shanghai")
 # (empty: the length of the periods; some cities count 8 or 6).
 WORKING_PERIODS = env.time_periods("WORKING_PERIODS", default="08:30-12:00,14:00-17:30")
 WORKING_DAY_HOURS = env.positive_number("WORKING_DAY_HOURS", default=None)
+# Dispatchers are warned when a case lies this close to the border between two streets.
+BOUNDARY_WARNING_METRES = env.integer("BOUNDARY_WARNING_METRES", default=50, minimum=0)
 USE_I18N = True
 USE_TZ = True
 

@@ -1,0 +1,455 @@
+"""Cases (案卷), their append-only event chain, inspector tasks, photos and the working calendar.
+
+A case changes only through cases/workflow.py, which appends one CaseEvent per action. Each event
+is hash-chained to the previous one of its case, so an altered, removed or reordered event is
+detected by `manage.py verify_audit`.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from geo.fields import GeometryField
+
+
+class StatusKind(models.TextChoices):
+    OPEN = "open", _("open")
+    SUSPENDED = "suspended", _("suspended")
+    CLOSED = "closed", _("closed")
+
+
+class Status(models.TextChoices):
+    REPORTED = "reported", _("Reported (待受理)")
+    VERIFYING = "verifying", _("Being verified (核实中)")
+    SELF_HANDLED = "self_handled", _("Handled on the spot, awaiting acceptance (自处理待审核)")
+    FILED = "filed", _("Filed, awaiting dispatch (已立案)")
+    DISPATCHED = "dispatched", _("Dispatched, awaiting signature (已派遣)")
+    HANDLING = "handling", _("Being handled (处置中)")
+    HANDLED = "handled", _("Handled, awaiting check (已反馈)")
+    CHECKING = "checking", _("Being checked (核查中)")
+    CHECKED = "checked", _("Check passed, awaiting closing (核查通过)")
+    SUSPENDED = "suspended", _("Suspended (挂账)")
+    CLOSED = "closed", _("Closed (已结案)")
+    REJECTED = "rejected", _("Not filed (不予立案)")
+    VOIDED = "voided", _("Voided (已作废)")
+    MERGED = "merged", _("Merged into another case (已合并)")
+
+
+STATUS_KIND: dict[str, str] = {
+    **{status: StatusKind.OPEN for status in Status.values},
+    Status.SUSPENDED: StatusKind.SUSPENDED,
+    Status.CLOSED: StatusKind.CLOSED,
+    Status.REJECTED: StatusKind.CLOSED,
+    Status.VOIDED: StatusKind.CLOSED,
+    Status.MERGED: StatusKind.CLOSED,
+}
+OPEN_STATUSES = tuple(s for s, kind in STATUS_KIND.items() if kind == StatusKind.OPEN)
+CLOSED_STATUSES = tuple(s for s, kind in STATUS_KIND.items() if kind == StatusKind.CLOSED)
+
+
+class Channel(models.TextChoices):
+    INSPECTOR = "inspector", _("Inspector (监督员上报)")
+    HOTLINE = "hotline", _("Hotline (热线电话)")
+    WEB = "web", _("Public website (网站)")
+    APP = "app", _("Public app (公众APP/小程序)")
+    POLICE = "police", _("110 diversion (110联动)")
+    CAMERA = "camera", _("Camera or sensor (视频/物联网)")
+    OPEN311 = "open311", _("Open311 partner")
+    LEADER = "leader", _("Leader's instruction (领导交办)")
+
+
+# Reports from the public must be verified (核实) on site before they are filed.
+PUBLIC_CHANNELS = frozenset(
+    {Channel.HOTLINE, Channel.WEB, Channel.APP, Channel.POLICE, Channel.OPEN311}
+)
+
+
+class PendingRequest(models.TextChoices):
+    """A request waiting for a decision; the case keeps its status meanwhile."""
+
+    VOID = "void", _("Void (作废申请)")
+    RETURN = "return", _("Return (回退申请)")
+    EXTENSION = "extension", _("Extension (延期申请)")
+    SUSPENSION = "suspension", _("Suspension (挂账申请)")
+    APPEAL = "appeal", _("Overdue appeal, first review (超时申诉初审)")
+    APPEAL_FINAL = "appeal_final", _("Overdue appeal, final review (超时申诉终审)")
+
+
+class ClosingType(models.TextChoices):
+    NORMAL = "normal", _("Normal (正常结案)")
+    OVERDUE = "overdue", _("Overdue (超时结案)")
+    SPECIAL = "special", _("Special (特殊结案)")
+
+
+class Clock(models.TextChoices):
+    NATURAL = "natural", _("natural time")
+    WORKING = "working", _("working time")
+
+
+class Case(models.Model):
+    number = models.CharField(_("case number"), max_length=14, unique=True)
+    request_id = models.CharField(
+        _("client request id"), max_length=64, unique=True, null=True, blank=True
+    )
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices)
+    case_type = models.ForeignKey(
+        "catalog.CaseType",
+        verbose_name=_("type"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="cases",
+    )
+    condition = models.ForeignKey(
+        "catalog.FilingCondition",
+        verbose_name=_("filing condition"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="cases",
+    )
+    description = models.TextField(_("description"))
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    point = GeometryField(_("position"), geom_types=("Point",))
+    grid = models.ForeignKey(
+        "geo.UnitGrid", verbose_name=_("unit grid"), on_delete=models.PROTECT, related_name="cases"
+    )
+    community = models.ForeignKey(
+        "geo.Community", verbose_name=_("community"), on_delete=models.PROTECT, related_name="+"
+    )
+    street = models.ForeignKey(
+        "geo.Street", verbose_name=_("street"), on_delete=models.PROTECT, related_name="+"
+    )
+    territory_unit = models.ForeignKey(
+        "org.Unit",
+        verbose_name=_("street office of the territory"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reported by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="reported_cases",
+    )
+    # Contact of a member of the public: private, shown only to the supervision center.
+    contact_name = models.CharField(_("contact name"), max_length=50, blank=True)
+    contact_phone = models.CharField(_("contact phone"), max_length=30, blank=True)
+    is_urgent = models.BooleanField(_("urgent"), default=False)
+    verified = models.BooleanField(_("verified on site"), null=True, blank=True)
+    responsible_unit = models.ForeignKey(
+        "org.Unit",
+        verbose_name=_("responsible unit"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="cases",
+    )
+    team = models.ForeignKey(
+        "org.Unit",
+        verbose_name=_("team"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="team_cases",
+    )
+    routing_reason = models.CharField(_("routing reason"), max_length=300, blank=True)
+    near_boundary = models.BooleanField(_("near a street boundary"), default=False)
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name=_("merged into"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="merged_cases",
+    )
+    # The current step's clock: its start, its deadline and which time it runs on.
+    step_started_at = models.DateTimeField(_("step started"))
+    due_at = models.DateTimeField(_("step due"), null=True, blank=True, db_index=True)
+    step_clock = models.CharField(
+        _("step clock"), max_length=8, choices=Clock.choices, default=Clock.WORKING
+    )
+    handling_due_at = models.DateTimeField(_("handling deadline"), null=True, blank=True)
+    suspended_at = models.DateTimeField(_("suspended since"), null=True, blank=True)
+    # Handling time left when the case was suspended, in the handling limit's clock.
+    suspended_remaining = models.FloatField(_("handling minutes left"), null=True, blank=True)
+    pending_request = models.CharField(
+        _("pending request"), max_length=12, choices=PendingRequest.choices, blank=True
+    )
+    pending_minutes = models.PositiveIntegerField(
+        _("requested extra minutes"), null=True, blank=True
+    )
+    urge_count = models.PositiveSmallIntegerField(_("urged"), default=0)
+    dispatch_count = models.PositiveSmallIntegerField(_("dispatches"), default=0)
+    return_count = models.PositiveSmallIntegerField(_("returns"), default=0)
+    rework_count = models.PositiveSmallIntegerField(_("reworks"), default=0)
+    extension_count = models.PositiveSmallIntegerField(_("extensions"), default=0)
+    suspension_count = models.PositiveSmallIntegerField(_("suspensions"), default=0)
+    exempt = models.BooleanField(_("exempt after appeal"), default=False)
+    closing_type = models.CharField(
+        _("closing type"), max_length=8, choices=ClosingType.choices, blank=True
+    )
+    # The hash of the case's last event: removing the newest event breaks this link.
+    audit_head = models.CharField(_("audit chain head"), max_length=64, blank=True)
+    created_at = models.DateTimeField(_("reported at"), db_index=True)
+    filed_at = models.DateTimeField(_("filed at"), null=True, blank=True)
+    dispatched_at = models.DateTimeField(_("dispatched at"), null=True, blank=True)
+    handled_at = models.DateTimeField(_("handled at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["status", "due_at"], name="cases_status_due"),
+            models.Index(fields=["responsible_unit", "status"], name="cases_unit_status"),
+            models.Index(fields=["territory_unit", "status"], name="cases_territory_status"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=Status.values), name="cases_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(channel__in=Channel.values), name="cases_channel_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(pending_request__in=["", *PendingRequest.values]),
+                name="cases_pending_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(closing_type="") | Q(status=Status.CLOSED),
+                name="cases_closing_type_only_when_closed",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def status_kind(self) -> str:
+        return STATUS_KIND[self.status]
+
+
+class CaseNumber(models.Model):
+    """The last case number given out in a year: the row is locked while a number is taken."""
+
+    year = models.PositiveSmallIntegerField(primary_key=True)
+    last = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last}"
+
+
+class CaseEvent(models.Model):
+    """One action on a case. Append-only: never updated, never deleted."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events")
+    sequence = models.PositiveIntegerField(_("sequence"))
+    verb = models.CharField(_("action"), max_length=24)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    role = models.CharField(_("as"), max_length=20, blank=True)
+    unit = models.ForeignKey(
+        "org.Unit",
+        verbose_name=_("for unit"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    at = models.DateTimeField(_("at"))
+    from_status = models.CharField(_("from"), max_length=12, blank=True)
+    to_status = models.CharField(_("to"), max_length=12)
+    reason = models.TextField(_("reason"), blank=True)
+    data = models.JSONField(_("details"), default=dict, blank=True)
+    previous_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64)
+
+    class Meta:
+        verbose_name = _("case event")
+        verbose_name_plural = _("case events")
+        ordering = ["case", "sequence"]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "sequence"], name="cases_event_sequence"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}#{self.sequence} {self.verb}"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if self.pk is not None:
+            raise TypeError("case events are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
+        raise TypeError("case events are append-only")
+
+
+class TaskKind(models.TextChoices):
+    VERIFY = "verify", _("Verify (核实)")
+    CHECK = "check", _("Check (核查)")
+
+
+class TaskOutcome(models.TextChoices):
+    CONFIRMED = "confirmed", _("Confirmed")
+    DENIED = "denied", _("Not found")
+    PASSED = "passed", _("Passed")
+    FAILED = "failed", _("Failed")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class Task(models.Model):
+    """A verify or check assignment to one inspector, with its own deadline."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="tasks")
+    kind = models.CharField(_("kind"), max_length=6, choices=TaskKind.choices)
+    inspector = models.ForeignKey(
+        "org.Person", verbose_name=_("inspector"), on_delete=models.PROTECT, related_name="tasks"
+    )
+    created_at = models.DateTimeField(_("sent at"))
+    due_at = models.DateTimeField(_("due"))
+    done_at = models.DateTimeField(_("done at"), null=True, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=10, choices=TaskOutcome.choices, blank=True)
+
+    class Meta:
+        verbose_name = _("task")
+        verbose_name_plural = _("tasks")
+        ordering = ["due_at"]
+        indexes = [models.Index(fields=["inspector", "done_at"], name="cases_task_open")]
+        constraints = [
+            # One open task per case at a time.
+            models.UniqueConstraint(
+                fields=["case"], condition=Q(done_at__isnull=True), name="cases_one_open_task"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.case}"
+
+
+class PhotoStage(models.TextChoices):
+    REPORT = "report", _("Report")
+    HANDLING = "handling", _("Handling")
+    CHECK = "check", _("Check")
+
+
+class Photo(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="photos")
+    stage = models.CharField(_("stage"), max_length=8, choices=PhotoStage.choices)
+    image = models.ImageField(_("image"), upload_to="cases/%Y/%m/")
+    thumbnail = models.ImageField(_("thumbnail"), upload_to="cases/%Y/%m/thumbs/")
+    width = models.PositiveIntegerField(_("width"))
+    height = models.PositiveIntegerField(_("height"))
+    taken_at = models.DateTimeField(_("taken at (EXIF)"), null=True, blank=True)
+    taken_point = GeometryField(_("taken at position (EXIF)"), geom_types=("Point",), null=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"))
+
+    class Meta:
+        verbose_name = _("photo")
+        verbose_name_plural = _("photos")
+        ordering = ["case", "uploaded_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.stage}"
+
+
+class StageLimit(models.Model):
+    """Time allowed for a workflow step other than handling (handling follows the filing
+    condition). Defaults are created by a data migration; administrators change them."""
+
+    stage = models.CharField(_("step"), max_length=12, unique=True)
+    minutes = models.PositiveIntegerField(_("minutes"))
+    clock = models.CharField(_("clock"), max_length=8, choices=Clock.choices)
+
+    class Meta:
+        verbose_name = _("step time limit")
+        verbose_name_plural = _("step time limits")
+        ordering = ["stage"]
+
+    def __str__(self) -> str:
+        return f"{self.stage}: {self.minutes} min"
+
+
+class CalendarDayKind(models.TextChoices):
+    HOLIDAY = "holiday", _("Public holiday (day off)")
+    WORKDAY = "workday", _("Make-up working day (调休上班)")
+
+
+class CalendarDay(models.Model):
+    """An exception to Monday–Friday: a holiday or a make-up working day. Seeded from
+    chinese-calendar; administrators enter each new year's schedule when it is published."""
+
+    date = models.DateField(_("date"), unique=True)
+    kind = models.CharField(_("kind"), max_length=8, choices=CalendarDayKind.choices)
+    note = models.CharField(_("note"), max_length=50, blank=True)
+
+    class Meta:
+        verbose_name = _("calendar day")
+        verbose_name_plural = _("calendar days")
+        ordering = ["date"]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.kind}"
+
+
+class CalendarYear(models.Model):
+    """A year whose holiday schedule is complete in CalendarDay."""
+
+    year = models.PositiveSmallIntegerField(_("year"), primary_key=True)
+    source = models.CharField(_("source"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("calendar year")
+        verbose_name_plural = _("calendar years")
+        ordering = ["year"]
+
+    def __str__(self) -> str:
+        return str(self.year)
+
+
+class Notification(models.Model):
+    """A line in a unit's (or an inspector's) inbox: something happened to one of its cases."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="notifications")
+    verb = models.CharField(_("action"), max_length=24)
+    unit = models.ForeignKey(
+        "org.Unit", null=True, blank=True, on_delete=models.CASCADE, related_name="notifications"
+    )
+    person = models.ForeignKey(
+        "org.Person", null=True, blank=True, on_delete=models.CASCADE, related_name="notifications"
+    )
+    created_at = models.DateTimeField(_("at"), auto_now_add=True)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["unit", "read_at"], name="cases_inbox_unit")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(unit__isnull=False) | Q(person__isnull=False),
+                name="cases_notification_has_recipient",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.verb}"

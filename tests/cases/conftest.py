@@ -1,0 +1,90 @@
+"""A small world for workflow tests: the 16-grid territory, a center, two departments, two
+street offices, one catalog type with a normal and an urgent filing condition, and a person
+for every post."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.contrib.auth.models import User
+
+from catalog.models import CaseType, Edition, FilingCondition, LimitUnit, MajorClass, Urgency
+from geo.territory_import import import_territory
+from org.models import Person, Unit
+from org.roles import Role, Scope
+from tests.conftest import Org, make_person
+from tests.geo.territory import DISTRICT, STEP, X0, Y0, small_territory
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+MONDAY_10 = datetime(2026, 11, 23, 10, 0, tzinfo=SHANGHAI)
+WEST = (X0 + 0.5 * STEP, Y0 + 0.5 * STEP)  # in street 001
+EAST = (X0 + 3.5 * STEP, Y0 + 0.5 * STEP)  # in street 002
+
+
+@dataclass
+class World:
+    org: Org
+    inspector: User
+    inspector_2: User
+    acceptor: User
+    shift_leader: User
+    dispatcher: User
+    handler_a: User
+    admin_a: User
+    handler_b: User
+    leader: User
+    street_handler: User
+    garbage: CaseType
+    normal: FilingCondition
+    urgent: FilingCondition
+
+    def person(self, user: User) -> Person:
+        return Person.objects.get(user=user)
+
+
+@pytest.fixture
+def world(org: Org) -> World:
+    offices = {DISTRICT + "001": org.street, DISTRICT + "002": org.other_street}
+    assert import_territory(small_territory(), offices=offices).ok
+    edition = Edition.objects.create(code="t", name="测试", type_code_length=4, is_current=True)
+    major = MajorClass.objects.create(edition=edition, kind="event", code="01", name="市容环境")
+    garbage = CaseType.objects.create(major=major, code="0110", name="暴露垃圾")
+    normal = FilingCondition.objects.create(
+        case_type=garbage,
+        condition="成堆垃圾",
+        limit_value=4,
+        limit_unit=LimitUnit.WORKING_HOUR,
+        closing_condition="清理干净",
+    )
+    urgent = FilingCondition.objects.create(
+        case_type=garbage,
+        position=2,
+        condition="堵塞道路",
+        urgency=Urgency.URGENT,
+        limit_value=2,
+        limit_unit=LimitUnit.NATURAL_HOUR,
+        closing_condition="恢复通行",
+    )
+
+    def post(name: str, role: str, unit: Unit, scope: str) -> User:
+        return make_person(name, role, unit, scope)
+
+    return World(
+        org=org,
+        inspector=post("inspector", Role.INSPECTOR, org.center, Scope.DISTRICT),
+        inspector_2=post("inspector_2", Role.INSPECTOR, org.center, Scope.DISTRICT),
+        acceptor=post("acceptor", Role.ACCEPTOR, org.center, Scope.DISTRICT),
+        shift_leader=post("shift_leader", Role.SHIFT_LEADER, org.center, Scope.DISTRICT),
+        dispatcher=post("dispatcher", Role.DISPATCHER, org.center, Scope.DISTRICT),
+        handler_a=post("handler_a", Role.HANDLER, org.department_a, Scope.UNIT),
+        admin_a=post("admin_a", Role.UNIT_ADMIN, org.department_a, Scope.UNIT),
+        handler_b=post("handler_b", Role.HANDLER, org.department_b, Scope.UNIT),
+        leader=post("leader", Role.LEADER, org.center, Scope.DISTRICT),
+        street_handler=post("street_handler", Role.HANDLER, org.street, Scope.UNIT),
+        garbage=garbage,
+        normal=normal,
+        urgent=urgent,
+    )

@@ -1,0 +1,87 @@
+"""Two people acting on one case at once: exactly one wins (PostgreSQL, real transactions)."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.db import connection
+
+from cases import workflow as wf
+from cases.models import Case, Channel, Status
+from cases.steps import WorkflowError
+from org.roles import Role
+from tests.cases.conftest import WEST, World
+from tests.conftest import make_person
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL"),
+]
+
+
+def race(*actions: Callable[[], Any]) -> list[Any]:
+    """Run the actions in threads released together; each result is a value or an error."""
+    barrier = threading.Barrier(len(actions))
+    results: list[Any] = [None] * len(actions)
+
+    def run(k: int) -> None:
+        from django.db import connections
+
+        barrier.wait()
+        try:
+            results[k] = actions[k]()
+        except WorkflowError as error:
+            results[k] = error
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(k,)) for k in range(len(actions))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results
+
+
+def test_two_dispatchers_at_once_one_wins_and_the_other_is_told(world: World) -> None:
+    second = make_person("dispatcher_2", Role.DISPATCHER, world.org.center, "district")
+    case = wf.report(
+        world.inspector, role=Role.INSPECTOR, channel=Channel.INSPECTOR, description="垃圾",
+        lon=WEST[0], lat=WEST[1],
+    )  # fmt: skip
+    wf.file(case, world.shift_leader, condition=world.normal)
+    results = race(
+        lambda: wf.dispatch(case.number, world.dispatcher, unit=world.org.department_a),
+        lambda: wf.dispatch(case.number, second, unit=world.org.department_b),
+    )
+    errors = [r for r in results if isinstance(r, WorkflowError)]
+    assert len(errors) == 1 and errors[0].code == "invalid_transition"
+    case.refresh_from_db()
+    assert case.status == Status.DISPATCHED and case.dispatch_count == 1
+    assert list(case.events.values_list("verb", flat=True)).count("dispatch") == 1
+
+
+def test_simultaneous_reports_get_distinct_numbers(world: World) -> None:
+    def report(k: int) -> Callable[[], Case]:
+        return lambda: wf.report(
+            world.inspector, role=Role.INSPECTOR, channel=Channel.INSPECTOR,
+            description=f"报告{k}", lon=WEST[0], lat=WEST[1], request_id=f"r{k}",
+        )  # fmt: skip
+
+    results = race(*(report(k) for k in range(6)))
+    assert all(isinstance(r, Case) for r in results)
+    assert len({r.number for r in results}) == 6
+
+
+def test_a_retried_report_racing_itself_creates_one_case(world: World) -> None:
+    def send() -> Case:
+        return wf.report(
+            world.inspector, role=Role.INSPECTOR, channel=Channel.INSPECTOR, description="同一条",
+            lon=WEST[0], lat=WEST[1], request_id="same-id",
+        )  # fmt: skip
+
+    results = race(send, send, send)
+    assert len({r.pk for r in results}) == 1 and Case.objects.count() == 1
