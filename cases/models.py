@@ -239,6 +239,37 @@ class Case(models.Model):
         return STATUS_KIND[self.status]
 
 
+class Verb(models.TextChoices):
+    """Every action a case event records (cases/workflow.py has one function for each)."""
+
+    REPORT = "report", _("Reported (上报)")
+    SEND_VERIFY = "send_verify", _("Sent for verification (发核实)")
+    VERIFY = "verify", _("Verified (核实)")
+    SELF_HANDLE = "self_handle", _("Handled on the spot (自处理)")
+    FILE = "file", _("Filed (立案)")
+    REJECT = "reject", _("Not filed (不予立案)")
+    REQUEST_VOID = "request_void", _("Void requested (作废申请)")
+    DECIDE_VOID = "decide_void", _("Void decided (作废审批)")
+    MERGE = "merge", _("Merged (合并)")
+    DISPATCH = "dispatch", _("Dispatched (派遣)")
+    SIGN = "sign", _("Signed for (签收)")
+    ASSIGN_TEAM = "assign_team", _("Team assigned (分派处置队)")
+    FEEDBACK = "feedback", _("Handling reported (处置反馈)")
+    RETURN_CASE = "return_case", _("Return requested (回退申请)")
+    DECIDE_RETURN = "decide_return", _("Return decided (回退审批)")
+    REQUEST_EXTENSION = "request_extension", _("Extension requested (延期申请)")
+    DECIDE_EXTENSION = "decide_extension", _("Extension decided (延期审批)")
+    REQUEST_SUSPENSION = "request_suspension", _("Suspension requested (挂账申请)")
+    DECIDE_SUSPENSION = "decide_suspension", _("Suspension decided (挂账审批)")
+    RESUME = "resume", _("Resumed (挂账恢复)")
+    SEND_CHECK = "send_check", _("Sent for check (发核查)")
+    CHECK = "check", _("Checked (核查)")
+    CLOSE = "close", _("Closed (结案)")
+    URGE = "urge", _("Urged (督办)")
+    APPEAL_OVERDUE = "appeal_overdue", _("Overdue appealed (超时申诉)")
+    DECIDE_APPEAL = "decide_appeal", _("Appeal decided (申诉审核)")
+
+
 class CaseNumber(models.Model):
     """The last case number given out in a year: the row is locked while a number is taken."""
 
@@ -254,7 +285,7 @@ class CaseEvent(models.Model):
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events")
     sequence = models.PositiveIntegerField(_("sequence"))
-    verb = models.CharField(_("action"), max_length=24)
+    verb = models.CharField(_("action"), max_length=24, choices=Verb.choices)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("by"),
@@ -298,6 +329,10 @@ class CaseEvent(models.Model):
 
     def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
         raise TypeError("case events are append-only")
+
+    @property
+    def to_status_label(self) -> str:
+        return str(Status(self.to_status).label)
 
 
 class TaskKind(models.TextChoices):

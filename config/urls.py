@@ -9,6 +9,7 @@ from org import views as org_views
 urlpatterns = [
     path("", org_views.home, name="home"),
     path("work/<slug:role>/", org_views.workspace, name="workspace"),
+    path("cases/", include("cases.urls")),
     path(
         "login/",
         auth_views.LoginView.as_view(redirect_authenticated_user=True),

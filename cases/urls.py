@@ -1,0 +1,8 @@
+from django.urls import path
+
+from cases import views
+
+urlpatterns = [
+    path("", views.case_list, name="case_list"),
+    path("<str:number>/", views.case_detail, name="case_detail"),
+]

@@ -1,0 +1,74 @@
+"""The read-only case list and case page: what each post sees."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from cases import workflow as wf
+from cases.models import Channel, Verb
+from cases.steps import TRANSITIONS
+from org.roles import Role, Scope
+from tests.cases.conftest import EAST, MONDAY_10, WEST, World
+from tests.conftest import make_person
+
+pytestmark = pytest.mark.django_db
+
+
+def dispatched_to(world: World, unit: object, where: tuple[float, float]) -> str:
+    case = wf.report(
+        world.inspector, role=Role.INSPECTOR, channel=Channel.INSPECTOR, description="垃圾堆",
+        lon=where[0], lat=where[1], now=MONDAY_10,
+    )  # fmt: skip
+    wf.file(case, world.shift_leader, condition=world.normal, now=MONDAY_10)
+    wf.dispatch(case, world.dispatcher, unit=unit, now=MONDAY_10)  # type: ignore[arg-type]
+    return case.number
+
+
+def client_for(user: object) -> Client:
+    client = Client()
+    client.force_login(user)  # type: ignore[arg-type]
+    return client
+
+
+def test_the_center_sees_every_case_and_a_unit_only_its_own(world: World) -> None:
+    mine = dispatched_to(world, world.org.department_a, WEST)
+    theirs = dispatched_to(world, world.org.department_b, EAST)
+    center = client_for(world.dispatcher).get(reverse("case_list")).content.decode()
+    assert mine in center and theirs in center
+    unit = client_for(world.handler_a).get(reverse("case_list")).content.decode()
+    assert mine in unit and theirs not in unit
+    hidden = client_for(world.handler_a).get(reverse("case_detail", args=[theirs]))
+    assert hidden.status_code == 404
+
+
+def test_a_street_leader_sees_the_territory_and_a_street_handler_its_own_cases(
+    world: World,
+) -> None:
+    leader = make_person("street_leader", Role.LEADER, world.org.street, Scope.TERRITORY)
+    in_territory = dispatched_to(world, world.org.department_b, WEST)  # street 001 = org.street
+    own = dispatched_to(world, world.org.street, EAST)
+    page = client_for(leader).get(reverse("case_list")).content.decode()
+    assert in_territory in page and own not in page
+    page = client_for(world.street_handler).get(reverse("case_list")).content.decode()
+    assert own in page and in_territory not in page
+
+
+def test_the_case_page_shows_deadlines_light_and_timeline(world: World) -> None:
+    number = dispatched_to(world, world.org.department_a, WEST)
+    page = client_for(world.dispatcher).get(reverse("case_detail", args=[number]))
+    text = page.content.decode()
+    assert page.status_code == 200
+    assert "派遣 (派遣)" not in text and "立案" in text and "区市政所" in text
+    assert 'data-testid="light"' in text
+    assert "520199001001003" in text
+
+
+def test_every_workflow_verb_has_a_label() -> None:
+    assert set(TRANSITIONS) | {"report"} == set(Verb.values)
+
+
+def test_the_case_pages_need_a_login(client: Client) -> None:
+    response = client.get(reverse("case_list"))
+    assert response.status_code == 302 and "/login/" in response["Location"]
