@@ -26,6 +26,7 @@ from geo.models import (
     Community,
     District,
     DoorPlate,
+    GeoRevision,
     InspectorArea,
     Place,
     PointOfInterest,
@@ -55,7 +56,23 @@ def geometry_summary(geometry: BaseGeometry | None) -> str:
     }
 
 
-class BoundaryAdmin(admin.ModelAdmin):
+class RevisionBumpingAdmin(admin.ModelAdmin):
+    """Edits change what lookups and geocoding answer: record a new geography revision."""
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        GeoRevision.bump()
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        super().delete_model(request, obj)
+        GeoRevision.bump()
+
+    def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
+        super().delete_queryset(request, queryset)
+        GeoRevision.bump()
+
+
+class BoundaryAdmin(RevisionBumpingAdmin):
     """Territory levels: everything but the boundary is editable; boundaries come by import."""
 
     readonly_fields = ["boundary_summary"]
@@ -217,7 +234,7 @@ class PositionForm(forms.ModelForm):
 
 
 @admin.register(Road)
-class RoadAdmin(admin.ModelAdmin):
+class RoadAdmin(RevisionBumpingAdmin):
     list_display = ["name", "road_class", "aliases"]
     list_filter = ["road_class"]
     search_fields = ["name"]
@@ -233,7 +250,7 @@ class RoadAdmin(admin.ModelAdmin):
 
 
 @admin.register(DoorPlate)
-class DoorPlateAdmin(admin.ModelAdmin):
+class DoorPlateAdmin(RevisionBumpingAdmin):
     form = PositionForm
     list_display = ["__str__", "road", "number"]
     search_fields = ["road__name", "number"]
@@ -243,7 +260,7 @@ class DoorPlateAdmin(admin.ModelAdmin):
 
 
 @admin.register(PointOfInterest)
-class PointOfInterestAdmin(admin.ModelAdmin):
+class PointOfInterestAdmin(RevisionBumpingAdmin):
     form = PositionForm
     list_display = ["name", "category"]
     list_filter = ["category"]

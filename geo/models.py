@@ -30,13 +30,17 @@ class GeoRevision(models.Model):
 
     @classmethod
     def bump(cls) -> None:
-        """Record a change to the territory; call inside the transaction that made it."""
+        """Record a change to the territory or the gazetteer; call inside the transaction
+        that made it. This process's caches are dropped at commit; others notice within
+        RECHECK_SECONDS."""
+        from geo.gazetteer import forget_gazetteer
         from geo.lookup import forget_index
 
         updated = cls.objects.filter(pk=1).update(number=F("number") + 1)
         if not updated:
             cls.objects.get_or_create(pk=1, defaults={"number": 1})
         transaction.on_commit(forget_index)
+        transaction.on_commit(forget_gazetteer)
 
     @classmethod
     def current(cls) -> int:
@@ -201,7 +205,8 @@ class RoadClass(models.TextChoices):
 class Road(models.Model):
     """街巷: a named road, street or lane."""
 
-    name = models.CharField(_("name"), max_length=50, unique=True)
+    # Not unique: lanes of the same name lie in different streets (the street narrows them).
+    name = models.CharField(_("name"), max_length=50, db_index=True)
     aliases = models.JSONField(_("aliases and former names"), default=list, blank=True)
     road_class = models.CharField(_("class"), max_length=10, choices=RoadClass.choices)
     line = GeometryField(_("centre line"), geom_types=("LineString", "MultiLineString"))

@@ -80,7 +80,9 @@ def outsider(org: Org) -> User:
 def _fresh_territory_index() -> None:
     # Each test database starts again at revision 1, so a cached index could look current.
     from cases.deadlines import forget_calendar
+    from geo.gazetteer import forget_gazetteer
     from geo.lookup import forget_index
 
     forget_index()
+    forget_gazetteer()
     forget_calendar()  # likewise for the working calendar, cached per process
