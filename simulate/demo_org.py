@@ -91,6 +91,11 @@ def load_organisation() -> dict[str, int]:
         for n in range(1, INSPECTOR_COUNT + 1):
             name = INSPECTOR_SURNAMES[n % 20] + INSPECTOR_GIVEN[(n * 7) % 22]
             _account(f"inspector{n:02d}", name, Role.INSPECTOR, units["C01"], Scope.DISTRICT)
+        # Every department and street office has a duty terminal (处置终端) of its own.
+        for code, name, *_kind in [*DEPARTMENTS, *STREETS]:
+            _account(
+                terminal_username(code), f"{name}值班员", Role.HANDLER, units[code], Scope.UNIT
+            )
     return {
         "units": Unit.objects.count(),
         "people": Person.objects.count(),
@@ -116,6 +121,11 @@ def _load_units() -> dict[str, Unit]:
     for code, name, kind in STREETS:
         put(f"{code}T", f"{name}处置队", UnitKind.TEAM, put(code, name, kind))
     return units
+
+
+def terminal_username(unit_code: str) -> str:
+    """The duty terminal account of a unit: unit_d03, unit_s12, unit_t01."""
+    return f"unit_{unit_code.lower()}"
 
 
 @cache

@@ -10,7 +10,7 @@ from django.core.management import call_command
 from geo.lookup import locate
 from geo.models import Community, District, DoorPlate, InspectorArea, Road, Street, UnitGrid
 from lib.coords import gk_zone_epsg, to_metres
-from org.models import Membership, Person, Unit, UnitKind
+from org.models import TERRITORIAL_KINDS, Membership, Person, Unit, UnitKind
 from org.roles import Role
 from simulate.demo_org import ACCOUNTS, DEMO_PASSWORD, INSPECTOR_COUNT, load_organisation
 
@@ -36,6 +36,9 @@ def test_load_demo_builds_the_seed_district_and_loading_again_changes_nothing() 
     assert Unit.objects.filter(kind=UnitKind.DEPARTMENT).count() == 20
     assert Unit.objects.filter(kind__in=[UnitKind.STREET, UnitKind.TOWNSHIP]).count() == 17
     assert Membership.objects.filter(role=Role.INSPECTOR).count() == INSPECTOR_COUNT == 45
+    handling_units = Unit.objects.filter(kind__in=[UnitKind.DEPARTMENT, *TERRITORIAL_KINDS])
+    for unit in handling_units:  # each has a duty terminal
+        assert Membership.objects.filter(role=Role.HANDLER, unit=unit).exists(), unit
     assert set(Membership.objects.values_list("role", flat=True)) == set(Role.values)
 
     streets = Street.objects.select_related("office")

@@ -41,3 +41,6 @@ class Command(BaseCommand):
         for username, name, role, unit_code, _scope in ACCOUNTS:
             self.stdout.write(f"  {username:<15} {role.label}  [{name}, {unit_code}]")
         self.stdout.write(f"  inspector01 … inspector{INSPECTOR_COUNT:02d}  {Role.INSPECTOR.label}")
+        self.stdout.write(
+            f"  unit_d01 … unit_d20, unit_s01 … unit_s15, unit_t01, unit_t02  {Role.HANDLER.label}"
+        )
