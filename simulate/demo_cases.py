@@ -1,0 +1,392 @@
+"""Demo cases: a few dozen problems walked through every path of the closed loop.
+
+Every change goes through cases/workflow.py, exactly as people would make it, over the four
+weeks before the load: filed and closed on time or late, returned and re-dispatched, extended,
+suspended and resumed, reworked after a failed check, voided, not filed, appealed, merged,
+handled on the spot, and some still open — a few of them overdue. The audit trail, the pages
+and the API then have real data. Loading again with the same seed adds nothing.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import numpy as np
+import shapely
+from django.contrib.auth.models import User
+from django.db import transaction
+from django.utils import timezone
+
+from cases import workflow as wf
+from cases.models import Case, Channel, Status
+from catalog.models import NATURAL_UNITS, FilingCondition, LimitUnit
+from catalog.routing import suggest_unit
+from geo.models import DoorPlate, UnitGrid
+from org.models import Person, Unit, UnitKind
+from org.roles import Role
+from simulate.demo_org import INSPECTOR_COUNT, terminal_username
+
+# How many cases take each path.
+PATHS: dict[str, int] = {
+    "closed": 16,
+    "closed_late": 4,
+    "public_verified": 4,
+    "returned": 3,
+    "extended": 3,
+    "suspended": 2,
+    "suspended_resumed": 2,
+    "reworked": 3,
+    "voided": 2,
+    "rejected": 2,
+    "merged": 2,
+    "self_handled": 2,
+    "appealed": 2,
+    "open_overdue": 4,
+    "open": 5,
+}
+DAYS_BACK = 28
+# Long limits (7–20 working days) would put a closed demo case's steps in the future.
+MAX_DEMO_LIMIT_DAYS = 5
+EDITION = "cjt214-2007"  # the edition the seed district used
+
+
+@dataclass
+class Cast:
+    """The demo people who act on cases."""
+
+    acceptor: User
+    shift_leader: User
+    dispatcher: User
+    leader: User
+    inspectors: list[User]
+
+    @classmethod
+    def load(cls) -> Cast:
+        users = {u.username: u for u in User.objects.filter(is_active=True)}
+        return cls(
+            users["acceptor"],
+            users["shiftleader"],
+            users["dispatcher"],
+            users["leader"],
+            [users[f"inspector{n:02d}"] for n in range(1, INSPECTOR_COUNT + 1)],
+        )
+
+
+def load_demo_cases(seed: int) -> dict[str, int]:
+    """Walk the demo cases for `seed`; returns how many cases end in each status."""
+    if Case.objects.filter(request_id=_request_id(seed, 0)).exists():
+        return _status_counts()
+    walker = _Walker(seed)
+    with transaction.atomic():
+        number = 0
+        for path, count in PATHS.items():
+            for _ in range(count):
+                walker.walk(path, _request_id(seed, number))
+                number += 1
+    return _status_counts()
+
+
+def _request_id(seed: int, number: int) -> str:
+    return f"demo-{seed}-{number:03d}"
+
+
+def _status_counts() -> dict[str, int]:
+    counts = Counter(
+        Case.objects.filter(request_id__startswith="demo-").values_list("status", flat=True)
+    )
+    return dict(sorted(counts.items()))
+
+
+class _Walker:
+    def __init__(self, seed: int) -> None:
+        self.rng = np.random.default_rng([seed, 4])
+        self.cast = Cast.load()
+        self.conditions = [
+            condition
+            for condition in FilingCondition.objects.filter(
+                case_type__major__edition__code=EDITION, case_type__is_active=True
+            ).select_related("case_type__major")
+            if _short(condition)
+        ]
+        self.chosen: dict[int, FilingCondition] = {}
+        if not self.conditions:
+            raise RuntimeError(f"load the catalog first: no filing conditions in {EDITION}")
+        self.places = _places(self.rng)
+        self.start = timezone.now() - timedelta(days=DAYS_BACK)
+        self.previous: Case | None = None
+
+    # -- the paths ------------------------------------------------------------------------
+
+    def walk(self, path: str, request_id: str) -> None:
+        # Old enough for every path to finish before today.
+        at = self.start + timedelta(hours=float(self.rng.uniform(0, 24 * (DAYS_BACK - 12))))
+        at = _working_moment(at)
+        public = path in ("public_verified", "voided", "merged")
+        case = self.report(request_id, at, public)
+        steps: dict[str, Callable[[Case, datetime], None]] = {
+            "closed": lambda c, t: self.to_closed(c, t),
+            "closed_late": lambda c, t: self.to_closed(c, t, late=True),
+            "public_verified": lambda c, t: self.to_closed(c, self.verified(c, t)),
+            "returned": self.returned,
+            "extended": self.extended,
+            "suspended": lambda c, t: self.suspended(c, t, resume=False),
+            "suspended_resumed": lambda c, t: self.suspended(c, t, resume=True),
+            "reworked": self.reworked,
+            "voided": self.voided,
+            "rejected": self.rejected,
+            "merged": self.merged,
+            "self_handled": self.self_handled,
+            "appealed": self.appealed,
+            "open_overdue": self.open_overdue,
+            "open": self.still_open,
+        }
+        steps[path](case, at)
+        self.previous = case
+
+    def to_closed(self, case: Case, at: datetime, *, late: bool = False) -> None:
+        t = self.handle(case, at, late=late)
+        self.check_and_close(case, t)
+
+    def returned(self, case: Case, at: datetime) -> None:
+        t = self.dispatch(case, self.file(case, at), unit=self._wrong_unit(case))
+        wf.return_case(case, self.terminal(case), reason="该问题不属于本单位职责范围", now=t)
+        t = _later(t, 20)
+        wf.decide_return(case, self.cast.dispatcher, approve=True, reason="同意回退", now=t)
+        t = self.handle_dispatched(case, self.dispatch(case, _later(t, 10)))
+        self.check_and_close(case, t)
+
+    def extended(self, case: Case, at: datetime) -> None:
+        t = self.sign(case, self.dispatch(case, self.file(case, at)))
+        wf.request_extension(case, self.terminal(case), minutes=240, reason="需调配专用设备", now=t)
+        wf.decide_extension(case, self.cast.dispatcher, approve=True, now=_later(t, 30))
+        case.refresh_from_db()
+        assert case.handling_due_at is not None
+        t = self.feedback(case, max(case.handling_due_at - timedelta(minutes=20), _later(t, 40)))
+        self.check_and_close(case, t)
+
+    def suspended(self, case: Case, at: datetime, *, resume: bool) -> None:
+        t = self.sign(case, self.dispatch(case, self.file(case, at)))
+        wf.request_suspension(case, self.terminal(case), reason="需纳入年度维修计划", now=t)
+        t = _later(t, 60)
+        wf.decide_suspension(case, self.cast.dispatcher, approve=True, now=t)
+        if resume:
+            t = t + timedelta(days=5)
+            wf.resume(case, self.cast.dispatcher, reason="维修计划已下达", now=t)
+            self.check_and_close(case, self.feedback(case, _later(t, 90)))
+
+    def reworked(self, case: Case, at: datetime) -> None:
+        t = self.handle(case, at)
+        inspector = self.inspector()
+        wf.send_check(case, self.cast.acceptor, inspector=_person(inspector), now=t)
+        t = _later(t, 25)
+        wf.check(case, inspector, passed=False, reason="现场仍有残留，未处理到位", now=t)
+        self.check_and_close(case, self.feedback(case, _later(t, 120)))
+
+    def voided(self, case: Case, at: datetime) -> None:
+        wf.request_void(
+            case, self.cast.acceptor, role=Role.ACCEPTOR, reason="重复来电，信息无效", now=at
+        )
+        wf.decide_void(case, self.cast.shift_leader, approve=True, now=_later(at, 15))
+
+    def rejected(self, case: Case, at: datetime) -> None:
+        wf.reject(case, self.cast.shift_leader, reason="不属于城市管理问题", now=_later(at, 20))
+
+    def merged(self, case: Case, at: datetime) -> None:
+        target = self.previous
+        assert target is not None
+        if target.status not in (Status.REPORTED, Status.VERIFYING, Status.FILED):
+            target = self.report(f"{case.request_id}-first", at, public=False)
+        wf.merge(
+            case,
+            self.cast.acceptor,
+            role=Role.ACCEPTOR,
+            into=target,
+            reason="同一问题",
+            now=_later(at, 10),
+        )
+
+    def self_handled(self, case: Case, at: datetime) -> None:
+        wf.self_handle(case, case.reporter, reason="现场扶正，已处理", now=_later(at, 5))  # type: ignore[arg-type]
+        wf.close(case, self.cast.shift_leader, now=_later(at, 40))
+
+    def appealed(self, case: Case, at: datetime) -> None:
+        t = self.handle(case, at, late=True)
+        terminal = self.terminal(case)
+        wf.appeal_overdue(case, terminal, reason="连续降雨无法施工", now=t)
+        wf.decide_appeal(
+            case, self.cast.dispatcher, role=Role.DISPATCHER, approve=True, now=_later(t, 60)
+        )
+        wf.decide_appeal(case, self.cast.leader, role=Role.LEADER, approve=True, now=_later(t, 180))
+        self.check_and_close(case, _later(t, 200))
+
+    def open_overdue(self, case: Case, at: datetime) -> None:
+        self.sign(case, self.dispatch(case, self.file(case, at)))
+        wf.urge(
+            case,
+            self.cast.dispatcher,
+            role=Role.DISPATCHER,
+            reason="已超时，请尽快处置",
+            now=_later(at, 600),
+        )
+
+    def still_open(self, case: Case, at: datetime) -> None:
+        # Recent cases at different steps: reported, filed, dispatched, handling, handled.
+        recent = timezone.now() - timedelta(hours=float(self.rng.uniform(1, 3)))
+        stop = int(self.rng.integers(0, 5))
+        t = recent
+        if stop >= 1:
+            t = self.file(case, t)
+        if stop >= 2:
+            t = self.dispatch(case, t)
+        if stop >= 3:
+            t = self.sign(case, t)
+        if stop >= 4:
+            self.feedback(case, t)
+
+    # -- single steps ---------------------------------------------------------------------
+
+    def report(self, request_id: str, at: datetime, public: bool) -> Case:
+        condition = self.conditions[int(self.rng.integers(len(self.conditions)))]
+        (lon, lat), address = self.places[int(self.rng.integers(len(self.places)))]
+        text = f"{address}发现{condition.case_type.name}问题：{condition.condition[:40]}"
+        if public:
+            case = wf.report(
+                None, role=None, channel=Channel.HOTLINE, description=text, lon=lon, lat=lat,
+                address=address, contact_name="市民", contact_phone="138****0000",
+                request_id=request_id, now=at, case_type=condition.case_type,
+            )  # fmt: skip
+        else:
+            case = wf.report(
+                self.inspector(), role=Role.INSPECTOR, channel=Channel.INSPECTOR,
+                description=text, lon=lon, lat=lat, address=address,
+                case_type=condition.case_type, request_id=request_id, now=at,
+            )  # fmt: skip
+        self.chosen[case.pk] = condition
+        return case
+
+    def verified(self, case: Case, at: datetime) -> datetime:
+        inspector = self.inspector()
+        wf.send_verify(case, self.cast.acceptor, inspector=_person(inspector), now=_later(at, 5))
+        t = _later(at, 25)
+        wf.verify(case, inspector, found=True, reason="现场确认属实", now=t)
+        return t
+
+    def file(self, case: Case, at: datetime) -> datetime:
+        t = _later(at, 15)
+        wf.file(case, self.cast.shift_leader, condition=self._condition(case), now=t)
+        return t
+
+    def dispatch(self, case: Case, at: datetime, unit: Unit | None = None) -> datetime:
+        t = _later(at, 10)
+        wf.dispatch(case, self.cast.dispatcher, unit=unit or self._suggested(case), now=t)
+        return t
+
+    def sign(self, case: Case, at: datetime) -> datetime:
+        t = _later(at, 20)
+        wf.sign(case, self.terminal(case), now=t)
+        return t
+
+    def feedback(self, case: Case, at: datetime) -> datetime:
+        wf.feedback(case, self.terminal(case), reason="已按要求处置完毕", now=at)
+        return at
+
+    def handle(self, case: Case, at: datetime, *, late: bool = False) -> datetime:
+        return self.handle_dispatched(case, self.dispatch(case, self.file(case, at)), late=late)
+
+    def handle_dispatched(self, case: Case, at: datetime, *, late: bool = False) -> datetime:
+        t = self.sign(case, at)
+        case.refresh_from_db()
+        due = case.handling_due_at
+        assert due is not None
+        done = (
+            due + timedelta(hours=3) if late else t + (due - t) * float(self.rng.uniform(0.2, 0.8))
+        )
+        return self.feedback(case, max(done, _later(t, 5)))
+
+    def check_and_close(self, case: Case, at: datetime) -> None:
+        inspector = self.inspector()
+        t = _later(at, 10)
+        wf.send_check(case, self.cast.acceptor, inspector=_person(inspector), now=t)
+        t = _later(t, 20)
+        wf.check(case, inspector, passed=True, reason="现场核查合格", now=t)
+        wf.close(case, self.cast.shift_leader, now=_later(t, 15))
+
+    # -- helpers --------------------------------------------------------------------------
+
+    def inspector(self) -> User:
+        return self.cast.inspectors[int(self.rng.integers(len(self.cast.inspectors)))]
+
+    def terminal(self, case: Case) -> User:
+        case.refresh_from_db()
+        assert case.responsible_unit is not None
+        return User.objects.get(username=terminal_username(case.responsible_unit.code))
+
+    def _condition(self, case: Case) -> FilingCondition:
+        return self.chosen[case.pk]
+
+    def _suggested(self, case: Case) -> Unit:
+        case.refresh_from_db()
+        assert case.case_type is not None
+        suggestion = suggest_unit(case.case_type, case.point.x, case.point.y)
+        unit = suggestion.unit
+        if unit is None or unit.kind not in (
+            UnitKind.DEPARTMENT,
+            UnitKind.STREET,
+            UnitKind.TOWNSHIP,
+        ):
+            unit = case.territory_unit
+        assert unit is not None
+        return unit
+
+    def _wrong_unit(self, case: Case) -> Unit:
+        right = self._suggested(case)
+        return (
+            Unit.objects.filter(kind=UnitKind.DEPARTMENT)
+            .exclude(pk=right.pk)
+            .order_by("code")
+            .first()
+            or right
+        )
+
+
+def _places(rng: np.random.Generator) -> list[tuple[tuple[float, float], str]]:
+    """Where problems are: door plates when the gazetteer has them, else grid centres."""
+    plates = list(DoorPlate.objects.select_related("road").order_by("pk")[:5000])
+    if plates:
+        chosen = rng.choice(len(plates), size=min(400, len(plates)), replace=False)
+        return [((plates[k].point.x, plates[k].point.y), str(plates[k])) for k in chosen]
+    grids = list(UnitGrid.objects.select_related("community").order_by("code"))
+    return [
+        (
+            tuple(shapely.get_coordinates(g.boundary.point_on_surface())[0]),
+            f"{g.community.name}{g.code}网格",
+        )
+        for g in grids
+    ]
+
+
+def _short(condition: FilingCondition) -> bool:
+    if condition.limit_unit in NATURAL_UNITS or condition.limit_unit == LimitUnit.WORKING_HOUR:
+        return True
+    return condition.limit_value <= MAX_DEMO_LIMIT_DAYS
+
+
+def _person(user: User) -> Person:
+    return Person.objects.get(user=user)
+
+
+def _later(at: datetime, minutes: float) -> datetime:
+    return at + timedelta(minutes=minutes)
+
+
+def _working_moment(at: datetime) -> datetime:
+    """Move a moment to 09:00–11:00 or 14:30–16:30 on a weekday, when reports mostly come."""
+    local = timezone.localtime(at)
+    while local.weekday() >= 5:
+        local += timedelta(days=1)
+    hour = 9 if local.hour < 13 else 14.5
+    minutes = int(hour * 60) + local.minute + (local.second % 2) * 60
+    return local.replace(hour=minutes // 60, minute=minutes % 60, second=0, microsecond=0)
