@@ -9,8 +9,9 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from cases import deadlines
-from cases.models import Status
+from cases.models import Case, Status
 from cases.queries import visible_cases
+from catalog.routing import Suggestion, suggest_unit
 from geo.models import Street
 from org.models import data_scope_for
 
@@ -66,5 +67,13 @@ def case_detail(request: HttpRequest, number: str) -> HttpResponse:
         "tasks": case.tasks.select_related("inspector").order_by("created_at"),
         "show_contact": scope.whole_district,
         "calendar_warnings": deadlines.calendar_warnings(now),
+        "suggestion": _suggestion(case),
     }
     return render(request, "cases/case_detail.html", context)
+
+
+def _suggestion(case: Case) -> Suggestion | None:
+    """For a filed case, who routing suggests and why (the dispatcher confirms or overrides)."""
+    if case.status != Status.FILED or case.case_type is None:
+        return None
+    return suggest_unit(case.case_type, case.point.x, case.point.y)

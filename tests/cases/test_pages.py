@@ -72,3 +72,13 @@ def test_every_workflow_verb_has_a_label() -> None:
 def test_the_case_pages_need_a_login(client: Client) -> None:
     response = client.get(reverse("case_list"))
     assert response.status_code == 302 and "/login/" in response["Location"]
+
+
+def test_a_filed_case_shows_whom_routing_suggests(world: World) -> None:
+    case = wf.report(
+        world.inspector, role=Role.INSPECTOR, channel=Channel.INSPECTOR, description="垃圾",
+        lon=EAST[0], lat=EAST[1], now=MONDAY_10,
+    )  # fmt: skip
+    wf.file(case, world.shift_leader, condition=world.normal, now=MONDAY_10)
+    page = client_for(world.dispatcher).get(reverse("case_detail", args=[case.number]))
+    assert "文昌街道" in page.content.decode()  # the territory's street office (events: 属地)
