@@ -260,3 +260,13 @@ def test_events_refuse_to_be_changed_through_the_model(world: World) -> None:
         event.save()
     with pytest.raises(TypeError):
         event.delete()
+
+
+def test_reordering_events_is_detected(world: World) -> None:
+    case = handling(world)
+    events_of = CaseEvent.objects.filter(case=case)
+    events_of.filter(sequence=2).update(sequence=99)
+    events_of.filter(sequence=3).update(sequence=2)
+    events_of.filter(sequence=99).update(sequence=3)
+    problems = list(verify_case(case, case.events.order_by("sequence")))
+    assert {p.sequence for p in problems} >= {2, 3}
