@@ -1,0 +1,132 @@
+"""The demo generator on the small territory: along the roads, owned by units that exist,
+deterministic and idempotent."""
+
+from __future__ import annotations
+
+import sys
+
+import numpy as np
+import pytest
+import shapely
+from shapely.geometry import LineString, Point
+
+from catalog.models import CaseType, Edition, MajorClass
+from components.models import Component, Status
+from geo.models import District, Road, RoadClass
+from lib.coords import gk_zone_epsg, to_metres
+from org.models import Unit, UnitKind
+from simulate.demo_components import (
+    HALF_WIDTH_M,
+    PLACES,
+    DemoComponentsError,
+    load_demo_components,
+)
+from simulate.demo_org import load_organisation
+from tests.components.conftest import WEST
+from tests.components.demo import use_stand_in_catalogue
+from tests.geo.territory import X0, Y0
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("territory")]
+FARTHEST_M = max(HALF_WIDTH_M.values()) + max(p[3] for p in PLACES.values())
+
+
+@pytest.fixture
+def roads(monkeypatch: pytest.MonkeyPatch) -> list[Road]:
+    use_stand_in_catalogue(monkeypatch)
+    load_organisation()
+    lines = [
+        ("迎宾大道", RoadClass.MAIN, [(X0 - 0.0005, Y0 + 0.002), (X0 + 0.0045, Y0 + 0.0021)]),
+        ("文化路", RoadClass.SECONDARY, [(X0 + 0.002, Y0 - 0.0005), (X0 + 0.0022, Y0 + 0.0045)]),
+        ("文化路一巷", RoadClass.LANE, [(X0 + 0.0005, Y0 + 0.0032), (X0 + 0.0016, Y0 + 0.0032)]),
+    ]
+    return [Road.objects.create(name=n, road_class=c, line=LineString(xy)) for n, c, xy in lines]
+
+
+def rows() -> list[tuple[object, ...]]:
+    return list(
+        Component.objects.order_by("identifier").values_list(
+            "pk", "identifier", "case_type__code", "point", "grid_id", "department__code",
+            "owner__code", "maintainer__code", "status", "initial_date", "attributes",
+            "location_text",
+        )
+    )  # fmt: skip
+
+
+def test_loading_again_with_the_same_seed_changes_nothing(roads: list[Road]) -> None:
+    counts = load_demo_components(1)
+    assert counts["created"] == counts["components"] == Component.objects.count() > 100
+    first = rows()
+    assert load_demo_components(1) == {**counts, "created": 0}
+    assert [r[1:] for r in rows()] == [r[1:] for r in first]
+    assert rows() == first  # the same rows, not new ones with the same content
+
+
+def test_components_stand_beside_the_roads_inside_the_district(roads: list[Road]) -> None:
+    load_demo_components(1)
+    district = District.objects.get().boundary
+    epsg = gk_zone_epsg(district.centroid.x)
+    lines = shapely.union_all([to_metres(road.line, epsg) for road in roads])
+    points = [to_metres(p, epsg) for p in Component.objects.values_list("point", flat=True)]
+    assert all(shapely.contains(district, Component.objects.values_list("point", flat=True)))
+    distances = shapely.distance(lines, np.array(points, dtype=object))
+    assert distances.max() <= FARTHEST_M + 1
+    assert not Component.objects.filter(grid=None).exists()
+    lamps = Component.objects.filter(case_type__code="0118")
+    assert {text[-2:] for text in lamps.values_list("location_text", flat=True)} >= {"南侧", "北侧"}
+
+
+def test_owners_departments_and_maintainers_are_demo_units(roads: list[Road]) -> None:
+    load_demo_components(1)
+    components = Component.objects.select_related("department", "owner", "maintainer")
+    for component in components:
+        assert component.department.kind == UnitKind.DEPARTMENT
+        assert component.maintainer is None or component.maintainer.parent == component.department
+    covers = components.filter(case_type__code="0101")
+    assert {c.department.code for c in covers} == {"D16"}  # the water company's supply covers
+    assert not components.filter(case_type__code="0114").exclude(owner=None).exists()
+
+
+def test_a_types_competent_department_is_used_when_the_catalogue_names_one(
+    roads: list[Road],
+) -> None:
+    load_demo_components(1)  # creates the types
+    CaseType.objects.filter(code="0101").update(default_department=Unit.objects.get(code="D09"))
+    load_demo_components(1)
+    departments = Component.objects.filter(case_type__code="0101").values_list(
+        "department__code", flat=True
+    )
+    assert set(departments) == {"D09"}
+
+
+def test_another_seed_replaces_the_demo_components_and_keeps_the_others(
+    roads: list[Road],
+) -> None:
+    current = Edition.objects.create(code="gbt47678-2026", name="GB/T 47678.5", type_code_length=5)
+    major = MajorClass.objects.create(edition=current, kind="component", code="01", name="市政")
+    supply = CaseType.objects.create(major=major, code="01001", name="供水井盖")
+    mine = Component(case_type=supply, point=Point(*WEST), department=Unit.objects.get(code="D16"))
+    mine.save()
+    load_demo_components(1)
+    counts = load_demo_components(2)
+    assert Component.objects.count() == counts["components"] + 1
+    assert Component.objects.filter(pk=mine.pk).exists()
+
+
+def test_statuses_are_mostly_intact_and_new_serials_follow_the_demos(roads: list[Road]) -> None:
+    counts = load_demo_components(1)
+    intact = Component.objects.filter(status=Status.INTACT).count()
+    assert intact / counts["components"] > 0.85
+    lamps = Component.objects.filter(case_type__code="0118")
+    extra = Component(
+        case_type=lamps[0].case_type, point=lamps[0].point, department=lamps[0].department
+    )
+    extra.save()
+    assert int(extra.identifier[-6:]) == lamps.count()  # the extra lamp counts itself
+
+
+def test_without_the_catalogue_loader_it_says_what_is_missing(
+    roads: list[Road], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "catalog.loading", None)
+    with pytest.raises(DemoComponentsError, match=r"catalog\.loading\.load_catalog"):
+        load_demo_components(1)
