@@ -112,6 +112,14 @@ class Case(models.Model):
         on_delete=models.PROTECT,
         related_name="cases",
     )
+    component = models.ForeignKey(
+        "components.Component",
+        verbose_name=_("component"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="cases",
+    )
     description = models.TextField(_("description"))
     address = models.CharField(_("address"), max_length=200, blank=True)
     point = GeometryField(_("position"), geom_types=("Point",))

@@ -55,6 +55,7 @@ from cases.steps import (
     unit_list,
 )
 from catalog.models import CaseType, FilingCondition, Urgency
+from components.models import Component
 from geo.lookup import OutsideDistrict, locate
 from geo.messages import coordinate_error_text
 from geo.models import Street
@@ -74,6 +75,7 @@ def report(
     lat: float,
     crs: str = "wgs84",
     case_type: CaseType | None = None,
+    component: Component | None = None,
     address: str = "",
     request_id: str | None = None,
     contact_name: str = "",
@@ -99,7 +101,8 @@ def report(
                 request_id=request_id or None,
                 channel=channel,
                 status=Status.REPORTED,
-                case_type=case_type,
+                case_type=case_type or (component.case_type if component else None),
+                component=component,
                 description=description.strip(),
                 address=address.strip(),
                 point=location.point,
@@ -661,7 +664,7 @@ def _routing(case: Case) -> str:
     if case.case_type is None:
         return ""
     point = case.point
-    return suggest_unit(case.case_type, point.x, point.y).reason
+    return suggest_unit(case.case_type, point.x, point.y, component=case.component).reason
 
 
 def _near_boundary(case: Case) -> bool:

@@ -21,8 +21,13 @@ from org.models import Unit
 
 
 class HasOwner(Protocol):
-    owner: Unit | None
-    department: Unit | None
+    """What routing reads of a component (components.models.Component)."""
+
+    @property
+    def owner(self) -> Unit | None: ...
+
+    @property
+    def department(self) -> Unit | None: ...
 
 
 @dataclass(frozen=True)

@@ -9,11 +9,14 @@ import pytest
 from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from shapely.geometry import Point
 
 from cases import workflow as wf
 from cases.audit import verify_case
 from cases.models import Case, CaseEvent, Channel, Notification, Status, Task
 from cases.steps import InvalidTransition, NotAllowed, WorkflowError
+from catalog.models import CaseType, FilingCondition, MajorClass
+from components.models import Component
 from org.roles import Role
 from tests.cases.conftest import EAST, MONDAY_10, WEST, World
 
@@ -270,3 +273,30 @@ def test_reordering_events_is_detected(world: World) -> None:
     events_of.filter(sequence=99).update(sequence=3)
     problems = list(verify_case(case, case.events.order_by("sequence")))
     assert {p.sequence for p in problems} >= {2, 3}
+
+
+def test_a_component_problem_is_routed_to_the_components_owner(world: World) -> None:
+    cover_type = CaseType.objects.create(
+        major=MajorClass.objects.create(
+            edition=world.garbage.major.edition, kind="component", code="01", name="公用设施"
+        ),
+        code="0101",
+        name="上水井盖",
+    )
+    FilingCondition.objects.create(
+        case_type=cover_type, condition="井盖缺失", urgency="urgent", limit_value=2,
+        limit_unit="natural_hour", closing_condition="恢复",
+    )  # fmt: skip
+    cover = Component(
+        case_type=cover_type, point=Point(*WEST), department=world.org.department_a,
+        owner=world.org.department_b,
+    )  # fmt: skip
+    cover.save()
+    case = wf.report(
+        world.inspector, role=Role.INSPECTOR, channel=Channel.INSPECTOR, description="井盖丢了",
+        lon=WEST[0], lat=WEST[1], component=cover, now=MONDAY_10,
+    )  # fmt: skip
+    assert case.case_type == cover_type
+    wf.file(case, world.shift_leader, condition=cover_type.conditions.get(), now=MONDAY_10)
+    case = wf.dispatch(case, world.dispatcher, unit=world.org.department_b, now=MONDAY_10)
+    assert "区环卫站" in case.routing_reason and "权属单位" in case.routing_reason
