@@ -1,0 +1,288 @@
+"""Photos of a case, per stage (report, handling, check).
+
+An upload is trusted for nothing but its bytes: its name and declared content type are ignored.
+The bytes must decode completely as an accepted image; the stored file is a fresh JPEG re-encoded
+from the pixels, so no metadata (EXIF with GPS, XMP, comments) and no trailing payload of a
+polyglot survives. The time and place the photo was taken are read from EXIF beforehand and kept
+as columns. Either the photo row and both files exist, or none of them does.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from uuid import uuid4
+
+from django.contrib.auth.models import User
+from django.core.files import File
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from PIL import ExifTags, Image, ImageCms, ImageOps, UnidentifiedImageError, features
+from shapely.geometry import Point
+
+from cases.models import Case, Photo, PhotoStage
+from cases.steps import WorkflowError, lock_case
+
+MAX_PHOTO_BYTES = 10 * 1024 * 1024
+MAX_PHOTOS_PER_STAGE = 9
+# Decoding costs memory by pixels, not bytes: 40 MP of RGB is ~120 MB. Phones save 12–24 MP.
+MAX_PHOTO_PIXELS = 40_000_000
+MAX_SIDE = 2560
+THUMBNAIL_SIDE = 320
+JPEG_QUALITY = 85
+# EXIF times before this are a camera whose clock was never set.
+EARLIEST_TAKEN_AT = datetime(2000, 1, 1, tzinfo=UTC)
+SRGB = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
+
+
+class PhotoError(WorkflowError):
+    STATUS_CODES = {"photo_too_large": 413, "photo_type_not_allowed": 415, "too_many_photos": 409}
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(code, message)
+        self.status_code = self.STATUS_CODES.get(code, 400)
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """What is kept of an upload: the re-encoded files and what EXIF said."""
+
+    image: bytes
+    thumbnail: bytes
+    width: int
+    height: int
+    taken_at: datetime | None
+    taken_point: Point | None
+
+
+def store_photo(case: Case, stage: str, upload: File, user: User | None, now: datetime) -> Photo:
+    """Check, re-encode and store one photo of `case` at `stage`; raise PhotoError if refused."""
+    stage = PhotoStage(stage)
+    rendered = render(read_upload(upload), now)
+    photo = Photo(
+        case=case,
+        stage=stage,
+        width=rendered.width,
+        height=rendered.height,
+        taken_at=rendered.taken_at,
+        taken_point=rendered.taken_point,
+        uploaded_by=user,
+        uploaded_at=now,
+    )
+    try:
+        with transaction.atomic():
+            # The case row lock serialises uploads to one case, so two cannot both be the 9th.
+            lock_case(case)
+            check_room(case, stage)
+            name = f"{uuid4().hex}.jpg"
+            photo.image.save(name, ContentFile(rendered.image), save=False)
+            photo.thumbnail.save(name, ContentFile(rendered.thumbnail), save=False)
+            photo.save()
+    except BaseException:
+        # Files are not transactional: remove what was written before the failure.
+        photo.image.delete(save=False)
+        photo.thumbnail.delete(save=False)
+        raise
+    return photo
+
+
+def photo_urls(photo: Photo) -> dict[str, str]:
+    return {"image": photo.image.url, "thumbnail": photo.thumbnail.url}
+
+
+def allowed_formats() -> tuple[str, ...]:
+    # PIL.features has no HEIF entry: HEIF is readable only when a plugin (pillow-heif) has
+    # registered an opener. Pillow's own AVIF codec does not decode phones' HEIC.
+    Image.init()
+    webp = ("WEBP",) if features.check_module("webp") else ()
+    heif = ("HEIF",) if "HEIF" in Image.OPEN else ()
+    return ("JPEG", "PNG", *webp, *heif)
+
+
+def check_room(case: Case, stage: str) -> None:
+    if Photo.objects.filter(case=case, stage=stage).count() >= MAX_PHOTOS_PER_STAGE:
+        raise PhotoError(
+            "too_many_photos",
+            _("A case keeps at most %(limit)d photos per stage.") % {"limit": MAX_PHOTOS_PER_STAGE},
+        )
+
+
+def read_upload(upload: File) -> bytes:
+    upload.seek(0)
+    data = upload.read(MAX_PHOTO_BYTES + 1)  # never more than the limit, whatever size it claims
+    if len(data) > MAX_PHOTO_BYTES:
+        raise PhotoError(
+            "photo_too_large",
+            _("The photo is larger than %(limit)s.") % {"limit": filesizeformat(MAX_PHOTO_BYTES)},
+        )
+    return data
+
+
+# -- decoding and re-encoding -----------------------------------------------------------------
+
+
+def render(data: bytes, now: datetime) -> Rendered:
+    image = decode(data)
+    exif = read_exif(image)
+    image = to_srgb(upright(image))
+    image.thumbnail((MAX_SIDE, MAX_SIDE), Image.Resampling.LANCZOS)
+    thumbnail = image.copy()
+    thumbnail.thumbnail((THUMBNAIL_SIDE, THUMBNAIL_SIDE), Image.Resampling.LANCZOS)
+    return Rendered(
+        image=encode_jpeg(image),
+        thumbnail=encode_jpeg(thumbnail),
+        width=image.width,
+        height=image.height,
+        taken_at=taken_at(exif, now) if exif is not None else None,
+        taken_point=taken_point(exif) if exif is not None else None,
+    )
+
+
+def decode(data: bytes) -> Image.Image:
+    """Open with the accepted decoders only, check the declared size, then decode every byte."""
+    try:
+        image = Image.open(io.BytesIO(data), formats=allowed_formats())
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        # Pillow's own cap (2 × MAX_IMAGE_PIXELS), or its warning when warnings are errors.
+        raise too_many_pixels() from None
+    except UnidentifiedImageError:
+        raise (type_not_allowed() if other_image_type(data) else not_an_image()) from None
+    except Exception:  # a known format whose header is broken
+        raise not_an_image() from None
+    # The size comes from the header: refuse before any pixel is decoded.
+    if image.width * image.height > MAX_PHOTO_PIXELS:
+        raise too_many_pixels()
+    if image.format in ("JPEG", "MPO"):  # MPO: a phone's JPEG with extra pictures appended
+        # libjpeg may decode at 1/2, 1/4 or 1/8 scale, never below the size that is stored.
+        ratio = min(1, MAX_SIDE / max(*image.size, 1))
+        image.draft(None, (math.ceil(image.width * ratio), math.ceil(image.height * ratio)))
+    try:
+        image.load()
+    except Exception:  # Pillow's decoders raise many kinds of error on malformed data
+        raise not_an_image() from None
+    return image
+
+
+def other_image_type(data: bytes) -> bool:
+    """A GIF, BMP, TIFF or ISO media file (HEIC, AVIF, video) rather than no image at all."""
+    signatures = (b"GIF87a", b"GIF89a", b"BM", b"II*\x00", b"MM\x00*")
+    return data.startswith(signatures) or data[4:8] == b"ftyp"
+
+
+def upright(image: Image.Image) -> Image.Image:
+    try:
+        return ImageOps.exif_transpose(image)
+    except Exception:  # a malformed EXIF block: keep the pixels as stored
+        return image
+
+
+def to_srgb(image: Image.Image) -> Image.Image:
+    icc = image.info.get("icc_profile")
+    if image.has_transparency_data:
+        rgba = image.convert("RGBA")
+        image = Image.alpha_composite(Image.new("RGBA", rgba.size, "white"), rgba).convert("RGB")
+    if icc:
+        try:
+            profile = ImageCms.ImageCmsProfile(io.BytesIO(icc))
+            converted = ImageCms.profileToProfile(image, profile, SRGB, outputMode="RGB")
+            if converted is not None:
+                return converted
+        except Exception:  # a broken or unusual profile: keep the colours as stored
+            pass
+    return image.convert("RGB")
+
+
+def encode_jpeg(image: Image.Image) -> bytes:
+    # The JPEG encoder copies some metadata (the comment) from `info`; start from none.
+    image.info = {}
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=JPEG_QUALITY, optimize=True)
+    return out.getvalue()
+
+
+def too_many_pixels() -> PhotoError:
+    return PhotoError(
+        "photo_too_many_pixels",
+        _("The photo has more than %(limit)d megapixels.")
+        % {"limit": MAX_PHOTO_PIXELS // 1_000_000},
+    )
+
+
+def not_an_image() -> PhotoError:
+    return PhotoError("photo_not_an_image", _("The file is not a readable image."))
+
+
+def type_not_allowed() -> PhotoError:
+    return PhotoError(
+        "photo_type_not_allowed",
+        _("This type of image is not accepted; send a photo as %(formats)s.")
+        % {"formats": ", ".join(allowed_formats())},
+    )
+
+
+# -- EXIF: when and where the photo was taken ---------------------------------------------------
+# Bad EXIF is common (unset clocks, zero denominators, odd types) and never refuses a photo.
+
+
+def read_exif(image: Image.Image) -> Image.Exif | None:
+    try:
+        return image.getexif()
+    except Exception:
+        return None
+
+
+def taken_at(exif: Image.Exif, now: datetime) -> datetime | None:
+    """DateTimeOriginal, in its recorded UTC offset if any, else in settings.TIME_ZONE."""
+    try:
+        details = exif.get_ifd(ExifTags.IFD.Exif)
+        stamp = text(details[ExifTags.Base.DateTimeOriginal])
+        offset = text(details.get(ExifTags.Base.OffsetTimeOriginal, ""))
+        when = datetime.strptime(stamp, "%Y:%m:%d %H:%M:%S")
+        if offset:
+            when = datetime.strptime(f"{stamp} {offset}", "%Y:%m:%d %H:%M:%S %z")
+        else:
+            when = timezone.make_aware(when, timezone.get_default_timezone())
+    except Exception:
+        return None
+    if not EARLIEST_TAKEN_AT <= when <= now + timedelta(days=1):
+        return None
+    return timezone.localtime(when, timezone.get_default_timezone())
+
+
+def taken_point(exif: Image.Exif) -> Point | None:
+    """The GPS position as a WGS84 Point(lon, lat), if both coordinates are sane."""
+    try:
+        gps = exif.get_ifd(ExifTags.IFD.GPSInfo)
+        tag = ExifTags.GPS
+        lat = decimal_degrees(gps.get(tag.GPSLatitude), gps.get(tag.GPSLatitudeRef))
+        lon = decimal_degrees(gps.get(tag.GPSLongitude), gps.get(tag.GPSLongitudeRef))
+    except Exception:
+        return None
+    if lat is None or lon is None or abs(lat) > 90 or abs(lon) > 180 or (lat, lon) == (0, 0):
+        return None  # 0,0 is what a phone without a fix writes
+    return Point(lon, lat)
+
+
+def decimal_degrees(dms: Any, ref: Any) -> float | None:
+    """(degrees, minutes, seconds) rationals and an N/S/E/W reference → signed degrees."""
+    sign = {"N": 1, "E": 1, "S": -1, "W": -1}.get(text(ref).upper())
+    if sign is None or dms is None or len(dms) != 3:
+        return None
+    degrees, minutes, seconds = (float(part) for part in dms)
+    if not all(math.isfinite(part) and part >= 0 for part in (degrees, minutes, seconds)):
+        return None
+    if minutes >= 60 or seconds >= 60:
+        return None
+    return sign * (degrees + minutes / 60 + seconds / 3600)
+
+
+def text(value: Any) -> str:
+    if isinstance(value, bytes):
+        value = value.decode("ascii", "replace")
+    return str(value).strip("\x00 ")

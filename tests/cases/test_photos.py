@@ -1,0 +1,451 @@
+"""Photos per stage: what is accepted, what is kept of it, and what is refused without a trace."""
+
+from __future__ import annotations
+
+import io
+import re
+import struct
+import threading
+import zlib
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection, connections
+from django.utils import translation
+from PIL import ExifTags, Image, ImageFile
+from PIL.TiffImagePlugin import IFDRational
+
+from cases import photos
+from cases import workflow as wf
+from cases.models import Case, Channel, Photo, PhotoStage
+from cases.photos import PhotoError, photo_urls, store_photo
+from org.roles import Role
+from tests.cases.conftest import MONDAY_10, SHANGHAI, WEST, World
+
+pytestmark = pytest.mark.django_db
+RED, BLUE = (220, 20, 20), (20, 20, 220)
+
+
+@pytest.fixture
+def media(settings: Any, tmp_path: Path) -> Path:
+    settings.MEDIA_ROOT = tmp_path
+    return tmp_path
+
+
+def stored_files(media: Path) -> list[str]:
+    return sorted(str(p.relative_to(media)) for p in media.rglob("*") if p.is_file())
+
+
+def a_case(world: World) -> Case:
+    return wf.report(
+        world.inspector,
+        role=Role.INSPECTOR,
+        channel=Channel.INSPECTOR,
+        description="路边有成堆垃圾",
+        lon=WEST[0],
+        lat=WEST[1],
+        case_type=world.garbage,
+        now=MONDAY_10,
+    )
+
+
+def picture(size: tuple[int, int] = (400, 300), mode: str = "RGB") -> Image.Image:
+    """Red on the left half, blue on the right, so a rotation shows."""
+    image = Image.new(mode, size, BLUE)
+    image.paste(RED, (0, 0, size[0] // 2, size[1]))
+    return image
+
+
+def encoded(image: Image.Image, fmt: str = "JPEG", **params: Any) -> bytes:
+    out = io.BytesIO()
+    image.save(out, fmt, **params)
+    return out.getvalue()
+
+
+def exif(
+    *,
+    taken: str | None = "2026:11:23 09:30:00",
+    offset: str | None = None,
+    lat: tuple[Any, ...] = (31, 12, IFDRational(3456, 100)),
+    lon: tuple[Any, ...] = (121, 28, 12),
+    refs: tuple[str, str] = ("N", "E"),
+    orientation: int | None = None,
+) -> Image.Exif:
+    data = Image.Exif()
+    data[ExifTags.Base.Make] = "TestPhone"
+    if orientation is not None:
+        data[ExifTags.Base.Orientation] = orientation
+    details = data.get_ifd(ExifTags.IFD.Exif)
+    if taken is not None:
+        details[ExifTags.Base.DateTimeOriginal] = taken
+    if offset is not None:
+        details[ExifTags.Base.OffsetTimeOriginal] = offset
+    gps = data.get_ifd(ExifTags.IFD.GPSInfo)
+    gps[ExifTags.GPS.GPSLatitudeRef], gps[ExifTags.GPS.GPSLongitudeRef] = refs
+    gps[ExifTags.GPS.GPSLatitude] = tuple(IFDRational(part) for part in lat)
+    gps[ExifTags.GPS.GPSLongitude] = tuple(IFDRational(part) for part in lon)
+    return data
+
+
+def upload(data: bytes, name: str = "photo.jpg", content_type: str = "image/jpeg") -> Any:
+    return SimpleUploadedFile(name, data, content_type=content_type)
+
+
+def store(world: World, case: Case, data: bytes, stage: str = PhotoStage.REPORT) -> Photo:
+    return store_photo(case, stage, upload(data), world.inspector, MONDAY_10)
+
+
+def refusal(world: World, data: bytes, **kwargs: Any) -> PhotoError:
+    case = a_case(world)
+    with translation.override("en"), pytest.raises(PhotoError) as caught:
+        store_photo(case, PhotoStage.REPORT, upload(data, **kwargs), world.inspector, MONDAY_10)
+    return caught.value
+
+
+def reopened(field: Any) -> Image.Image:
+    with field.open("rb") as stored:
+        image = Image.open(io.BytesIO(stored.read()))
+    image.load()
+    return image
+
+
+def png_declaring(width: int, height: int) -> bytes:
+    """A valid 1-bit PNG of blank rows: a few kilobytes that decode to width × height pixels."""
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return (
+            struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+        )
+
+    packer = zlib.compressobj(9)
+    row = bytes(1 + (width + 7) // 8)  # filter byte, then the packed bits
+    rows = b"".join(packer.compress(row) for _ in range(height)) + packer.flush()
+    header = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", rows) + chunk(b"IEND", b"")
+    )
+
+
+# -- what is kept -----------------------------------------------------------------------------
+
+
+def test_a_jpeg_is_stored_as_a_fresh_jpeg_without_exif_and_with_a_thumbnail(
+    world: World, media: Path
+) -> None:
+    case = a_case(world)
+    photo = store(world, case, encoded(picture(), exif=exif(), comment=b"secret"))
+
+    photo.refresh_from_db()
+    image, thumbnail = reopened(photo.image), reopened(photo.thumbnail)
+    assert (photo.case, photo.stage, photo.uploaded_by) == (case, "report", world.inspector)
+    assert (photo.width, photo.height, photo.uploaded_at) == (400, 300, MONDAY_10)
+    assert (image.format, image.size, image.mode) == ("JPEG", (400, 300), "RGB")
+    assert not image.getexif()  # the GPS position is not in the stored file
+    assert not {"exif", "comment", "xmp", "icc_profile"} & set(image.info)
+    assert thumbnail.format == "JPEG"
+    assert thumbnail.size == (320, 240)
+    image_name, thumbnail_name = str(photo.image.name), str(photo.thumbnail.name)
+    assert re.fullmatch(r"cases/\d{4}/\d{2}/[0-9a-f]{32}\.jpg", image_name)
+    directory, file_name = image_name.rsplit("/", 1)
+    assert thumbnail_name == f"{directory}/thumbs/{file_name}"
+    assert stored_files(media) == sorted([image_name, thumbnail_name])
+
+
+def test_the_time_and_the_place_are_read_from_exif(world: World, media: Path) -> None:
+    photo = store(world, a_case(world), encoded(picture(), exif=exif()))
+
+    photo.refresh_from_db()
+    assert photo.taken_at == datetime(2026, 11, 23, 9, 30, tzinfo=SHANGHAI)
+    assert photo.taken_point is not None
+    assert photo.taken_point.x == pytest.approx(121 + 28 / 60 + 12 / 3600)
+    assert photo.taken_point.y == pytest.approx(31 + 12 / 60 + 34.56 / 3600)
+
+
+def test_south_and_west_give_negative_degrees_and_a_recorded_offset_is_kept(
+    world: World, media: Path
+) -> None:
+    data = encoded(picture(), exif=exif(refs=("S", "W"), offset="+00:00"))
+    photo = store(world, a_case(world), data)
+
+    assert photo.taken_at == datetime(2026, 11, 23, 17, 30, tzinfo=SHANGHAI)
+    assert photo.taken_point is not None
+    assert photo.taken_point.x < 0 and photo.taken_point.y < 0
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"taken": "0000:00:00 00:00:00"},  # a camera whose clock was never set
+        {"taken": "2031:01:01 08:00:00"},  # years after the upload
+        {"lat": (31, 12, IFDRational(1, 0))},  # a zero denominator
+        {"lat": (95, 0, 0)},
+        {"lat": (0, 0, 0), "lon": (0, 0, 0)},  # what a phone without a fix writes
+        {"refs": ("X", "E")},
+    ],
+)
+def test_bad_exif_is_ignored_and_the_photo_is_still_kept(
+    world: World, media: Path, bad: dict[str, Any]
+) -> None:
+    photo = store(world, a_case(world), encoded(picture(), exif=exif(**bad)))
+
+    assert photo.pk is not None
+    if "taken" in bad:
+        assert photo.taken_at is None
+        assert photo.taken_point is not None
+    else:
+        assert photo.taken_at is not None
+        assert photo.taken_point is None
+
+
+def test_a_photo_without_exif_has_no_time_or_place(world: World, media: Path) -> None:
+    photo = store(world, a_case(world), encoded(picture()))
+
+    assert (photo.taken_at, photo.taken_point) == (None, None)
+
+
+def test_the_exif_orientation_is_applied(world: World, media: Path) -> None:
+    # Orientation 6: the camera was turned; the picture is shown rotated 90° clockwise.
+    photo = store(world, a_case(world), encoded(picture(), exif=exif(orientation=6)))
+
+    image = reopened(photo.image)
+    assert (photo.width, photo.height) == image.size == (300, 400)
+    top, bottom = image.getpixel((150, 20)), image.getpixel((150, 380))
+    assert isinstance(top, tuple) and isinstance(bottom, tuple)
+    assert top[0] > 150 > top[2]  # the left (red) half is now on top
+    assert bottom[2] > 150 > bottom[0]
+    assert reopened(photo.thumbnail).size == (240, 320)
+
+
+@pytest.mark.parametrize(
+    ("fmt", "name", "content_type"),
+    [("PNG", "photo.png", "image/png"), ("WEBP", "photo.webp", "image/webp")],
+)
+def test_png_and_webp_are_accepted_and_stored_as_jpeg(
+    world: World, media: Path, fmt: str, name: str, content_type: str
+) -> None:
+    image = picture(mode="RGBA")
+    image.paste((0, 0, 0, 0), (0, 0, 40, 40))  # a transparent corner
+    case = a_case(world)
+    photo = store_photo(
+        case, PhotoStage.REPORT, upload(encoded(image, fmt), name, content_type), None, MONDAY_10
+    )
+
+    stored = reopened(photo.image)
+    assert stored.format == "JPEG"
+    assert (photo.width, photo.height) == (400, 300)
+    corner = stored.getpixel((5, 5))
+    assert isinstance(corner, tuple) and min(corner) > 240  # transparency becomes white
+
+
+def test_a_big_photo_is_scaled_to_2560_pixels_on_its_long_side(world: World, media: Path) -> None:
+    photo = store(world, a_case(world), encoded(picture((2000, 3000))))
+
+    assert (photo.width, photo.height) == reopened(photo.image).size == (1707, 2560)
+    assert reopened(photo.thumbnail).size == (213, 320)
+
+
+def test_a_multi_picture_jpeg_from_a_phone_keeps_its_first_picture(
+    world: World, media: Path
+) -> None:
+    depth_map = Image.new("RGB", (40, 30), "white")
+    data = encoded(picture(), "MPO", save_all=True, append_images=[depth_map])
+    photo = store(world, a_case(world), data)
+
+    assert (photo.width, photo.height) == (400, 300)
+    assert reopened(photo.image).format == "JPEG"
+
+
+def test_a_payload_appended_to_a_jpeg_is_not_stored(world: World, media: Path) -> None:
+    polyglot = encoded(picture()) + b"<script>alert(1)</script>"
+    photo = store(world, a_case(world), polyglot)
+
+    with photo.image.open("rb") as stored:
+        assert b"<script>" not in stored.read()
+
+
+def test_photo_urls_give_the_image_and_the_thumbnail(world: World, media: Path) -> None:
+    photo = store(world, a_case(world), encoded(picture()))
+
+    assert photo_urls(photo) == {
+        "image": f"/media/{photo.image.name}",
+        "thumbnail": f"/media/{photo.thumbnail.name}",
+    }
+
+
+# -- what is refused --------------------------------------------------------------------------
+
+
+def truncated_jpeg() -> bytes:
+    data = encoded(Image.effect_noise((400, 300), 64).convert("RGB"))
+    return data[: len(data) // 2]
+
+
+@pytest.mark.parametrize(
+    ("data", "name", "content_type"),
+    [
+        (b"", "photo.jpg", "image/jpeg"),
+        (bytes(range(256)) * 8, "photo.jpg", "image/jpeg"),
+        (truncated_jpeg(), "photo.jpg", "image/jpeg"),
+        (encoded(picture())[:30], "photo.jpg", "image/jpeg"),
+        (encoded(picture(), "PNG")[:20], "photo.png", "image/png"),
+        ("这是一张照片\n".encode() * 100, "photo.jpg", "image/jpeg"),
+        (b"\x89PNG\r\n\x1a\n<html><script>alert(1)</script></html>", "photo.png", "image/png"),
+    ],
+    ids=[
+        "empty",
+        "random bytes",
+        "truncated jpeg",
+        "jpeg cut in its header",
+        "png cut in its header",
+        "text",
+        "png signature then html",
+    ],
+)
+def test_bytes_that_do_not_decode_as_an_image_are_refused_whatever_their_name(
+    world: World, media: Path, data: bytes, name: str, content_type: str
+) -> None:
+    error = refusal(world, data, name=name, content_type=content_type)
+
+    assert (error.code, error.message) == (
+        "photo_not_an_image",
+        "The file is not a readable image.",
+    )
+    assert error.status_code == 400
+    assert stored_files(media) == [] and not Photo.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        encoded(picture(), "GIF"),
+        encoded(picture(), "BMP"),
+        b"\x00\x00\x00\x18ftypisom\x00\x00\x02\x00isomiso2",  # an MP4 video
+    ],
+    ids=["gif", "bmp", "video"],
+)
+def test_other_kinds_of_image_are_refused_as_a_type_not_accepted(
+    world: World, media: Path, data: bytes
+) -> None:
+    error = refusal(world, data)
+
+    assert error.code == "photo_type_not_allowed"
+    assert error.message.startswith("This type of image is not accepted; send a photo as JPEG, PNG")
+    assert error.status_code == 415
+    assert stored_files(media) == [] and not Photo.objects.exists()
+
+
+def test_a_file_over_the_size_limit_is_refused(
+    world: World, media: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = encoded(picture())
+    monkeypatch.setattr(photos, "MAX_PHOTO_BYTES", 1000)
+    assert len(data) > 1000
+
+    error = refusal(world, data)
+
+    assert (error.code, error.message) == (
+        "photo_too_large",
+        "The photo is larger than 1000\xa0bytes.",
+    )
+    assert error.status_code == 413
+    assert stored_files(media) == [] and not Photo.objects.exists()
+
+
+def test_the_size_limit_is_ten_megabytes_nine_photos_and_forty_megapixels() -> None:
+    assert photos.MAX_PHOTO_BYTES == 10 * 1024 * 1024
+    assert photos.MAX_PHOTOS_PER_STAGE == 9
+    assert photos.MAX_PHOTO_PIXELS == 40_000_000
+
+
+@pytest.mark.parametrize("size", [(7000, 7000), (20000, 20000)], ids=["49 MP", "400 MP"])
+def test_a_decompression_bomb_is_refused_before_its_pixels_are_decoded(
+    world: World, media: Path, monkeypatch: pytest.MonkeyPatch, size: tuple[int, int]
+) -> None:
+    bomb = png_declaring(*size)
+    assert len(bomb) < 100_000
+
+    def no_decoding(self: Any) -> None:
+        raise AssertionError("the pixels were decoded")
+
+    monkeypatch.setattr(ImageFile.ImageFile, "load", no_decoding)
+    error = refusal(world, bomb, name="photo.png", content_type="image/png")
+
+    assert (error.code, error.message) == (
+        "photo_too_many_pixels",
+        "The photo has more than 40 megapixels.",
+    )
+    assert stored_files(media) == [] and not Photo.objects.exists()
+
+
+def test_the_tenth_photo_of_a_stage_is_refused_but_another_stage_has_room(
+    world: World, media: Path
+) -> None:
+    case = a_case(world)
+    data = encoded(picture((40, 30)))
+    for _ in range(9):
+        store(world, case, data)
+
+    with translation.override("en"), pytest.raises(PhotoError) as caught:
+        store(world, case, data)
+
+    assert caught.value.code == "too_many_photos"
+    assert caught.value.message == "A case keeps at most 9 photos per stage."
+    assert caught.value.status_code == 409
+    assert len(stored_files(media)) == 18
+    assert store(world, case, data, PhotoStage.HANDLING).stage == "handling"
+
+
+def test_a_failure_after_the_files_were_written_leaves_nothing_behind(
+    world: World, media: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    case = a_case(world)
+
+    def broken_save(self: Photo, *args: Any, **kwargs: Any) -> None:
+        assert len(stored_files(media)) == 2  # both files were written by now
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(Photo, "save", broken_save)
+    with pytest.raises(RuntimeError):
+        store(world, case, encoded(picture()))
+
+    assert stored_files(media) == []
+    assert not Photo.objects.exists()
+
+
+def test_an_unknown_stage_is_a_programming_error(world: World, media: Path) -> None:
+    with pytest.raises(ValueError):
+        store(world, a_case(world), encoded(picture()), stage="later")
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL")
+def test_two_uploads_racing_for_the_ninth_place_one_is_refused(world: World, media: Path) -> None:
+    case = a_case(world)
+    data = encoded(picture((40, 30)))
+    for _ in range(8):
+        store(world, case, data)
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def upload_one() -> None:
+        barrier.wait()
+        try:
+            store(world, case, data)
+            outcomes.append("stored")
+        except PhotoError as error:
+            outcomes.append(error.code)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=upload_one) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(outcomes) == ["stored", "too_many_photos"]
+    assert Photo.objects.filter(case=case).count() == 9
+    assert len(stored_files(media)) == 18
