@@ -4,12 +4,14 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from config.api import api
 from org import views as org_views
 
 urlpatterns = [
     path("", org_views.home, name="home"),
     path("work/<slug:role>/", org_views.workspace, name="workspace"),
     path("cases/", include("cases.urls")),
+    path("api/v1/", api.urls),
     path(
         "login/",
         auth_views.LoginView.as_view(redirect_authenticated_user=True),

@@ -235,3 +235,48 @@ def data_scope_for(user: AbstractBaseUser | AnonymousUser, role: str | None = No
     for membership in memberships:
         scope = scope | membership.data_scope
     return scope
+
+
+class ApiToken(models.Model):
+    """A per-user key for devices and scripts calling the JSON API (org/tokens.py).
+
+    Only a SHA-256 hash of the key is stored: the key itself is shown once, when it is made.
+    A revoked token stays on record (who had access, until when) and never works again.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user account"),
+        on_delete=models.CASCADE,
+        related_name="api_tokens",
+    )
+    name = models.CharField(
+        _("name"), max_length=50, help_text=_("What the token is for, e.g. the device: phone-7.")
+    )
+    key_hash = models.CharField(_("key hash (SHA-256)"), max_length=64, unique=True)
+    prefix = models.CharField(
+        _("key prefix"), max_length=16, help_text=_("The start of the key, to recognise it.")
+    )
+    created_at = models.DateTimeField(_("created at"))
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        ordering = ["user", "-created_at"]
+        constraints = [
+            # One working token per name and user, so "revoke phone-7" means one thing.
+            models.UniqueConstraint(
+                fields=["user", "name"],
+                condition=Q(revoked_at__isnull=True),
+                name="org_token_one_active_name",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
