@@ -1,6 +1,7 @@
 """UrbanGrid settings. Every deployment choice comes from an environment variable (README:
 "Configuration"); the defaults give a working local platform on SQLite under ./var/."""
 
+from importlib.util import find_spec
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
@@ -99,6 +100,11 @@ TIME_ZONE = env.time_zone("TIME_ZONE", default="Asia/Shanghai")
 # (empty: the length of the periods; some cities count 8 or 6).
 WORKING_PERIODS = env.time_periods("WORKING_PERIODS", default="08:30-12:00,14:00-17:30")
 WORKING_DAY_HOURS = env.positive_number("WORKING_DAY_HOURS", default=None)
+# The map's base layer: a tile URL such as https://t0.tianditu.gov.cn/…/{z}/{x}/{y} or an OSM
+# server, in WGS84/CGCS2000 (not GCJ-02/BD-09). Empty: outlines on a plain background. Its host
+# must also be listed in CSP_IMG_SOURCES.
+MAP_TILE_URL = env.string("MAP_TILE_URL", default="")
+MAP_TILE_ATTRIBUTION = env.string("MAP_TILE_ATTRIBUTION", default="")
 # Dispatchers are warned when a case lies this close to the border between two streets.
 BOUNDARY_WARNING_METRES = env.integer("BOUNDARY_WARNING_METRES", default=50, minimum=0)
 USE_I18N = True
@@ -106,7 +112,10 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = env.path("STATIC_ROOT", default=VAR_DIR / "static")
-STATICFILES_DIRS = [BASE_DIR / "static"]
+# django-leaflet ships Leaflet's JS and CSS. Only its static files are used: as an installed app
+# its admin module would need the GDAL C library, which UrbanGrid does not (geometry is Shapely).
+_LEAFLET_PACKAGE = Path(find_spec("leaflet").origin or "").parent  # type: ignore[union-attr]
+STATICFILES_DIRS = [BASE_DIR / "static", _LEAFLET_PACKAGE / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=VAR_DIR / "media")
 STORAGES = {

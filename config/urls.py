@@ -11,6 +11,7 @@ urlpatterns = [
     path("", org_views.home, name="home"),
     path("work/<slug:role>/", org_views.workspace, name="workspace"),
     path("cases/", include("cases.urls")),
+    path("map/", include("geo.urls")),
     path("api/v1/", api.urls),
     path(
         "login/",

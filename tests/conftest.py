@@ -82,7 +82,9 @@ def _fresh_territory_index() -> None:
     from cases.deadlines import forget_calendar
     from geo.gazetteer import forget_gazetteer
     from geo.lookup import forget_index
+    from geo.map_layers import forget_map_layers
 
     forget_index()
+    forget_map_layers()
     forget_gazetteer()
     forget_calendar()  # likewise for the working calendar, cached per process

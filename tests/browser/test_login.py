@@ -4,7 +4,10 @@ from playwright.sync_api import Page, expect
 from org.roles import Role, Scope
 from tests.conftest import PASSWORD, Org, make_person
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 
 def sign_in(page: Page, base: str, username: str, password: str) -> None:

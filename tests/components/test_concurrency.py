@@ -15,7 +15,7 @@ from components.models import Component, reserve_serials
 from tests.components.conftest import WEST, Catalog
 
 pytestmark = [
-    pytest.mark.django_db(transaction=True),
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
     pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL"),
     pytest.mark.usefixtures("territory"),
 ]

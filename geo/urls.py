@@ -1,0 +1,11 @@
+from django.urls import path
+
+from geo import views
+
+urlpatterns = [
+    path("", views.map_page, name="map"),
+    path("outlines.json", views.outlines, name="map_outlines"),
+    path("grids.json", views.grids, name="map_grids"),
+    path("locate.json", views.locate_point, name="map_locate"),
+    path("search.json", views.search, name="map_search"),
+]

@@ -1,0 +1,285 @@
+/* The map page: district, street and community outlines, unit grids once zoomed in, the grid
+ * under a click, and search by grid code or address.
+ *
+ * Settings and texts come from the #map-config JSON element (the Content-Security-Policy allows
+ * no inline script). Names from the database are shown with textContent, never as HTML.
+ */
+(function () {
+  "use strict";
+
+  const config = JSON.parse(document.getElementById("map-config").textContent);
+  const text = config.text;
+  const statusLine = document.getElementById("map-status");
+  const resultList = document.getElementById("map-results");
+  const details = document.getElementById("map-details");
+  const form = document.getElementById("map-search");
+
+  const map = L.map("map", { minZoom: 5, maxZoom: 20 });
+  map.createPane("outlines"); // above the grids, deaf to the mouse (map.css)
+  map.createPane("selection");
+
+  const outlineStyles = {
+    district: { color: "#12355b", weight: 3, fill: false },
+    street: { color: "#0b5cad", weight: 2, fill: false },
+    community: { color: "#5b6877", weight: 1, dashArray: "4 3", fill: false },
+  };
+  const outlines = {};
+  for (const level of Object.keys(outlineStyles)) {
+    outlines[level] = L.geoJSON(null, {
+      pane: "outlines",
+      interactive: false,
+      style: outlineStyles[level],
+    }).addTo(map);
+  }
+  const gridStyle = {
+    color: "#2e7d5b",
+    weight: 1,
+    fillColor: "#2e7d5b",
+    fillOpacity: 0.05,
+    className: "ug-grid",
+  };
+  const grids = L.geoJSON(null, { style: gridStyle, onEachFeature: bindGrid }).addTo(map);
+  const selection = L.geoJSON(null, {
+    pane: "selection",
+    interactive: false,
+    style: { color: "#c62828", weight: 3, fill: false },
+  }).addTo(map);
+  const pin = L.layerGroup().addTo(map); // an address found by search
+
+  addLayerControl();
+  map.on("click", (event) => {
+    pin.clearLayers();
+    showPlace(event.latlng);
+  });
+  map.on("moveend overlayadd overlayremove", refreshGrids);
+  map.on("zoomend", () => {
+    map.getContainer().dataset.zoom = map.getZoom(); // the zoom level, for the browser tests
+  });
+  form.addEventListener("submit", search);
+  loadOutlines();
+
+  // -- loading ---------------------------------------------------------------------------------
+
+  function address(base, params) {
+    return base + "?" + new URLSearchParams(params).toString();
+  }
+
+  async function getJSON(url) {
+    const response = await fetch(url, { headers: { Accept: "application/json" } });
+    const data = await response.json().catch(() => ({}));
+    if (!response.ok) {
+      throw new Error(data.error ? data.error.message : text.failed);
+    }
+    return data;
+  }
+
+  function say(message) {
+    statusLine.textContent = message || "";
+  }
+
+  function failed(error) {
+    say(error.message || text.failed);
+  }
+
+  function escapeHtml(value) {
+    const holder = document.createElement("span");
+    holder.textContent = value;
+    return holder.innerHTML;
+  }
+
+  function addLayerControl() {
+    const bases = {};
+    if (config.tiles.url) {
+      const tiles = L.tileLayer(config.tiles.url, {
+        attribution: escapeHtml(config.tiles.attribution),
+        maxNativeZoom: 18,
+        maxZoom: 20,
+      }).addTo(map);
+      bases[escapeHtml(text.baseMap)] = tiles;
+    }
+    const overlays = {};
+    overlays[escapeHtml(text.district)] = outlines.district;
+    overlays[escapeHtml(text.streets)] = outlines.street;
+    overlays[escapeHtml(text.communities)] = outlines.community;
+    overlays[escapeHtml(text.grids)] = grids;
+    L.control.layers(bases, overlays, { collapsed: false }).addTo(map);
+  }
+
+  function loadOutlines() {
+    say(text.loading);
+    getJSON(config.urls.outlines)
+      .then((data) => {
+        for (const feature of data.features) {
+          outlines[feature.properties.level].addData(feature);
+        }
+        const bounds = outlines.district.getBounds();
+        if (bounds.isValid()) {
+          map.fitBounds(bounds);
+        } else {
+          map.setView([35, 105], 5);
+          say(text.noTerritory);
+        }
+      })
+      .catch((error) => {
+        map.setView([35, 105], 5);
+        failed(error);
+      });
+  }
+
+  // -- unit grids --------------------------------------------------------------------------------
+
+  // One grid request at a time: when the map moves meanwhile, the newest view is asked for
+  // once the answer is in, so panning never piles up requests on the server.
+  let loading = false;
+  let moved = false;
+
+  function refreshGrids() {
+    if (loading) {
+      moved = true;
+      return;
+    }
+    if (!map.hasLayer(grids)) return;
+    const box = map.getBounds();
+    const span = Math.max(box.getEast() - box.getWest(), box.getNorth() - box.getSouth());
+    if (map.getZoom() < config.gridMinZoom || span > config.maxBoxDegrees) {
+      grids.clearLayers();
+      say(text.zoomIn);
+      return;
+    }
+    const bbox = [box.getWest(), box.getSouth(), box.getEast(), box.getNorth()]
+      .map((value) => value.toFixed(6))
+      .join(",");
+    loading = true;
+    getJSON(address(config.urls.grids, { bbox: bbox }))
+      .then((data) => {
+        if (!moved) showGrids(data);
+      })
+      .catch(failed)
+      .finally(() => {
+        loading = false;
+        if (moved) {
+          moved = false;
+          refreshGrids();
+        }
+      });
+  }
+
+  function showGrids(data) {
+    grids.clearLayers();
+    if (data.too_many) {
+      say(data.message);
+      return;
+    }
+    grids.addData(data);
+    say(text.gridsShown.replace("{n}", data.count));
+  }
+
+  function bindGrid(feature, layer) {
+    const label = document.createElement("span");
+    label.textContent = feature.properties.code;
+    layer.bindTooltip(label, { sticky: true, direction: "top", className: "ug-grid-tip" });
+    layer.on("mouseover", () => layer.setStyle({ weight: 3 }));
+    layer.on("mouseout", () => grids.resetStyle(layer));
+  }
+
+  // -- the place under a click -------------------------------------------------------------------
+
+  function showPlace(latlng) {
+    const point = latlng.wrap();
+    const params = { lon: point.lng.toFixed(7), lat: point.lat.toFixed(7) };
+    getJSON(address(config.urls.locate, params))
+      .then((data) => select(data.features[0]))
+      .catch((error) => {
+        details.hidden = true;
+        failed(error);
+      });
+  }
+
+  function select(feature) {
+    selection.clearLayers();
+    if (feature.geometry) selection.addData(feature);
+    const p = feature.properties;
+    showDetails([
+      [text.district, p.district_name + " (" + p.district_code + ")"],
+      [text.street, p.street_name + " (" + p.street_code + ")"],
+      [text.community, p.community_name + " (" + p.community_code + ")"],
+      [text.grid, p.code + (p.name ? " " + p.name : "")],
+      [text.area, p.area_m2.toLocaleString() + " m²"],
+      [text.landUse, p.land_use || "—"],
+      [text.grade, p.management_grade || "—"],
+    ]);
+  }
+
+  function showDetails(rows) {
+    const list = details.querySelector("dl");
+    list.replaceChildren();
+    for (const [term, value] of rows) {
+      const dt = document.createElement("dt");
+      const dd = document.createElement("dd");
+      dt.textContent = term;
+      dd.textContent = value;
+      list.append(dt, dd);
+    }
+    details.hidden = false;
+  }
+
+  // -- search ------------------------------------------------------------------------------------
+
+  function search(event) {
+    event.preventDefault();
+    const query = form.elements.q.value.trim();
+    if (!query) return;
+    say(text.loading);
+    getJSON(address(config.urls.search, { q: query }))
+      .then(showResults)
+      .catch((error) => {
+        resultList.replaceChildren();
+        failed(error);
+      });
+  }
+
+  function showResults(data) {
+    resultList.replaceChildren();
+    say(data.message);
+    for (const feature of data.features) {
+      const item = document.createElement("li");
+      const button = document.createElement("button");
+      button.type = "button";
+      button.textContent = resultLabel(feature.properties);
+      button.addEventListener("click", () => goTo(feature));
+      item.append(button);
+      resultList.append(item);
+    }
+    if (data.features.length) goTo(data.features[0]);
+  }
+
+  function resultLabel(p) {
+    if (p.kind === "grid") return p.code + " · " + p.community_name + " · " + p.street_name;
+    return p.label + (p.grid_code ? " · " + p.grid_code : "");
+  }
+
+  function goTo(feature) {
+    pin.clearLayers();
+    if (feature.properties.kind === "grid") {
+      const [west, south, east, north] = feature.bbox;
+      map.fitBounds(
+        [
+          [south, west],
+          [north, east],
+        ],
+        { maxZoom: 18 },
+      );
+      select(feature);
+      return;
+    }
+    const [lon, lat] = feature.geometry.coordinates;
+    map.setView([lat, lon], 18);
+    L.circleMarker([lat, lon], { pane: "selection", radius: 8, color: "#c62828" }).addTo(pin);
+    selection.clearLayers();
+    if (feature.properties.grid_code) {
+      showPlace(L.latLng(lat, lon));
+    } else {
+      details.hidden = true;
+    }
+  }
+})();

@@ -1,0 +1,134 @@
+"""The map page in headless Chromium, on the small territory of tests/geo/territory.py.
+
+Texts of the page itself are read from its own config, so the tests hold in any language.
+"""
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from playwright.sync_api import ConsoleMessage, Page, expect
+
+from geo.map_layers import forget_map_layers
+from geo.territory_import import import_territory
+from org.roles import Role, Scope
+from tests.conftest import PASSWORD, Org, make_person
+from tests.geo.territory import grid_code, small_territory
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+GRIDS = "path.ug-grid"
+
+
+@pytest.fixture
+def errors(page: Page) -> Iterator[list[str]]:
+    """Console errors (a CSP violation is one) and uncaught exceptions; none may occur."""
+    found: list[str] = []
+
+    def on_console(message: ConsoleMessage) -> None:
+        # Chromium asks for /favicon.ico on its own; the product has none yet.
+        if message.type == "error" and not message.location["url"].endswith("/favicon.ico"):
+            found.append(f"{message.text} at {message.location['url']}")
+
+    page.on("console", on_console)
+    page.on("pageerror", lambda error: found.append(str(error)))
+    yield found
+    assert found == []
+
+
+@pytest.fixture
+def map_page(page: Page, live_server: Any, org: Org, errors: list[str]) -> Page:
+    forget_map_layers()
+    assert import_territory(small_territory()).ok
+    make_person("inspector", Role.INSPECTOR, org.center, Scope.DISTRICT)
+    open_map(page, live_server.url)
+    return page
+
+
+def open_map(page: Page, base: str) -> None:
+    """Sign in as the inspector straight to the map. (With SQLite the live server's threads
+    share one connection, so the test keeps pages from loading side by side.)"""
+    page.goto(f"{base}/login/?next=/map/")
+    page.get_by_label("用户名").fill("inspector")
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    expect(page).to_have_url(f"{base}/map/")
+
+
+def page_text(page: Page, key: str) -> str:
+    return str(
+        page.evaluate(
+            "key => JSON.parse(document.getElementById('map-config').textContent).text[key]", key
+        )
+    )
+
+
+def zoom(page: Page, direction: str, times: int) -> None:
+    """Press Leaflet's zoom button, each time waiting for the zoom to end."""
+    step = 1 if direction == "in" else -1
+    for _ in range(times):
+        level = int(page.get_by_test_id("map").get_attribute("data-zoom") or "")
+        page.locator(f".leaflet-control-zoom-{direction}").click()
+        expect(page.get_by_test_id("map")).to_have_attribute("data-zoom", str(level + step))
+
+
+def hover_map_centre(page: Page) -> None:
+    box = page.get_by_test_id("map").bounding_box()
+    assert box is not None
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+
+
+def test_the_grids_appear_when_zoomed_in_and_show_their_code_on_hover(map_page: Page) -> None:
+    page = map_page
+    expect(page.locator(".leaflet-outlines-pane path")).to_have_count(7)  # 1 + 2 + 4 outlines
+    expect(page.locator(GRIDS)).to_have_count(16)
+    zoom(page, "out", 4)
+    expect(page.locator(GRIDS)).to_have_count(0)
+    expect(page.get_by_test_id("map-status")).to_have_text(page_text(page, "zoomIn"))
+    zoom(page, "in", 4)
+    expect(page.locator(GRIDS)).to_have_count(16)
+    page.locator(GRIDS).first.hover()
+    expect(page.locator(".leaflet-tooltip")).to_have_text(grid_code("001", "001", 1))
+
+
+def test_clicking_a_grid_shows_where_it_belongs(map_page: Page) -> None:
+    page = map_page
+    expect(page.locator(GRIDS)).to_have_count(16)
+    page.locator(GRIDS).nth(5).click()  # grids come in code order
+    details = page.get_by_test_id("map-details")
+    expect(details).to_be_visible()
+    expect(details).to_contain_text(grid_code("001", "002", 2))
+    expect(details).to_contain_text("社区001002")
+    expect(details).to_contain_text("街道001")
+    expect(details).to_contain_text("示范区")
+
+
+def test_searching_a_grid_code_zooms_to_that_grid(map_page: Page) -> None:
+    page = map_page
+    expect(page.locator(GRIDS)).to_have_count(16)
+    zoom(page, "out", 4)
+    expect(page.locator(GRIDS)).to_have_count(0)
+    code = grid_code("002", "002", 4)
+    page.locator("#map-q").fill(code)
+    page.locator("#map-q").press("Enter")
+    expect(page.get_by_test_id("map-results").get_by_role("button")).to_have_count(1)
+    expect(page.get_by_test_id("map-details")).to_contain_text(code)
+    expect(page.get_by_test_id("map")).to_have_attribute("data-zoom", "18")
+    expect(page.locator(GRIDS).first).to_be_visible()  # zoomed in: the grid layer is back
+    hover_map_centre(page)
+    expect(page.locator(".leaflet-tooltip")).to_have_text(code)
+
+
+def test_a_configured_tile_server_gives_the_base_layer(
+    page: Page, live_server: Any, org: Org, errors: list[str], settings: Any
+) -> None:
+    # Any image of this origin stands in for a tile server (CSP allows this origin only).
+    settings.MAP_TILE_URL = f"{live_server.url}/static/leaflet/images/layers.png?{{z}}/{{x}}/{{y}}"
+    settings.MAP_TILE_ATTRIBUTION = "© 测试 <b>底图</b>"
+    make_person("inspector", Role.INSPECTOR, org.center, Scope.DISTRICT)
+    open_map(page, live_server.url)
+    expect(page.locator("img.leaflet-tile-loaded").first).to_be_visible()
+    expect(page.locator(".leaflet-control-attribution")).to_contain_text("© 测试 <b>底图</b>")
+    expect(page.locator(".leaflet-control-layers-base input")).to_have_count(1)
