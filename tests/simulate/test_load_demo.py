@@ -7,6 +7,10 @@ import shapely
 from django.contrib.auth import authenticate
 from django.core.management import call_command
 
+from cases.audit import verify_all
+from cases.models import Case, CaseEvent
+from catalog.models import CaseType, FilingCondition
+from components.models import Component
 from geo.lookup import locate
 from geo.models import Community, District, DoorPlate, InspectorArea, Road, Street, UnitGrid
 from lib.coords import gk_zone_epsg, to_metres
@@ -22,15 +26,22 @@ def test_every_demo_account_can_sign_in_with_the_printed_password() -> None:
         assert authenticate(username=username, password=DEMO_PASSWORD) is not None, username
 
 
+def loaded_rows() -> dict[str, int]:
+    models = [CaseType, FilingCondition, Component, Case, CaseEvent]
+    return {model.__name__: model.objects.count() for model in models}
+
+
 @pytest.mark.django_db
 def test_load_demo_builds_the_seed_district_and_loading_again_changes_nothing() -> None:
     out = StringIO()
     call_command("load_demo", stdout=out)
     people = (Unit.objects.count(), Person.objects.count(), Membership.objects.count())
     grids = dict(UnitGrid.objects.values_list("code", "id"))
+    stored = loaded_rows()
     call_command("load_demo", "--quiet", stdout=StringIO())
     assert (Unit.objects.count(), Person.objects.count(), Membership.objects.count()) == people
     assert dict(UnitGrid.objects.values_list("code", "id")) == grids
+    assert loaded_rows() == stored
     assert DEMO_PASSWORD in out.getvalue()
 
     assert Unit.objects.filter(kind=UnitKind.DEPARTMENT).count() == 20
@@ -72,3 +83,13 @@ def test_load_demo_builds_the_seed_district_and_loading_again_changes_nothing() 
     for grid in UnitGrid.objects.order_by("?")[:50]:
         inside = shapely.get_coordinates(grid.boundary.point_on_surface())[0]
         assert locate(*inside).grid_code == grid.code
+
+    # The rest of the demo: both catalogue editions with a filing standard for every type,
+    # about 27,000 components and a few dozen cases whose audit trail verifies.
+    assert CaseType.objects.filter(major__edition__code="cjt214-2007").count() == 139
+    assert not CaseType.objects.filter(conditions__isnull=True).exists()
+    assert not CaseType.objects.filter(default_department__isnull=True).exists()
+    assert 25_000 <= Component.objects.count() <= 29_000
+    assert not Component.objects.filter(grid__isnull=True).exists()
+    assert 40 <= Case.objects.count() <= 80
+    assert list(verify_all()) == []

@@ -1,42 +1,57 @@
 import time
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from catalog.loading import load_catalog
 from org.roles import Role
+from simulate.demo_cases import load_demo_cases
+from simulate.demo_catalog import assign_demo_departments
+from simulate.demo_components import load_demo_components
 from simulate.demo_district import build_demo_geography
 from simulate.demo_org import ACCOUNTS, DEMO_PASSWORD, INSPECTOR_COUNT, load_organisation
 from simulate.load_geography import load_geography
 
 
 class Command(BaseCommand):
-    help = "Load the demo district (organisation, accounts and geography). Safe to run again."
+    help = (
+        "Load the demo district: organisation and accounts, geography, catalogue and filing "
+        "standards, components and a few dozen cases. Safe to run again."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--seed", type=int, default=1, help="random seed for generated data")
         parser.add_argument("--quiet", action="store_true", help="do not list the demo accounts")
 
     def handle(self, *args: object, seed: int, quiet: bool, **options: object) -> None:
-        counts = load_organisation()
-        self.stdout.write(
-            self.style.SUCCESS(
-                "Demo organisation: {units} units, {people} people, "
-                "{memberships} role memberships.".format(**counts)
-            )
+        self.step(
+            "Demo organisation: {units} units, {people} people, {memberships} role memberships",
+            load_organisation,
         )
+        self.step(
+            "Demo district (seed {seed}): {streets} streets and townships, {communities} "
+            "communities, {grids} unit grids, {roads} roads, {door_plates} door plates, "
+            "{pois} points of interest, {inspector_areas} inspector areas",
+            lambda: {"seed": seed, **load_geography(build_demo_geography(seed), seed)},
+        )
+        self.step("Catalogue and filing standards: {summary}", lambda: summary(load_catalog()))
+        self.step(
+            "Competent departments set on {changed} types",
+            lambda: {"changed": assign_demo_departments()},
+        )
+        self.step("Components: {summary}", lambda: summary(load_demo_components(seed)))
+        self.step("Demo cases by status: {summary}", lambda: summary(load_demo_cases(seed)))
+        if not quiet:
+            self.list_accounts()
+
+    def step(self, message: str, load: Callable[[], Mapping[str, Any]]) -> None:
         started = time.monotonic()
-        geography = load_geography(build_demo_geography(seed), seed)
-        self.stdout.write(
-            self.style.SUCCESS(
-                "Demo district (seed {seed}): {streets} streets and townships, {communities} "
-                "communities, {grids} unit grids, {roads} roads, {door_plates} door plates, "
-                "{pois} points of interest, {inspector_areas} inspector areas "
-                "({seconds:.1f} s).".format(
-                    seed=seed, seconds=time.monotonic() - started, **geography
-                )
-            )
-        )
-        if quiet:
-            return
+        counts = load()
+        seconds = time.monotonic() - started
+        self.stdout.write(self.style.SUCCESS(f"{message.format(**counts)} ({seconds:.1f} s)."))
+
+    def list_accounts(self) -> None:
         self.stdout.write(f"\nDemo accounts (password for all: {DEMO_PASSWORD}):")
         for username, name, role, unit_code, _scope in ACCOUNTS:
             self.stdout.write(f"  {username:<15} {role.label}  [{name}, {unit_code}]")
@@ -44,3 +59,7 @@ class Command(BaseCommand):
         self.stdout.write(
             f"  unit_d01 … unit_d20, unit_s01 … unit_s15, unit_t01, unit_t02  {Role.HANDLER.label}"
         )
+
+
+def summary(counts: Mapping[str, int]) -> dict[str, str]:
+    return {"summary": ", ".join(f"{name} {count}" for name, count in counts.items())}
