@@ -111,11 +111,17 @@ WORKSPACES: dict[str, Workspace] = {
     Role.SYSADMIN: Workspace(
         Role.SYSADMIN,
         _("System administration"),
-        _("Reference data: organisation, people and posts now; grids, catalog and calendar later."),
-        (
-            _("Units, people and role memberships (available now in the administration site)"),
-            _("Unit grids, catalog, filing standards, routing rules and the working calendar"),
+        _(
+            "Reference data: organisation, territory, catalogue and filing standards, routing "
+            "rules, components, the working calendar and API tokens, in the administration site."
         ),
-        _("Available now: the administration site. More reference data arrives with steps 2–4."),
+        (
+            _(
+                "A health page for the reference data: calendar years without holidays, "
+                "types without a filing standard or department, grids without an inspector"
+            ),
+            _("Audit-trail verification and import history in the browser"),
+        ),
+        _("Step 5 (consoles)."),
     ),
 }
