@@ -22,8 +22,11 @@ from django.utils import timezone
 
 from cases import workflow as wf
 from cases.models import Case, Channel, Status
-from catalog.models import NATURAL_UNITS, FilingCondition, LimitUnit
+from catalog.models import NATURAL_UNITS, FilingCondition, LimitUnit, TypeKind
 from catalog.routing import suggest_unit
+from components.models import Component
+from components.models import Status as ComponentStatus
+from geo.gazetteer import describe
 from geo.models import DoorPlate, UnitGrid
 from org.models import Person, Unit, UnitKind
 from org.roles import Role
@@ -251,21 +254,39 @@ class _Walker:
     def report(self, request_id: str, at: datetime, public: bool) -> Case:
         condition = self.conditions[int(self.rng.integers(len(self.conditions)))]
         (lon, lat), address = self.places[int(self.rng.integers(len(self.places)))]
+        component = self.component(condition)
+        if component is not None:  # a component problem is reported on that component
+            lon, lat = component.point.x, component.point.y
+            address = component.location_text or describe(lon, lat) or address
         text = f"{address}发现{condition.case_type.name}问题：{condition.condition[:40]}"
         if public:
             case = wf.report(
                 None, role=None, channel=Channel.HOTLINE, description=text, lon=lon, lat=lat,
                 address=address, contact_name="市民", contact_phone="138****0000",
-                request_id=request_id, now=at, case_type=condition.case_type,
+                request_id=request_id, now=at, case_type=condition.case_type, component=component,
             )  # fmt: skip
         else:
             case = wf.report(
                 self.inspector(), role=Role.INSPECTOR, channel=Channel.INSPECTOR,
                 description=text, lon=lon, lat=lat, address=address,
-                case_type=condition.case_type, request_id=request_id, now=at,
+                case_type=condition.case_type, component=component, request_id=request_id,
+                now=at,
             )  # fmt: skip
         self.chosen[case.pk] = condition
         return case
+
+    def component(self, condition: FilingCondition) -> Component | None:
+        """One of the inventoried components of the condition's type, if it is a component
+        type and the inventory has any."""
+        if condition.case_type.major.kind != TypeKind.COMPONENT:
+            return None
+        found = Component.objects.filter(
+            case_type=condition.case_type, status=ComponentStatus.INTACT
+        )
+        count = found.count()
+        if not count:
+            return None
+        return found.order_by("identifier")[int(self.rng.integers(count))]
 
     def verified(self, case: Case, at: datetime) -> datetime:
         inspector = self.inspector()
