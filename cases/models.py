@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from geo.fields import GeometryField
 
@@ -386,9 +387,9 @@ class Task(models.Model):
 
 
 class PhotoStage(models.TextChoices):
-    REPORT = "report", _("Report")
-    HANDLING = "handling", _("Handling")
-    CHECK = "check", _("Check")
+    REPORT = "report", pgettext_lazy("photo stage", "Report")
+    HANDLING = "handling", pgettext_lazy("photo stage", "Handling")
+    CHECK = "check", pgettext_lazy("photo stage", "Check")
 
 
 class Photo(models.Model):

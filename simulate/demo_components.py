@@ -15,7 +15,6 @@ has. Demo components are those of the legacy edition in the demo district.
 
 from __future__ import annotations
 
-import importlib
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -200,16 +199,11 @@ def load_demo_components(seed: int) -> dict[str, int]:
 
 
 def _legacy_types() -> tuple[Edition, dict[str, CaseType]]:
-    try:
-        load_catalog = importlib.import_module("catalog.loading").load_catalog
-    except (ImportError, AttributeError):
-        raise DemoComponentsError(
-            "catalog.loading.load_catalog() is missing: the legacy catalogue cannot be loaded"
-        ) from None
-    load_catalog()
     edition = Edition.objects.filter(code=LEGACY_EDITION).first()
     if edition is None:
-        raise DemoComponentsError(f"load_catalog() did not create the edition {LEGACY_EDITION}")
+        raise DemoComponentsError(
+            f"the catalogue edition {LEGACY_EDITION} is missing: run manage.py load_catalog first"
+        )
     types = {
         t.code: t
         for t in CaseType.objects.filter(major__edition=edition, major__kind=TypeKind.COMPONENT)

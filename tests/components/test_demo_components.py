@@ -3,14 +3,13 @@ deterministic and idempotent."""
 
 from __future__ import annotations
 
-import sys
-
 import numpy as np
 import pytest
 import shapely
 from shapely.geometry import LineString, Point
 
-from catalog.models import CaseType, Edition, MajorClass
+from catalog.loading import load_catalog
+from catalog.models import CaseType, Edition
 from components.models import Component, Status
 from geo.models import District, Road, RoadClass
 from lib.coords import gk_zone_epsg, to_metres
@@ -23,7 +22,6 @@ from simulate.demo_components import (
 )
 from simulate.demo_org import load_organisation
 from tests.components.conftest import WEST
-from tests.components.demo import use_stand_in_catalogue
 from tests.geo.territory import X0, Y0
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("territory")]
@@ -31,8 +29,8 @@ FARTHEST_M = max(HALF_WIDTH_M.values()) + max(p[3] for p in PLACES.values())
 
 
 @pytest.fixture
-def roads(monkeypatch: pytest.MonkeyPatch) -> list[Road]:
-    use_stand_in_catalogue(monkeypatch)
+def roads() -> list[Road]:
+    load_catalog()
     load_organisation()
     lines = [
         ("迎宾大道", RoadClass.MAIN, [(X0 - 0.0005, Y0 + 0.002), (X0 + 0.0045, Y0 + 0.0021)]),
@@ -101,9 +99,9 @@ def test_a_types_competent_department_is_used_when_the_catalogue_names_one(
 def test_another_seed_replaces_the_demo_components_and_keeps_the_others(
     roads: list[Road],
 ) -> None:
-    current = Edition.objects.create(code="gbt47678-2026", name="GB/T 47678.5", type_code_length=5)
-    major = MajorClass.objects.create(edition=current, kind="component", code="01", name="市政")
-    supply = CaseType.objects.create(major=major, code="01001", name="供水井盖")
+    supply = CaseType.objects.get(
+        major__edition__code="gbt47678-2026", major__kind="component", code="01001"
+    )
     mine = Component(case_type=supply, point=Point(*WEST), department=Unit.objects.get(code="D16"))
     mine.save()
     load_demo_components(1)
@@ -124,9 +122,7 @@ def test_statuses_are_mostly_intact_and_new_serials_follow_the_demos(roads: list
     assert int(extra.identifier[-6:]) == lamps.count()  # the extra lamp counts itself
 
 
-def test_without_the_catalogue_loader_it_says_what_is_missing(
-    roads: list[Road], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setitem(sys.modules, "catalog.loading", None)
-    with pytest.raises(DemoComponentsError, match=r"catalog\.loading\.load_catalog"):
+def test_without_the_catalogue_it_says_what_to_load(roads: list[Road]) -> None:
+    Edition.objects.filter(code="cjt214-2007").delete()
+    with pytest.raises(DemoComponentsError, match="load_catalog"):
         load_demo_components(1)

@@ -16,7 +16,6 @@ from geo.lookup import locate
 from geo.models import District, Road, RoadClass, Street
 from lib.coords import gk_zone_epsg, to_metres
 from simulate.demo_components import HALF_WIDTH_M, PLACES, load_demo_components
-from tests.components.demo import use_stand_in_catalogue
 
 FARTHEST_M = max(HALF_WIDTH_M.values()) + max(p[3] for p in PLACES.values())
 COVERS = {"0101", "0102", "0103", "0104", "0105", "0106", "0107", "0108", "0109", "0110",
@@ -24,10 +23,7 @@ COVERS = {"0101", "0102", "0103", "0104", "0105", "0106", "0107", "0108", "0109"
 
 
 @pytest.mark.django_db
-def test_the_demo_district_gets_about_27000_plausible_components(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    use_stand_in_catalogue(monkeypatch)
+def test_the_demo_district_gets_about_27000_plausible_components() -> None:
     call_command("load_demo", "--quiet", stdout=io.StringIO())
     counts = load_demo_components(1)
     total = counts["components"]
