@@ -10,10 +10,7 @@ cases/workflow.py only; a refused call has stored nothing.
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 from datetime import datetime
-from types import ModuleType
 from typing import Any, NoReturn, cast
 
 from django.contrib.auth.models import User
@@ -25,6 +22,7 @@ from django.utils.translation import gettext as _
 from ninja import File, Form, Query, Router, Status
 from ninja.files import UploadedFile
 
+from cases import photos
 from cases import schemas as s
 from cases import workflow as wf
 from cases.models import Case, PhotoStage, Task
@@ -127,14 +125,6 @@ def _aware(moment: datetime) -> datetime:
     return moment if timezone.is_aware(moment) else timezone.make_aware(moment)
 
 
-def photos_module() -> ModuleType | None:
-    """cases/photos.py (store_photo, photo_urls) when it is installed; photos are left out
-    of the API until it is."""
-    if importlib.util.find_spec("cases.photos") is None:
-        return None
-    return importlib.import_module("cases.photos")
-
-
 def changed(case: Case) -> s.CaseSummary:
     """The case after a verb, read again with what its summary shows."""
     fresh = Case.objects.select_related(*SUMMARY_RELATED).get(pk=case.pk)
@@ -181,13 +171,12 @@ def list_cases(request: HttpRequest, filters: Query[s.CaseFilters]) -> s.CaseLis
 def get_case(request: HttpRequest, number: str) -> s.CaseDetail:
     """The case with its deadlines, counters, timeline of events, tasks and photos."""
     post = acting_post(request)
-    photos = photos_module()
     return s.case_detail(
         visible_case(post, number, DETAIL_RELATED),
         timezone.now(),
         # Like the case page: the reporter's contact only for district-wide (center) posts.
         show_contact=post.data_scope.whole_district,
-        photo_urls=photos.photo_urls if photos else None,
+        photo_urls=photos.photo_urls,
     )
 
 
@@ -478,28 +467,22 @@ PHOTO_ROLES = {
     PhotoStage.CHECK: frozenset({Role.INSPECTOR}),
 }
 
-if importlib.util.find_spec("cases.photos") is not None:
 
-    @router.post(
-        "/cases/{number}/photos", response={201: s.PhotoOut, **ERRORS}, summary="Add a photo"
-    )
-    def add_photo(
-        request: HttpRequest,
-        number: str,
-        stage: Form[PhotoStage],
-        image: File[UploadedFile],
-    ) -> Status[s.PhotoOut]:
-        """Multipart: `stage` (report, handling, check) and `image` (JPEG or PNG)."""
-        post = acting_post(request)
-        if post.role not in PHOTO_ROLES[stage]:
-            raise NotAllowed("wrong_role", _("Your post does not add photos at this stage."))
-        case = visible_case(post, number, ())
-        photos = photos_module()
-        assert photos is not None
-        now = timezone.now()
-        with transaction.atomic():
-            photo = photos.store_photo(case, stage, image, caller(request), now)
-        return Status(201, s.photo_out(photo, photos.photo_urls))
+@router.post("/cases/{number}/photos", response={201: s.PhotoOut, **ERRORS}, summary="Add a photo")
+def add_photo(
+    request: HttpRequest,
+    number: str,
+    stage: Form[PhotoStage],
+    image: File[UploadedFile],
+) -> Status[s.PhotoOut]:
+    """Multipart: `stage` (report, handling, check) and `image` (JPEG or PNG)."""
+    post = acting_post(request)
+    if post.role not in PHOTO_ROLES[stage]:
+        raise NotAllowed("wrong_role", _("Your post does not add photos at this stage."))
+    case = visible_case(post, number, ())
+    with transaction.atomic():
+        photo = photos.store_photo(case, stage, image, caller(request), timezone.now())
+    return Status(201, s.photo_out(photo, photos.photo_urls))
 
 
 @router.post("/cases/{number}/{action}", include_in_schema=False)

@@ -21,6 +21,7 @@ from django.core.files import File
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.template.defaultfilters import filesizeformat
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from PIL import ExifTags, Image, ImageCms, ImageOps, UnidentifiedImageError, features
@@ -93,7 +94,12 @@ def store_photo(case: Case, stage: str, upload: File, user: User | None, now: da
 
 
 def photo_urls(photo: Photo) -> dict[str, str]:
-    return {"image": photo.image.url, "thumbnail": photo.thumbnail.url}
+    """Where the photo is served, to those who may see its case (cases.views.photo_file)."""
+    number = photo.case.number
+    return {
+        size: reverse("case_photo", args=[number, photo.pk, size])
+        for size in ("image", "thumbnail")
+    }
 
 
 def allowed_formats() -> tuple[str, ...]:

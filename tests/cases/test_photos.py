@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, connections
+from django.test import Client
 from django.utils import translation
 from PIL import ExifTags, Image, ImageFile
 from PIL.TiffImagePlugin import IFDRational
@@ -23,6 +24,7 @@ from cases import workflow as wf
 from cases.models import Case, Channel, Photo, PhotoStage
 from cases.photos import PhotoError, photo_urls, store_photo
 from org.roles import Role
+from org.tokens import issue_token
 from tests.cases.conftest import MONDAY_10, SHANGHAI, WEST, World
 
 pytestmark = pytest.mark.django_db
@@ -266,13 +268,29 @@ def test_a_payload_appended_to_a_jpeg_is_not_stored(world: World, media: Path) -
         assert b"<script>" not in stored.read()
 
 
-def test_photo_urls_give_the_image_and_the_thumbnail(world: World, media: Path) -> None:
-    photo = store(world, a_case(world), encoded(picture()))
-
-    assert photo_urls(photo) == {
-        "image": f"/media/{photo.image.name}",
-        "thumbnail": f"/media/{photo.thumbnail.name}",
+def test_a_photo_is_served_only_to_those_who_may_see_its_case(world: World, media: Path) -> None:
+    case = a_case(world)
+    photo = store(world, case, encoded(picture()))
+    urls = photo_urls(photo)
+    assert urls == {
+        size: f"/cases/{case.number}/photos/{photo.pk}/{size}/" for size in ("image", "thumbnail")
     }
+    browser = Client()
+    browser.force_login(world.dispatcher)
+    answer = browser.get(urls["thumbnail"])
+    assert answer.status_code == 200 and answer["Content-Type"] == "image/jpeg"
+    assert Image.open(io.BytesIO(b"".join(answer.streaming_content))).size == (320, 240)  # type: ignore[attr-defined]
+    assert "private" in answer["Cache-Control"]
+
+    browser.force_login(world.handler_b)  # not dispatched to department B: not theirs to see
+    assert browser.get(urls["image"]).status_code == 404
+    assert Client().get(urls["image"]).json()["error"]["code"] == "unauthorized"
+    assert Client().get(f"/media/{photo.image.name}").status_code == 404  # no public copy
+
+    _token, key = issue_token(world.inspector, "phone-1")
+    phone = Client(headers={"Authorization": f"Bearer {key}"})
+    assert phone.get(urls["image"]).status_code == 200
+    assert phone.get(f"/cases/{case.number}/photos/{photo.pk}/original/").status_code == 404
 
 
 # -- what is refused --------------------------------------------------------------------------
