@@ -24,7 +24,8 @@ from django.utils.translation import gettext_lazy
 
 from catalog.limits import limit_text
 from catalog.loading import claim_conditions
-from catalog.models import CaseType, Edition, FilingCondition, MajorClass
+from catalog.models import CaseType, Edition, FilingCondition, MajorClass, RoutingRule
+from catalog.routing import scope_text
 from catalog.xlsx import ImportResult, export_standard, import_standard
 
 MAX_STANDARD_FILE_BYTES = 10 * 1024 * 1024
@@ -251,3 +252,50 @@ class FilingConditionAdmin(admin.ModelAdmin):
         super().delete_queryset(request, queryset)
         for case_type in types:
             claim_conditions(case_type)
+
+
+class RoutingRuleForm(forms.ModelForm):
+    class Meta:
+        model = RoutingRule
+        fields = [
+            "case_type",
+            "street",
+            "community",
+            "grids",
+            "priority",
+            "unit",
+            "is_active",
+            "note",
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        scopes = [bool(data.get("street")), bool(data.get("community")), bool(data.get("grids"))]
+        if sum(scopes) > 1:
+            raise forms.ValidationError(
+                _("Give one area: a street, a community or a set of unit grids, or none for the "
+                  "whole district.")
+            )  # fmt: skip
+        unit = data.get("unit")
+        if unit is not None and not unit.is_active:
+            self.add_error("unit", _("This unit is no longer active."))
+        return data
+
+
+@admin.register(RoutingRule)
+class RoutingRuleAdmin(admin.ModelAdmin):
+    """派遣规则: which unit a type goes to, optionally only in one area (先属主、后属地)."""
+
+    form = RoutingRuleForm
+    list_display = ["case_type", "area", "unit", "priority", "is_active", "note"]
+    list_filter = ["is_active", "case_type__major__edition", "case_type__major__kind"]
+    search_fields = ["case_type__code", "case_type__name", "unit__name", "note"]
+    list_select_related = ["case_type", "unit", "street", "community"]
+    autocomplete_fields = ["case_type", "street", "community", "grids", "unit"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[RoutingRule]:
+        return super().get_queryset(request).prefetch_related("grids")
+
+    @admin.display(description=gettext_lazy("area"))
+    def area(self, obj: RoutingRule) -> str:
+        return scope_text(obj)

@@ -90,7 +90,7 @@ def _by_rule(case_type: CaseType, location: Location | None) -> Suggestion | Non
     rule = min(matching, key=lambda r: (r.priority, _narrowness(r), r.pk))
     reason = _("Routing rule %(number)d (%(scope)s): %(type)s → %(unit)s") % {
         "number": rule.pk,
-        "scope": _scope_text(rule),
+        "scope": scope_text(rule),
         "type": case_type.name,
         "unit": rule.unit.name,
     }
@@ -117,7 +117,7 @@ def _narrowness(rule: RoutingRule) -> int:
     return 2 if rule.street_id is not None else 3
 
 
-def _scope_text(rule: RoutingRule) -> str:
+def scope_text(rule: RoutingRule) -> str:
     if rule.grids.all():
         return _("%(n)d unit grids") % {"n": len(rule.grids.all())}
     if rule.community is not None:

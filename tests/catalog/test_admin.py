@@ -13,9 +13,13 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from catalog.loading import CURRENT_EDITION, LEGACY_EDITION, load_catalog
-from catalog.models import CaseType, Edition, MajorClass, TypeKind
+from catalog.models import CaseType, Edition, MajorClass, RoutingRule, TypeKind
+from geo.models import Community
+from geo.territory_import import import_territory
+from org.models import Unit, UnitKind
 from tests.catalog.conftest import conditions, legacy
 from tests.catalog.test_xlsx import COVER, sheet
+from tests.geo.territory import small_territory
 
 pytestmark = pytest.mark.django_db
 IMPORT = reverse("admin:catalog_edition_import")
@@ -116,3 +120,29 @@ def test_a_condition_edited_in_the_admin_survives_a_reload(
     load_catalog()
     row.refresh_from_db()
     assert (row.limit_value, row.source.startswith("本地修改")) == (3, True)
+
+
+def test_an_administrator_adds_a_routing_rule_for_one_area(
+    admin_client: Client, loaded: dict[str, int]
+) -> None:
+
+    assert import_territory(small_territory()).ok
+    community = Community.objects.select_related("street").first()
+    assert community is not None
+    unit = Unit.objects.create(code="DX", name="区园林所", kind=UnitKind.DEPARTMENT)
+    cover = legacy(TypeKind.COMPONENT, "0101")
+    add = reverse("admin:catalog_routingrule_add")
+    form = {"case_type": cover.pk, "priority": 10, "unit": unit.pk, "is_active": "on"}
+
+    both = {**form, "street": community.street.pk, "community": community.pk}
+    refused = admin_client.post(add, both)
+    assert refused.status_code == 200
+    assert refused.context["adminform"].form.non_field_errors()
+    assert not RoutingRule.objects.exists()
+
+    saved = admin_client.post(add, {**form, "community": community.pk})
+    assert saved.status_code == 302
+    rule = RoutingRule.objects.get()
+    assert (rule.community, rule.unit) == (community, unit)
+    listing = admin_client.get(reverse("admin:catalog_routingrule_changelist"))
+    assert community.name in listing.content.decode()
