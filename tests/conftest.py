@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
+from django.utils import translation
 
 from org.models import Membership, Person, Unit, UnitKind
 from org.roles import Role, Scope
@@ -88,3 +91,11 @@ def _fresh_territory_index() -> None:
     forget_map_layers()
     forget_gazetteer()
     forget_calendar()  # likewise for the working calendar, cached per process
+
+
+@pytest.fixture(autouse=True)
+def _default_language() -> Iterator[None]:
+    # A request in English leaves English active in the thread (LocaleMiddleware activates a
+    # language per request and never resets it), which later tests in the worker would see.
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
