@@ -21,6 +21,7 @@ from ninja.utils import check_csrf
 from cases.api import ApiError
 from cases.api import router as cases_router
 from cases.steps import WorkflowError
+from components.api import router as components_router
 from org.tokens import user_for_key
 
 logger = logging.getLogger("django.request")
@@ -80,6 +81,7 @@ api = NinjaAPI(
     docs=SelfHostedSwagger(),
 )
 api.add_router("", cases_router)
+api.add_router("/components", components_router)
 
 # Last of all, so that a mistyped path answers in the same JSON as every other error.
 fallback = Router()

@@ -9,6 +9,7 @@ urlpatterns = [
     path("", org_views.home, name="home"),
     path("work/<slug:role>/", org_views.workspace, name="workspace"),
     path("cases/", include("cases.urls")),
+    path("components/", include("components.urls")),
     path("map/", include("geo.urls")),
     path("api/v1/", api.urls),
     path(

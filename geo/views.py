@@ -92,7 +92,11 @@ def map_page(request: HttpRequest) -> HttpResponse:
         "maxBoxDegrees": MAX_BBOX_DEGREES,
         "text": page_texts(),
     }
-    return render(request, "geo/map.html", {"map_config": config})
+    from components.views import filter_options, layer_config  # 部件; components imports geo
+
+    config["components"] = layer_config()
+    context = {"map_config": config, "component_filters": filter_options()}
+    return render(request, "geo/map.html", context)
 
 
 def page_texts() -> dict[str, str]:
@@ -150,21 +154,25 @@ def grids(request: HttpRequest) -> HttpResponse:
 
 
 def bounding_box(query: QueryDict) -> tuple[float, float, float, float]:
-    parts = query.get("bbox", "").split(",")
+    return parse_bbox(query.get("bbox", ""), query.get("crs", "wgs84"), MAX_BBOX_DEGREES)
+
+
+def parse_bbox(text: str, crs: str, max_degrees: float) -> tuple[float, float, float, float]:
+    """`west,south,east,north` in `crs`, as WGS84; raises CoordinateError or BadInput."""
+    parts = text.split(",")
     if len(parts) != 4:
         raise BadInput("bad_bbox", _("bbox must be four numbers: west,south,east,north."))
-    crs = query.get("crs", "wgs84")
     west, south = to_wgs84(parts[0], parts[1], crs)
     east, north = to_wgs84(parts[2], parts[3], crs)
     if not (west < east and south < north):
         raise BadInput(
             "bad_bbox", _("bbox must be west,south,east,north, west of east and south of north.")
         )
-    if max(east - west, north - south) > MAX_BBOX_DEGREES:
+    if max(east - west, north - south) > max_degrees:
         raise BadInput(
             "bbox_too_big",
-            _("The area is too big: unit grids are sent for at most %(degrees)s° a side.")
-            % {"degrees": MAX_BBOX_DEGREES},
+            _("The area is too big: at most %(degrees)s° a side; zoom in.")
+            % {"degrees": max_degrees},
         )
     return west, south, east, north
 

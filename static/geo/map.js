@@ -17,6 +17,7 @@
   const map = L.map("map", { minZoom: 5, maxZoom: 20 });
   map.createPane("outlines"); // above the grids, deaf to the mouse (map.css)
   map.createPane("selection");
+  window.urbangridMap = map; // for static/components/layer.js and the browser tests
 
   const outlineStyles = {
     district: { color: "#12355b", weight: 3, fill: false },
@@ -102,7 +103,8 @@
     overlays[escapeHtml(text.streets)] = outlines.street;
     overlays[escapeHtml(text.communities)] = outlines.community;
     overlays[escapeHtml(text.grids)] = grids;
-    L.control.layers(bases, overlays, { collapsed: false }).addTo(map);
+    const control = L.control.layers(bases, overlays, { collapsed: false }).addTo(map);
+    window.urbangridLayerControl = control; // static/components/layer.js adds its overlay
   }
 
   function loadOutlines() {

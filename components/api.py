@@ -1,0 +1,301 @@
+"""The JSON API on components (部件), mounted by config/api.py under /api/v1/components: list by
+area, grid or type; the nearest to a position (the inspector app picks "this manhole cover");
+one component with its status history and its cases.
+
+Components are reference data: any signed-in caller holding a post reads them all. The cases
+listed with a component are only those the post may see (cases/queries.py), as in the cases
+API. Positions in answers are WGS84 (= CGCS2000) lon/lat; positions asked for may be in `crs`.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, Final
+
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import Field, Query, Router, Schema
+
+from cases.api import ERRORS, ROLE_HEADER, ApiError, acting_post, caller
+from cases.models import Case
+from cases.queries import visible_cases
+from cases.schemas import Named
+from cases.steps import NotAllowed
+from components import queries as q
+from components.models import Component, ComponentStatusChange, Status
+from geo.messages import coordinate_error_text, grid_code_error_text
+from geo.views import BadInput
+from lib.coords import CoordinateError, to_wgs84
+from lib.gridcodes import GridCodeError, normalize_grid_code
+from org.models import DataScope, Membership, Unit, data_scope_for
+
+MAX_BOX_DEGREES: Final = 0.05  # ≈ 5 km a side
+MAX_WITHIN_METRES: Final = 1000
+RELATED: Final = ("case_type__major", "grid", "owner", "maintainer", "department")
+
+router = Router(tags=["components"])
+
+
+# -- schemas -----------------------------------------------------------------------------------
+
+
+class ComponentFilters(Schema):
+    bbox: str | None = Field(None, description="west,south,east,north in `crs`")
+    crs: str = Field("wgs84", description="of bbox: wgs84, cgcs2000, gcj02 or bd09")
+    grid: str | None = Field(None, description="unit grid code (15 digits)")
+    type: str | None = Field(None, description="type code, e.g. 0101")
+    major: str | None = Field(None, description="major class code (大类), e.g. 01")
+    status: list[Status] | None = Field(None, description="one or more statuses")
+    limit: int = Field(100, ge=1, le=500)
+    offset: int = Field(0, ge=0)
+
+
+class NearestQuery(Schema):
+    lon: float
+    lat: float
+    crs: str = Field("wgs84", description="of lon/lat: wgs84, cgcs2000, gcj02 or bd09")
+    type: str | None = Field(None, description="type code, e.g. 0101")
+    limit: int = Field(10, ge=1, le=50)
+    within: float = Field(100, gt=0, le=MAX_WITHIN_METRES, description="metres")
+
+
+class ComponentSummary(Schema):
+    identifier: str
+    name: str
+    type: Named
+    major: Named
+    status: str
+    status_label: str
+    lon: float
+    lat: float
+    grid: str | None = Field(description="unit grid code")
+    department: Named = Field(description="competent department (主管部门)")
+    owner: Named | None = Field(description="权属单位")
+    maintainer: Named | None = Field(description="养护单位")
+
+
+class ComponentList(Schema):
+    total: int
+    limit: int
+    offset: int
+    items: list[ComponentSummary]
+
+
+class NearComponent(ComponentSummary):
+    distance_m: float = Field(description="geodesic distance in metres")
+
+
+class NearestList(Schema):
+    lon: float = Field(description="the position asked about, in WGS84")
+    lat: float
+    within: float
+    items: list[NearComponent]
+
+
+class StatusChangeOut(Schema):
+    from_status: str
+    to_status: str
+    to_label: str
+    at: datetime
+    by: str | None
+    reason: str
+
+
+class CaseRef(Schema):
+    number: str
+    status: str
+    status_label: str
+    created_at: datetime
+
+
+class ComponentDetail(ComponentSummary):
+    community: Named | None
+    street: Named | None
+    initial_date: date
+    changed_date: date | None
+    data_source: str
+    location_text: str
+    notes: str
+    attributes: dict[str, Any]
+    status_history: list[StatusChangeOut]
+    cases: list[CaseRef] = Field(description="the cases on it that the post may see, newest first")
+
+
+def _named(code: str, name: str) -> Named:
+    return Named(code=code, name=name)
+
+
+def _unit(unit: Unit | None) -> Named | None:
+    return _named(unit.code, unit.name) if unit else None
+
+
+def summary_fields(component: Component) -> dict[str, Any]:
+    case_type, department = component.case_type, component.department
+    return {
+        "identifier": component.identifier,
+        "name": component.name,
+        "type": _named(case_type.code, case_type.name),
+        "major": _named(case_type.major.code, case_type.major.name),
+        "status": component.status,
+        "status_label": component.get_status_display(),
+        "lon": round(component.point.x, 7),
+        "lat": round(component.point.y, 7),
+        "grid": component.grid.code if component.grid else None,
+        "department": _named(department.code, department.name),
+        "owner": _unit(component.owner),
+        "maintainer": _unit(component.maintainer),
+    }
+
+
+def status_change_out(change: ComponentStatusChange) -> StatusChangeOut:
+    return StatusChangeOut(
+        from_status=change.from_status,
+        to_status=change.to_status,
+        to_label=change.get_to_status_display(),
+        at=timezone.localtime(change.changed_at),
+        by=change.changed_by.get_username() if change.changed_by else None,
+        reason=change.reason,
+    )
+
+
+def case_ref(case: Case) -> CaseRef:
+    return CaseRef(
+        number=case.number,
+        status=case.status,
+        status_label=case.get_status_display(),
+        created_at=timezone.localtime(case.created_at),
+    )
+
+
+# -- who may read --------------------------------------------------------------------------------
+
+
+def reader_scope(request: HttpRequest) -> DataScope:
+    """Any post may read components; the scope decides which of their cases are listed. A post
+    named by header or parameter is checked as everywhere in the API."""
+    if request.headers.get(ROLE_HEADER) or request.GET.get("role"):
+        return acting_post(request).data_scope
+    user = caller(request)
+    if not Membership.objects.for_user(user).exists():
+        raise NotAllowed("no_post", _("Your account holds no post."))
+    return data_scope_for(user)
+
+
+def as_api_errors(error: Exception) -> ApiError:
+    if isinstance(error, CoordinateError):
+        return ApiError("bad_position", coordinate_error_text(error))
+    if isinstance(error, GridCodeError):
+        return ApiError("bad_grid_code", grid_code_error_text(error))
+    assert isinstance(error, BadInput)
+    return ApiError(error.code, error.message)
+
+
+# -- reading -----------------------------------------------------------------------------------
+
+
+@router.get("", response={200: ComponentList, **ERRORS}, summary="List components")
+def list_components(request: HttpRequest, filters: Query[ComponentFilters]) -> ComponentList:
+    """By area (`bbox`), unit grid (`grid`) or type (`type`): at least one of them, combined
+    with `status` and `major` if given; in identifier order, paginated."""
+    reader_scope(request)
+    if not (filters.bbox or filters.grid or filters.type):
+        raise ApiError("filter_required", _("Give bbox, grid or type to choose components."))
+    try:
+        components = chosen(filters)
+        if filters.bbox:
+            box = q.parse_box(filters.bbox, filters.crs, MAX_BOX_DEGREES)
+            return box_page(components, box, filters)
+    except (CoordinateError, GridCodeError, BadInput) as error:
+        raise as_api_errors(error) from error
+    start, end = filters.offset, filters.offset + filters.limit
+    page = components.select_related(*RELATED).order_by("identifier")[start:end]
+    return ComponentList(
+        total=components.count(),
+        limit=filters.limit,
+        offset=filters.offset,
+        items=[ComponentSummary(**summary_fields(c)) for c in page],
+    )
+
+
+def chosen(filters: ComponentFilters) -> QuerySet[Component]:
+    components = q.filtered(
+        Component.objects.all(),
+        type_code=filters.type,
+        statuses=filters.status or (),
+        major=filters.major,
+    )
+    if filters.grid:
+        components = components.filter(grid__code=normalize_grid_code(filters.grid))
+    return components
+
+
+def box_page(
+    components: QuerySet[Component], box: q.Box, filters: ComponentFilters
+) -> ComponentList:
+    spots = q.spots_in_box(components, box)
+    page = spots[filters.offset : filters.offset + filters.limit]
+    rows = Component.objects.select_related(*RELATED).in_bulk([spot.id for spot in page])
+    return ComponentList(
+        total=len(spots),
+        limit=filters.limit,
+        offset=filters.offset,
+        items=[ComponentSummary(**summary_fields(rows[spot.id])) for spot in page],
+    )
+
+
+@router.get("/nearest", response={200: NearestList, **ERRORS}, summary="Nearest components")
+def nearest_components(request: HttpRequest, query: Query[NearestQuery]) -> NearestList:
+    """The components within `within` metres of `lon`, `lat` (in `crs`), nearest first, each
+    with its geodesic distance in metres."""
+    reader_scope(request)
+    try:
+        lon, lat = to_wgs84(query.lon, query.lat, query.crs)
+    except CoordinateError as error:
+        raise as_api_errors(error) from error
+    components = q.filtered(Component.objects.all(), type_code=query.type)
+    found = q.nearest(components, lon, lat, within=query.within, limit=query.limit)
+    rows = Component.objects.select_related(*RELATED).in_bulk([spot.id for spot, _ in found])
+    items = [
+        NearComponent(**summary_fields(rows[spot.id]), distance_m=round(distance, 2))
+        for spot, distance in found
+    ]
+    return NearestList(lon=round(lon, 7), lat=round(lat, 7), within=query.within, items=items)
+
+
+@router.get("/{identifier}", response={200: ComponentDetail, **ERRORS}, summary="One component")
+def get_component(request: HttpRequest, identifier: str) -> ComponentDetail:
+    """The component with its status history (oldest first) and its cases."""
+    scope = reader_scope(request)
+    component = (
+        Component.objects.select_related(*RELATED, "community", "street")
+        .filter(identifier=identifier)
+        .first()
+    )
+    if component is None:
+        raise ApiError(
+            "not_found",
+            _("There is no component %(identifier)s.") % {"identifier": identifier},
+            404,
+        )
+    return component_detail(component, scope)
+
+
+def component_detail(component: Component, scope: DataScope) -> ComponentDetail:
+    changes = component.status_changes.select_related("changed_by").order_by("changed_at", "id")
+    cases = visible_cases(scope).filter(component=component).order_by("-created_at", "-id")
+    community, street = component.community, component.street
+    return ComponentDetail(
+        **summary_fields(component),
+        community=_named(community.full_code, community.name) if community else None,
+        street=_named(street.full_code, street.name) if street else None,
+        initial_date=component.initial_date,
+        changed_date=component.changed_date,
+        data_source=component.data_source,
+        location_text=component.location_text,
+        notes=component.notes,
+        attributes=component.attributes,
+        status_history=[status_change_out(change) for change in changes],
+        cases=[case_ref(case) for case in cases],
+    )

@@ -1,0 +1,8 @@
+from django.urls import path
+
+from components import views
+
+urlpatterns = [
+    path("layer.json", views.layer, name="component_layer"),
+    path("<str:identifier>/", views.component_detail, name="component_detail"),
+]
