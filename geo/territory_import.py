@@ -16,6 +16,7 @@ import shapely
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from geo.lookup import TerritoryIndex
 from geo.messages import grid_code_error_text
 from geo.models import (
     Community,
@@ -27,6 +28,7 @@ from geo.models import (
     StreetKind,
     UnitGrid,
 )
+from geo.signals import territory_replaced
 from geo.territory_file import LEVELS, TerritoryFeature
 from lib.coords import gk_zone_epsg, to_metres
 from lib.gridcodes import GridCodeError, normalize_grid_code, validate_district_code
@@ -327,6 +329,9 @@ def import_territory(
     with transaction.atomic():
         _write(features, metres, offices or {})
         GeoRevision.bump()
+        if territory_replaced.has_listeners():
+            index = TerritoryIndex(GeoRevision.current())
+            territory_replaced.send(sender=import_territory, index=index)
     report.written = True
     return report
 
