@@ -499,3 +499,16 @@ def test_the_list_costs_the_same_queries_for_5_or_30_cases(
     with django_assert_max_num_queries(5):
         response = client.get("/api/v1/cases", {"limit": 50})
     assert len(response.json()["items"]) == cases
+
+
+def test_an_unknown_address_or_method_answers_the_json_error_format(world: World) -> None:
+    client = Client(headers={"Accept-Language": "en"})
+    client.force_login(world.dispatcher)
+    wrong_method = client.delete("/api/v1/tasks")
+    assert wrong_method.status_code == 405 and "GET" in wrong_method["Allow"]
+    assert wrong_method.json()["error"]["code"] == "method_not_allowed"
+    assert "GET" in wrong_method.json()["error"]["message"]
+    nowhere = client.get("/api/v1/nowhere")
+    assert nowhere.status_code == 404
+    assert nowhere.json()["error"]["code"] == "not_found"
+    assert client.get("/cases/nowhere/").status_code == 404  # outside the API: unchanged
