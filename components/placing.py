@@ -40,5 +40,6 @@ def place_all(index: TerritoryIndex) -> int:
     return len(changed)
 
 
-def on_territory_replaced(sender: Any, *, index: TerritoryIndex, **kwargs: Any) -> None:
-    place_all(index)
+def on_territory_replaced(sender: Any, *, revision: int, **kwargs: Any) -> None:
+    if Component.objects.exists():  # spares building an index for an empty inventory
+        place_all(TerritoryIndex(revision))

@@ -16,7 +16,6 @@ import shapely
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from geo.lookup import TerritoryIndex
 from geo.messages import grid_code_error_text
 from geo.models import (
     Community,
@@ -329,9 +328,7 @@ def import_territory(
     with transaction.atomic():
         _write(features, metres, offices or {})
         GeoRevision.bump()
-        if territory_replaced.has_listeners():
-            index = TerritoryIndex(GeoRevision.current())
-            territory_replaced.send(sender=import_territory, index=index)
+        territory_replaced.send(sender=import_territory, revision=GeoRevision.current())
     report.written = True
     return report
 
