@@ -4,11 +4,17 @@ Without Chromium the browser tests are skipped on a laptop, but CI sets
 URBANGRID_REQUIRE_BROWSER=1 so that a missing browser fails the run instead of hiding it.
 """
 
+from __future__ import annotations
+
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from playwright.sync_api import ConsoleMessage, Page
 
 CHROMIUM = Path(os.environ.get("URBANGRID_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
@@ -44,3 +50,19 @@ def page(browser: object) -> Iterator[object]:
     page = context.new_page()
     yield page
     context.close()
+
+
+@pytest.fixture
+def errors(page: Page) -> Iterator[list[str]]:
+    """Console errors (a CSP violation is one) and uncaught exceptions; none may occur."""
+    found: list[str] = []
+
+    def on_console(message: ConsoleMessage) -> None:
+        # Chromium asks for /favicon.ico on its own; the product has none yet.
+        if message.type == "error" and not message.location["url"].endswith("/favicon.ico"):
+            found.append(f"{message.text} at {message.location['url']}")
+
+    page.on("console", on_console)
+    page.on("pageerror", lambda error: found.append(str(error)))
+    yield found
+    assert found == []

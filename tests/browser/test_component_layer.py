@@ -5,11 +5,10 @@ The circles are drawn on a canvas, which has no elements to count: the layer wri
 it drew into the map's data-components attribute.
 """
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from playwright.sync_api import ConsoleMessage, Page, expect
+from playwright.sync_api import Page, expect
 from shapely.geometry import Point
 
 from catalog.models import CaseType, Edition, MajorClass, TypeKind
@@ -26,22 +25,6 @@ pytestmark = [
 ]
 # Grid centres of the first row of grids, west to east.
 PLACES = [(X0 + (i + 0.5) * STEP, Y0 + 0.5 * STEP) for i in range(4)]
-
-
-@pytest.fixture
-def errors(page: Page) -> Iterator[list[str]]:
-    """Console errors (a CSP violation is one) and uncaught exceptions; none may occur."""
-    found: list[str] = []
-
-    def on_console(message: ConsoleMessage) -> None:
-        # Chromium asks for /favicon.ico on its own; the product has none yet.
-        if message.type == "error" and not message.location["url"].endswith("/favicon.ico"):
-            found.append(f"{message.text} at {message.location['url']}")
-
-    page.on("console", on_console)
-    page.on("pageerror", lambda error: found.append(str(error)))
-    yield found
-    assert found == []
 
 
 @pytest.fixture

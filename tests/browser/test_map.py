@@ -3,11 +3,10 @@
 Texts of the page itself are read from its own config, so the tests hold in any language.
 """
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from playwright.sync_api import ConsoleMessage, Page, expect
+from playwright.sync_api import Page, expect
 
 from geo.map_layers import forget_map_layers
 from geo.territory_import import import_territory
@@ -20,22 +19,6 @@ pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 GRIDS = "path.ug-grid"
-
-
-@pytest.fixture
-def errors(page: Page) -> Iterator[list[str]]:
-    """Console errors (a CSP violation is one) and uncaught exceptions; none may occur."""
-    found: list[str] = []
-
-    def on_console(message: ConsoleMessage) -> None:
-        # Chromium asks for /favicon.ico on its own; the product has none yet.
-        if message.type == "error" and not message.location["url"].endswith("/favicon.ico"):
-            found.append(f"{message.text} at {message.location['url']}")
-
-    page.on("console", on_console)
-    page.on("pageerror", lambda error: found.append(str(error)))
-    yield found
-    assert found == []
 
 
 @pytest.fixture
