@@ -161,7 +161,7 @@ class StreetAdmin(BoundaryAdmin):
     list_display = ["name", "full_code", "kind", "office"]
     list_filter = ["kind"]
     search_fields = ["name", "full_code"]
-    fields = ["name", "full_code", "kind", "office", "boundary_summary"]
+    fields = ["name", "aliases", "full_code", "kind", "office", "boundary_summary"]
     readonly_fields = ["full_code", "boundary_summary"]
 
 
@@ -170,7 +170,7 @@ class CommunityAdmin(BoundaryAdmin):
     list_display = ["name", "full_code", "street"]
     list_filter = ["street"]
     search_fields = ["name", "full_code"]
-    fields = ["name", "full_code", "street", "boundary_summary"]
+    fields = ["name", "aliases", "full_code", "street", "boundary_summary"]
     readonly_fields = ["full_code", "street", "boundary_summary"]
 
 

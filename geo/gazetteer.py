@@ -133,13 +133,11 @@ _ADMIN_LEVELS: Final[tuple[tuple[_AdminModel, addresses.AreaLevel], ...]] = (
 
 
 def _area_rows() -> list[_AreaRow]:
-    """The administrative levels (no aliases in their tables) and the 区片 (Place rows)."""
+    """The administrative levels and the 区片 (Place rows)."""
     rows: list[_AreaRow] = []
     for model, level in _ADMIN_LEVELS:
-        rows += [
-            (name, [], level, boundary)
-            for name, boundary in model.objects.order_by("id").values_list("name", "boundary")
-        ]
+        query = model.objects.order_by("id").values_list("name", "aliases", "boundary")
+        rows += [(name, aliases, level, boundary) for name, aliases, boundary in query]
     rows += [
         (name, aliases, "area", boundary)
         for name, aliases, boundary in Place.objects.order_by("id").values_list(

@@ -50,6 +50,8 @@ class GeoRevision(models.Model):
 class District(models.Model):
     code = models.CharField(_("administrative code"), max_length=6, unique=True)
     name = models.CharField(_("name"), max_length=50)
+    # What people still call it (a former name, a short form): address matching reads them.
+    aliases = models.JSONField(_("aliases and former names"), default=list, blank=True)
     boundary = GeometryField(_("boundary"), geom_types=POLYGONS)
 
     class Meta:
@@ -72,6 +74,7 @@ class Street(models.Model):
     code = models.CharField(_("street code"), max_length=3)
     full_code = models.CharField(_("full code"), max_length=9, unique=True)
     name = models.CharField(_("name"), max_length=50)
+    aliases = models.JSONField(_("aliases and former names"), default=list, blank=True)
     kind = models.CharField(_("kind"), max_length=10, choices=StreetKind.choices)
     office = models.OneToOneField(
         "org.Unit",
@@ -104,6 +107,7 @@ class Community(models.Model):
     code = models.CharField(_("community code"), max_length=3)
     full_code = models.CharField(_("full code"), max_length=12, unique=True)
     name = models.CharField(_("name"), max_length=50)
+    aliases = models.JSONField(_("aliases and former names"), default=list, blank=True)
     boundary = GeometryField(_("boundary"), geom_types=POLYGONS)
 
     class Meta:

@@ -19,7 +19,16 @@ from shapely.geometry import LineString, Point, Polygon, box
 
 import geo.gazetteer
 from geo.gazetteer import AddressHit, describe, forget_gazetteer, gazetteer_index, geocode
-from geo.models import DoorPlate, GeoRevision, Place, PointOfInterest, Road, RoadClass
+from geo.models import (
+    Community,
+    DoorPlate,
+    GeoRevision,
+    Place,
+    PointOfInterest,
+    Road,
+    RoadClass,
+    Street,
+)
 from geo.territory_import import import_territory
 from lib.coords import CoordinateError, from_wgs84, gk_zone_epsg, to_lonlat, to_metres
 from tests.geo.territory import DISTRICT, STEP, X0, Y0, small_territory
@@ -161,6 +170,21 @@ def test_a_community_alone_gives_a_point_inside_that_community(gazetteer: None) 
     assert (hit.kind, hit.label, hit.score) == ("area", "书院社区", 0.5)
     assert box(X0 + 2 * STEP, Y0 + 2 * STEP, X0 + 4 * STEP, Y0 + 4 * STEP).contains(
         Point(hit.lon, hit.lat)
+    )
+
+
+def test_former_names_of_streets_and_communities_are_understood(gazetteer: None) -> None:
+    Street.objects.filter(name="文昌街道").update(aliases=["老城街道"])
+    Community.objects.filter(name="书院社区").update(aliases=["书院里"])
+    GeoRevision.bump()
+
+    (east,) = geocode("老城街道中山路")
+    assert (east.kind, east.label) == ("road", "中山路")
+    assert metres(east) == (pytest.approx(294.5, abs=1), pytest.approx(100, abs=0.01))
+    (community,) = geocode("书院里")
+    assert (community.kind, community.label) == ("area", "书院社区")
+    assert box(X0 + 2 * STEP, Y0 + 2 * STEP, X0 + 4 * STEP, Y0 + 4 * STEP).contains(
+        Point(community.lon, community.lat)
     )
 
 
