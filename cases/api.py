@@ -481,7 +481,9 @@ def add_photo(
         raise NotAllowed("wrong_role", _("Your post does not add photos at this stage."))
     case = visible_case(post, number, ())
     with transaction.atomic():
-        photo = photos.store_photo(case, stage, image, caller(request), timezone.now())
+        photo = photos.store_photo(
+            case, stage, image, caller(request), timezone.now(), membership=post
+        )
     return Status(201, s.photo_out(photo, photos.photo_urls))
 
 

@@ -249,7 +249,8 @@ class Case(models.Model):
 
 
 class Verb(models.TextChoices):
-    """Every action a case event records (cases/workflow.py has one function for each)."""
+    """Every action a case event records (cases/workflow.py has one function for each, and
+    cases/photos.py records each photo with the SHA-256 of its stored file)."""
 
     REPORT = "report", _("Reported (上报)")
     SEND_VERIFY = "send_verify", _("Sent for verification (发核实)")
@@ -277,6 +278,7 @@ class Verb(models.TextChoices):
     URGE = "urge", _("Urged (督办)")
     APPEAL_OVERDUE = "appeal_overdue", _("Overdue appealed (超时申诉)")
     DECIDE_APPEAL = "decide_appeal", _("Appeal decided (申诉审核)")
+    ADD_PHOTO = "add_photo", _("Photo added (上传照片)")
 
 
 class CaseNumber(models.Model):

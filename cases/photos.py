@@ -13,6 +13,7 @@ import io
 import math
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from hashlib import sha256
 from typing import Any
 from uuid import uuid4
 
@@ -27,8 +28,9 @@ from django.utils.translation import gettext as _
 from PIL import ExifTags, Image, ImageCms, ImageOps, UnidentifiedImageError, features
 from shapely.geometry import Point
 
-from cases.models import Case, Photo, PhotoStage
-from cases.steps import WorkflowError, lock_case
+from cases.models import Case, Photo, PhotoStage, Verb
+from cases.steps import WorkflowError, append_event, lock_case
+from org.models import Membership
 
 MAX_PHOTO_BYTES = 10 * 1024 * 1024
 MAX_PHOTOS_PER_STAGE = 9
@@ -62,8 +64,17 @@ class Rendered:
     taken_point: Point | None
 
 
-def store_photo(case: Case, stage: str, upload: File, user: User | None, now: datetime) -> Photo:
-    """Check, re-encode and store one photo of `case` at `stage`; raise PhotoError if refused."""
+def store_photo(
+    case: Case,
+    stage: str,
+    upload: File,
+    user: User | None,
+    now: datetime,
+    membership: Membership | None = None,
+) -> Photo:
+    """Check, re-encode and store one photo of `case` at `stage`; raise PhotoError if refused.
+    The case's audit trail records the photo with the SHA-256 of the stored image, so a file
+    swapped later no longer matches its event."""
     stage = PhotoStage(stage)
     rendered = render(read_upload(upload), now)
     photo = Photo(
@@ -79,18 +90,32 @@ def store_photo(case: Case, stage: str, upload: File, user: User | None, now: da
     try:
         with transaction.atomic():
             # The case row lock serialises uploads to one case, so two cannot both be the 9th.
-            lock_case(case)
-            check_room(case, stage)
+            locked = lock_case(case)
+            check_room(locked, stage)
             name = f"{uuid4().hex}.jpg"
             photo.image.save(name, ContentFile(rendered.image), save=False)
             photo.thumbnail.save(name, ContentFile(rendered.thumbnail), save=False)
             photo.save()
+            record(locked, photo, sha256(rendered.image).hexdigest(), user, membership, now)
     except BaseException:
         # Files are not transactional: remove what was written before the failure.
         photo.image.delete(save=False)
         photo.thumbnail.delete(save=False)
         raise
     return photo
+
+
+def record(
+    case: Case,
+    photo: Photo,
+    digest: str,
+    user: User | None,
+    membership: Membership | None,
+    now: datetime,
+) -> None:
+    data = {"photo": photo.pk, "stage": photo.stage, "sha256": digest}
+    append_event(case, Verb.ADD_PHOTO, user, membership, case.status, now, "", data)
+    case.save(update_fields=["audit_head"])
 
 
 def photo_urls(photo: Photo) -> dict[str, str]:

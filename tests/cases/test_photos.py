@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 import re
 import struct
@@ -21,7 +22,8 @@ from PIL.TiffImagePlugin import IFDRational
 
 from cases import photos
 from cases import workflow as wf
-from cases.models import Case, Channel, Photo, PhotoStage
+from cases.audit import verify_case
+from cases.models import Case, Channel, Photo, PhotoStage, Verb
 from cases.photos import PhotoError, photo_urls, store_photo
 from org.roles import Role
 from org.tokens import issue_token
@@ -154,6 +156,26 @@ def test_a_jpeg_is_stored_as_a_fresh_jpeg_without_exif_and_with_a_thumbnail(
     directory, file_name = image_name.rsplit("/", 1)
     assert thumbnail_name == f"{directory}/thumbs/{file_name}"
     assert stored_files(media) == sorted([image_name, thumbnail_name])
+
+
+def test_the_audit_trail_records_each_photo_with_the_hash_of_its_file(
+    world: World, media: Path
+) -> None:
+    case = a_case(world)
+    photo = store(world, case, encoded(picture()))
+    event = case.events.order_by("sequence").last()
+    assert event is not None
+    with photo.image.open("rb") as stored:
+        digest = hashlib.sha256(stored.read()).hexdigest()
+    assert (event.verb, event.actor, event.from_status, event.to_status) == (
+        Verb.ADD_PHOTO, world.inspector, case.status, case.status,
+    )  # fmt: skip
+    assert event.data == {"photo": photo.pk, "stage": "report", "sha256": digest}
+    fresh = Case.objects.get(pk=case.pk)
+    assert list(verify_case(fresh, fresh.events.order_by("sequence"))) == []
+    with pytest.raises(PhotoError):
+        store(world, case, b"not an image")
+    assert case.events.count() == event.sequence  # a refused photo adds no event
 
 
 def test_the_time_and_the_place_are_read_from_exif(world: World, media: Path) -> None:
