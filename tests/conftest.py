@@ -18,6 +18,56 @@ from org.roles import Role, Scope
 PASSWORD = "correct-horse-battery"
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every transactional test declares serialized_rollback=True (see restore_after_flush)."""
+    missing = [
+        item.nodeid
+        for item in items
+        if (marker := item.get_closest_marker("django_db"))
+        and marker.kwargs.get("transaction")
+        and not marker.kwargs.get("serialized_rollback")
+    ]
+    if missing:
+        raise pytest.UsageError(
+            "transactional tests need django_db(transaction=True, serialized_rollback=True): "
+            + ", ".join(missing)
+        )
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
+    result = yield
+    marker = item.get_closest_marker("django_db")
+    if marker is not None and marker.kwargs.get("serialized_rollback"):
+        restore_after_flush()
+    return result
+
+
+_db_blocker: Any = None
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _keep_db_blocker(django_db_blocker: Any) -> None:
+    global _db_blocker
+    _db_blocker = django_db_blocker
+
+
+def restore_after_flush() -> None:
+    """A transactional test ends by emptying the database, the migrations' data (calendar,
+    stage limits, content types) included; Django reloads it only when the next such test
+    starts. pytest-xdist may run other tests in between on the same worker, so it is
+    reloaded here, as soon as the test is over."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.db import connections
+
+    with _db_blocker.unblock():
+        for connection in connections.all(initialized_only=True):
+            contents = getattr(connection, "_test_serialized_contents", None)
+            if contents:
+                connection.creation.deserialize_db_from_string(contents)
+    ContentType.objects.clear_cache()
+
+
 @pytest.fixture(autouse=True)
 def _fast_hasher(settings: Any) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -88,3 +90,10 @@ def world(org: Org) -> World:
         normal=normal,
         urgent=urgent,
     )
+
+
+@pytest.fixture
+def media(settings: Any, tmp_path: Path) -> Path:
+    """Uploaded files go to a fresh folder."""
+    settings.MEDIA_ROOT = tmp_path
+    return tmp_path

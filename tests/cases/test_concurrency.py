@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
 from django.db import connection
 
 from cases import workflow as wf
-from cases.models import Case, Channel, Status
+from cases.models import Case, Channel, Photo, Status
+from cases.photos import PhotoError
 from cases.steps import WorkflowError
 from org.roles import Role
 from tests.cases.conftest import WEST, World
+from tests.cases.test_photos import a_case, encoded, picture, store, stored_files
 from tests.conftest import make_person
 
 pytestmark = [
@@ -85,3 +88,21 @@ def test_a_retried_report_racing_itself_creates_one_case(world: World) -> None:
 
     results = race(send, send, send)
     assert len({r.pk for r in results}) == 1 and Case.objects.count() == 1
+
+
+def test_two_uploads_racing_for_the_ninth_place_one_is_refused(world: World, media: Path) -> None:
+    case = a_case(world)
+    data = encoded(picture((40, 30)))
+    for _ in range(8):
+        store(world, case, data)
+
+    def upload() -> str:
+        try:
+            store(world, case, data)
+        except PhotoError as error:
+            return error.code
+        return "stored"
+
+    assert sorted(race(upload, upload)) == ["stored", "too_many_photos"]
+    assert Photo.objects.filter(case=case).count() == 9
+    assert len(stored_files(media)) == 18

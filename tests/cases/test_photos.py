@@ -6,7 +6,6 @@ import hashlib
 import io
 import re
 import struct
-import threading
 import zlib
 from datetime import datetime
 from pathlib import Path
@@ -14,7 +13,6 @@ from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection, connections
 from django.test import Client
 from django.utils import translation
 from PIL import ExifTags, Image, ImageFile
@@ -31,12 +29,6 @@ from tests.cases.conftest import MONDAY_10, SHANGHAI, WEST, World
 
 pytestmark = pytest.mark.django_db
 RED, BLUE = (220, 20, 20), (20, 20, 220)
-
-
-@pytest.fixture
-def media(settings: Any, tmp_path: Path) -> Path:
-    settings.MEDIA_ROOT = tmp_path
-    return tmp_path
 
 
 def stored_files(media: Path) -> list[str]:
@@ -458,34 +450,3 @@ def test_a_failure_after_the_files_were_written_leaves_nothing_behind(
 def test_an_unknown_stage_is_a_programming_error(world: World, media: Path) -> None:
     with pytest.raises(ValueError):
         store(world, a_case(world), encoded(picture()), stage="later")
-
-
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL")
-def test_two_uploads_racing_for_the_ninth_place_one_is_refused(world: World, media: Path) -> None:
-    case = a_case(world)
-    data = encoded(picture((40, 30)))
-    for _ in range(8):
-        store(world, case, data)
-    barrier = threading.Barrier(2)
-    outcomes: list[str] = []
-
-    def upload_one() -> None:
-        barrier.wait()
-        try:
-            store(world, case, data)
-            outcomes.append("stored")
-        except PhotoError as error:
-            outcomes.append(error.code)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=upload_one) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-
-    assert sorted(outcomes) == ["stored", "too_many_photos"]
-    assert Photo.objects.filter(case=case).count() == 9
-    assert len(stored_files(media)) == 18
