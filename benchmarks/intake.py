@@ -1,0 +1,226 @@
+"""Report intake through the HTTP API: reports per second and latency, on a real server.
+
+    .venv/bin/python benchmarks/intake.py [--server postgres://postgres@127.0.0.1:5432/test]
+        [--workers 4] [--clients 2] [--threads 8] [--reports 4000] [--retries 400]
+
+On the given PostgreSQL server the script creates (or reuses) a scratch database
+`urbangrid_intake`, migrates it and loads the demo organisation and district (once). It gives
+every demo inspector an API token, starts gunicorn (config.wsgi, --workers sync workers,
+DEBUG off) and sends --reports reports, each `POST /api/v1/cases` as an inspector with a fresh
+request id at a random position in the district, from --clients processes of --threads
+threads each on kept-alive connections. Then it sends --retries of those reports again, each
+twice at once, and checks that every retry answers the first case and that the database holds
+exactly one case per request id: nothing duplicated, nothing lost.
+
+Client and server share the machine, so the figure is a floor for the server alone.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from multiprocessing import Pool
+from pathlib import Path
+
+import psycopg
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+DATABASE = "urbangrid_intake"
+HOST, PORT = "127.0.0.1", 8765
+# Production settings (DEBUG off) for the server and for preparing it (collectstatic).
+PRODUCTION = {
+    "DEBUG": "false",
+    "SECRET_KEY": "intake-benchmark-" + "x" * 40,
+    "SECURE_SSL_REDIRECT": "false",
+    "ALLOWED_HOSTS": HOST,
+    "LOG_LEVEL": "WARNING",
+    "STATIC_ROOT": str(ROOT / "var" / "benchmark_static"),
+}
+
+type Report = tuple[str, str, float, float]  # token, request id, lon, lat
+
+
+def scratch_database(server: str) -> str:
+    with psycopg.connect(server, autocommit=True) as admin:
+        found = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DATABASE])
+        if found.fetchone() is None:
+            admin.execute(f"CREATE DATABASE {DATABASE}")
+    return server.rsplit("/", 1)[0] + "/" + DATABASE
+
+
+def prepare(url: str, count: int, seed: int) -> tuple[list[str], list[tuple[float, float]]]:
+    """Migrate, load the demo once, and return inspectors' API keys and report positions."""
+    os.environ.update(PRODUCTION, DATABASE_URL=url)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    import django
+
+    django.setup()
+    import numpy as np
+    import shapely
+    from django.contrib.auth.models import User
+    from django.core.management import call_command
+
+    from geo.models import UnitGrid
+    from org.models import ApiToken
+    from org.tokens import issue_token
+    from simulate.demo_district import build_demo_geography
+    from simulate.demo_org import load_organisation
+    from simulate.load_geography import load_geography
+
+    call_command("migrate", verbosity=0)
+    call_command("collectstatic", interactive=False, verbosity=0)
+    if not UnitGrid.objects.exists():
+        print("Loading the demo organisation and district into the scratch database…")
+        load_organisation()
+        load_geography(build_demo_geography(1), 1)
+    ApiToken.objects.filter(name="intake-benchmark").delete()
+    inspectors = User.objects.filter(username__startswith="inspector").order_by("username")
+    keys = [issue_token(user, "intake-benchmark")[1] for user in inspectors]
+    grids = list(UnitGrid.objects.values_list("boundary", flat=True))
+    rng = np.random.default_rng(seed)
+    chosen = rng.choice(len(grids), size=count)
+    points = shapely.get_coordinates([grids[n].point_on_surface() for n in chosen])
+    return keys, [(float(x), float(y)) for x, y in points]
+
+
+def start_server(url: str, workers: int) -> subprocess.Popen[bytes]:
+    environment = {**os.environ, **PRODUCTION, "DATABASE_URL": url}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "config.wsgi", "--workers", str(workers),
+         "--bind", f"{HOST}:{PORT}", "--log-level", "warning", "--keep-alive", "30"],
+        cwd=ROOT, env=environment,
+    )  # fmt: skip
+    for _ in range(100):
+        try:
+            connection = http.client.HTTPConnection(HOST, PORT, timeout=2)
+            connection.request("GET", "/login/")
+            if connection.getresponse().status == 200:
+                return server
+        except OSError:
+            time.sleep(0.2)
+    server.terminate()
+    raise SystemExit("gunicorn did not start")
+
+
+type Result = tuple[str, int, float, str]  # request id, status, seconds, case number
+
+
+def send(connection: http.client.HTTPConnection, report: Report) -> Result:
+    key, request_id, lon, lat = report
+    body = json.dumps({
+        "channel": "inspector", "description": "路面有暴露垃圾", "lon": lon, "lat": lat,
+        "request_id": request_id,
+    })  # fmt: skip
+    headers = {"Authorization": f"Bearer {key}", "Content-Type": "application/json"}
+    started = time.perf_counter()
+    connection.request("POST", "/api/v1/cases", body, headers)
+    response = connection.getresponse()
+    answer = response.read()
+    seconds = time.perf_counter() - started
+    number = json.loads(answer).get("number", "") if response.status < 300 else ""
+    return request_id, response.status, seconds, number
+
+
+def client(job: tuple[list[Report], int]) -> list[Result]:
+    """One client process: its reports over `threads` kept-alive connections."""
+    reports, threads = job
+    shares = [reports[n::threads] for n in range(threads)]
+
+    def run(share: list[Report]) -> list[Result]:
+        connection = http.client.HTTPConnection(HOST, PORT, timeout=30)
+        return [send(connection, report) for report in share]
+
+    with ThreadPoolExecutor(threads) as pool:
+        return [result for part in pool.map(run, shares) for result in part]
+
+
+def blast(reports: list[Report], clients: int, threads: int) -> tuple[list[Result], float]:
+    jobs = [(reports[n::clients], threads) for n in range(clients)]
+    started = time.perf_counter()
+    with Pool(clients) as pool:
+        results = [result for part in pool.map(client, jobs) for result in part]
+    return results, time.perf_counter() - started
+
+
+def percentile(values: list[float], share: float) -> float:
+    return statistics.quantiles(values, n=1000, method="inclusive")[int(share * 1000) - 1]
+
+
+def report_figures(label: str, results: list[Result], seconds: float) -> None:
+    latencies = [latency * 1000 for _id, _status, latency, _number in results]
+    statuses = sorted({status for _id, status, _latency, _number in results})
+    print(
+        f"{label:<26} {len(results):>6} requests {len(results) / seconds:>8,.0f}/s   "
+        f"p50 {percentile(latencies, 0.5):6.1f} ms  p95 {percentile(latencies, 0.95):6.1f} ms  "
+        f"p99 {percentile(latencies, 0.99):6.1f} ms  max {max(latencies):6.1f} ms  "
+        f"statuses {statuses}"
+    )
+
+
+RUN = f"bench-{uuid.uuid4().hex[:8]}-"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--server", default="postgres://postgres@127.0.0.1:5432/test")
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--clients", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=8)
+    parser.add_argument("--reports", type=int, default=4000)
+    parser.add_argument("--retries", type=int, default=400)
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args()
+
+    url = scratch_database(args.server)
+    keys, points = prepare(url, args.reports, args.seed)
+    reports = [
+        (keys[n % len(keys)], f"{RUN}{n:06d}", lon, lat) for n, (lon, lat) in enumerate(points)
+    ]
+    print(f"{platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}")
+    print(f"gunicorn {args.workers} sync workers; {args.clients} client processes × "
+          f"{args.threads} threads")  # fmt: skip
+    server = start_server(url, args.workers)
+    try:
+        blast(reports[: min(200, len(reports))], args.clients, args.threads)  # warm-up
+        warm = min(200, len(reports))
+        first, seconds = blast(reports[warm:], args.clients, args.threads)
+        report_figures("new reports", first, seconds)
+        again = [report for report in reports[warm : warm + args.retries] for _twice in (0, 1)]
+        retried, seconds = blast(again, args.clients, args.threads)
+        report_figures("retries (each sent twice)", retried, seconds)
+    finally:
+        server.terminate()
+        server.wait()
+    check_all(len(reports), first, retried)
+
+
+def check_all(sent: int, first: list[Result], retried: list[Result]) -> None:
+    """One case per request id, each the one its first answer named; retries name it too."""
+    from cases.models import Case
+
+    stored = dict(
+        Case.objects.filter(request_id__startswith=RUN).values_list("request_id", "number")
+    )
+    assert len(stored) == sent, f"{len(stored)} cases stored for {sent} reports"
+    for request_id, status, _seconds, number in first:
+        assert status == 201 and stored[request_id] == number, f"{request_id}: {status}"
+    for request_id, status, _seconds, number in retried:
+        assert status == 200 and stored[request_id] == number, f"retry {request_id}: {status}"
+    print(
+        f"stored: one case per request id ({len(stored)} for {sent} reports); "
+        f"{len(retried)} retries answered their first case"
+    )
+
+
+if __name__ == "__main__":
+    main()
