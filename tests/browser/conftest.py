@@ -7,11 +7,14 @@ URBANGRID_REQUIRE_BROWSER=1 so that a missing browser fails the run instead of h
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
+from django.core.servers.basehttp import ThreadedWSGIServer
+from django.test.testcases import LiveServerThread
 
 if TYPE_CHECKING:
     from playwright.sync_api import ConsoleMessage, Page
@@ -26,6 +29,31 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+
+
+class OneRequestAtATime(ThreadedWSGIServer):
+    """The live server, running one request at a time. With SQLite in memory every request
+    thread shares the test's one connection, and two requests using it at once fail
+    ("bad parameter or other API misuse") when a page loads two layers together."""
+
+    lock = threading.Lock()
+
+    def set_app(self, application: Any) -> None:
+        def serially(environ: Any, start_response: Any) -> list[bytes]:
+            with self.lock:
+                response = application(environ, start_response)
+                try:
+                    return list(response)
+                finally:
+                    if hasattr(response, "close"):
+                        response.close()
+
+        super().set_app(serially)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _serial_live_server() -> None:
+    LiveServerThread.server_class = OneRequestAtATime
 
 
 @pytest.fixture(scope="session")
