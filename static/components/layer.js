@@ -38,6 +38,10 @@
   const layer = L.layerGroup().addTo(map);
   let shown = []; // {latlng, row} of the circles drawn, for the clicks
   let answer = null;
+  // One request at a time; a move meanwhile asks again for the newest view once it is in.
+  // Declared before whenReady below, which runs its callback at once on a map already shown.
+  let loading = false;
+  let again = false;
 
   if (window.urbangridLayerControl) {
     const label = document.createElement("span");
@@ -59,10 +63,6 @@
   filters.status.addEventListener("change", refresh);
 
   // -- loading ---------------------------------------------------------------------------------
-
-  // One request at a time; a move meanwhile asks again for the newest view once it is in.
-  let loading = false;
-  let again = false;
 
   function refresh() {
     if (loading) {

@@ -47,6 +47,12 @@
   }).addTo(map);
   const pin = L.layerGroup().addTo(map); // an address found by search
 
+  // One grid request at a time: when the map moves meanwhile, the newest view is asked for
+  // once the answer is in, so panning never piles up requests on the server. (Declared before
+  // any handler that reads them is registered.)
+  let loading = false;
+  let moved = false;
+
   addLayerControl();
   map.on("click", (event) => {
     pin.clearLayers();
@@ -129,11 +135,6 @@
   }
 
   // -- unit grids --------------------------------------------------------------------------------
-
-  // One grid request at a time: when the map moves meanwhile, the newest view is asked for
-  // once the answer is in, so panning never piles up requests on the server.
-  let loading = false;
-  let moved = false;
 
   function refreshGrids() {
     if (loading) {
