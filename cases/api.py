@@ -176,7 +176,6 @@ def get_case(request: HttpRequest, number: str) -> s.CaseDetail:
         timezone.now(),
         # Like the case page: the reporter's contact only for district-wide (center) posts.
         show_contact=post.data_scope.whole_district,
-        photo_urls=photos.photo_urls,
     )
 
 
@@ -484,7 +483,7 @@ def add_photo(
         photo = photos.store_photo(
             case, stage, image, caller(request), timezone.now(), membership=post
         )
-    return Status(201, s.photo_out(photo, photos.photo_urls))
+    return Status(201, s.photo_out(photo))
 
 
 @router.post("/cases/{number}/{action}", include_in_schema=False)

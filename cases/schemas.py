@@ -7,7 +7,6 @@ silently ignored. Units are named by their code, people by their username, cases
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -19,6 +18,7 @@ from pydantic import ConfigDict
 
 from cases import deadlines
 from cases.models import Case, CaseEvent, Channel, Photo, Status, Task
+from cases.photos import photo_urls
 from cases.workflow import is_overdue
 from catalog.models import TypeKind
 from org.models import Unit
@@ -154,7 +154,7 @@ class PhotoOut(Schema):
     uploaded_at: datetime
     width: int
     height: int
-    urls: Any = Field(description="as given by cases.photos.photo_urls")
+    urls: dict[str, str] = Field(description="the image and its thumbnail")
 
 
 class CaseDetail(CaseSummary):
@@ -335,7 +335,7 @@ def task_out(task: Task) -> TaskOut:
     )
 
 
-def photo_out(photo: Photo, photo_urls: Callable[[Photo], Any]) -> PhotoOut:
+def photo_out(photo: Photo) -> PhotoOut:
     return PhotoOut(
         id=photo.pk,
         stage=photo.stage,
@@ -346,9 +346,7 @@ def photo_out(photo: Photo, photo_urls: Callable[[Photo], Any]) -> PhotoOut:
     )
 
 
-def case_detail(
-    case: Case, now: datetime, *, show_contact: bool, photo_urls: Callable[[Photo], Any] | None
-) -> CaseDetail:
+def case_detail(case: Case, now: datetime, *, show_contact: bool) -> CaseDetail:
     """The case with its timeline; the caller has select_related what the case refers to."""
     condition = case.condition
     events = case.events.select_related("actor__person", "unit").order_by("sequence")
@@ -403,9 +401,5 @@ def case_detail(
         else None,
         events=[_event(event) for event in events],
         tasks=[task_out(task) for task in tasks],
-        photos=[
-            photo_out(photo, photo_urls) for photo in case.photos.order_by("stage", "uploaded_at")
-        ]
-        if photo_urls
-        else [],
+        photos=[photo_out(photo) for photo in case.photos.order_by("stage", "uploaded_at")],
     )
