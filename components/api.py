@@ -20,7 +20,6 @@ from ninja import Field, Query, Router, Schema
 
 from cases.api import ERRORS, ROLE_HEADER, ApiError, acting_post, caller
 from cases.models import Case
-from cases.queries import visible_cases
 from cases.schemas import Named
 from cases.steps import NotAllowed
 from components import queries as q
@@ -283,8 +282,8 @@ def get_component(request: HttpRequest, identifier: str) -> ComponentDetail:
 
 
 def component_detail(component: Component, scope: DataScope) -> ComponentDetail:
-    changes = component.status_changes.select_related("changed_by").order_by("changed_at", "id")
-    cases = visible_cases(scope).filter(component=component).order_by("-created_at", "-id")
+    changes = q.status_history(component)
+    cases = q.cases_on(component, scope)
     community, street = component.community, component.street
     return ComponentDetail(
         **summary_fields(component),

@@ -22,9 +22,12 @@ from django.db.models import BinaryField, ExpressionWrapper, F, Q, QuerySet
 from numpy.typing import NDArray
 from pyproj import Geod
 
-from components.models import Component
+from cases.models import Case
+from cases.queries import visible_cases
+from components.models import Component, ComponentStatusChange
 from geo.map_layers import map_layers
 from geo.views import parse_bbox
+from org.models import DataScope
 
 # Degrees (≈ 10 m) added around a box before asking for grids: well above how far the map
 # layers' simplified grid outlines (GRID_TOLERANCE ≈ 1 m) may stray from the true ones.
@@ -77,6 +80,16 @@ def filtered(
     if statuses:
         components = components.filter(status__in=list(statuses))
     return components
+
+
+def status_history(component: Component) -> QuerySet[ComponentStatusChange]:
+    return component.status_changes.select_related("changed_by").order_by("changed_at", "id")
+
+
+def cases_on(component: Component, scope: DataScope) -> QuerySet[Case]:
+    """The cases reported on the component that `scope` may see, newest first."""
+    cases = visible_cases(scope).filter(component=component).select_related("case_type")
+    return cases.order_by("-created_at", "-id")
 
 
 def candidates(components: QuerySet[Component], box: Box) -> QuerySet[Component]:

@@ -17,7 +17,6 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from cases.queries import visible_cases
 from catalog.models import CaseType
 from components import queries as q
 from components.models import Component, Status
@@ -44,14 +43,11 @@ def component_detail(request: HttpRequest, identifier: str) -> HttpResponse:
     )
     if component is None:
         raise Http404
-    # Only the cases the viewer may see: a case page outside the scope answers 404 anyway.
-    cases = visible_cases(data_scope_for(request.user)).filter(component=component)
     context = {
         "component": component,
-        "changes": component.status_changes.select_related("changed_by").order_by(
-            "changed_at", "id"
-        ),
-        "cases": cases.select_related("case_type").order_by("-created_at", "-id"),
+        "changes": q.status_history(component),
+        # Only the cases the viewer may see: a case page outside the scope answers 404 anyway.
+        "cases": q.cases_on(component, data_scope_for(request.user)),
     }
     return render(request, "components/detail.html", context)
 
