@@ -16,7 +16,8 @@ from components.models import Component, Status, change_status
 from geo.map_layers import forget_map_layers
 from geo.territory_import import import_territory
 from org.roles import Role, Scope
-from tests.conftest import PASSWORD, Org, make_person
+from tests.browser.test_map import open_map, zoom
+from tests.conftest import Org, make_person
 from tests.geo.territory import STEP, X0, Y0, small_territory
 
 pytestmark = [
@@ -56,24 +57,6 @@ def components(org: Org) -> list[Component]:
 def map_page(page: Page, live_server: Any, components: list[Component], errors: list[str]) -> Page:
     open_map(page, live_server.url)
     return page
-
-
-def open_map(page: Page, base: str) -> None:
-    """Sign in as the inspector straight to the map (as tests/browser/test_map.py)."""
-    page.goto(f"{base}/login/?next=/map/")
-    page.get_by_label("用户名").fill("inspector")
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    expect(page).to_have_url(f"{base}/map/")
-
-
-def zoom(page: Page, direction: str, times: int) -> None:
-    """Press Leaflet's zoom button, each time waiting for the zoom to end."""
-    step = 1 if direction == "in" else -1
-    for _ in range(times):
-        level = int(page.get_by_test_id("map").get_attribute("data-zoom") or "")
-        page.locator(f".leaflet-control-zoom-{direction}").click()
-        expect(page.get_by_test_id("map")).to_have_attribute("data-zoom", str(level + step))
 
 
 def layer_text(page: Page, key: str) -> str:
