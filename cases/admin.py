@@ -6,7 +6,8 @@ from __future__ import annotations
 from django.contrib import admin
 from django.http import HttpRequest
 
-from cases.models import CalendarDay, CalendarYear, Case, CaseEvent, StageLimit
+from cases.calendar import CalendarDay, CalendarYear
+from cases.models import Case, CaseEvent, StageLimit
 
 
 class ReadOnly(admin.ModelAdmin):
@@ -43,8 +44,9 @@ class CaseAdmin(ReadOnly):
 
 @admin.register(StageLimit)
 class StageLimitAdmin(admin.ModelAdmin):
-    list_display = ["stage", "minutes", "clock"]
+    list_display = ["stage", "urgency", "minutes", "clock"]
     list_editable = ["minutes", "clock"]
+    list_filter = ["urgency"]
 
 
 @admin.register(CalendarDay)

@@ -1,8 +1,11 @@
-"""The tamper-evident audit trail: each case's events form a hash chain.
+"""The tamper-evident audit trail: each case's events form a hash chain, and the case row must
+agree with it.
 
 An event's hash covers its own content and the previous event's hash; the case keeps the hash of
 its newest event (`audit_head`). Changing, removing or reordering any event, or dropping the
-newest one, breaks a link that `verify_case` finds.
+newest one, breaks a link that `verify_case` finds. Each event also records the case's workflow
+state after it (`state`), so a case row changed by hand (a deadline moved, a counter reset) no
+longer matches its newest event.
 """
 
 from __future__ import annotations
@@ -11,12 +14,61 @@ import hashlib
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import UTC
-from typing import Any
+from datetime import UTC, datetime
+from typing import Any, Final
 
 from cases.models import Case, CaseEvent
 
 GENESIS = "0" * 64
+# The columns the workflow changes: what a case's events must account for.
+STATE_FIELDS: Final = (
+    "status",
+    "case_type_id",
+    "condition_id",
+    "is_urgent",
+    "verified",
+    "responsible_unit_id",
+    "team_id",
+    "suggested_unit_id",
+    "step_started_at",
+    "due_at",
+    "step_clock",
+    "handling_due_at",
+    "suspended_at",
+    "suspended_remaining",
+    "urge_due_at",
+    "pending_request",
+    "pending_minutes",
+    "urge_count",
+    "dispatch_count",
+    "return_count",
+    "rework_count",
+    "extension_count",
+    "suspension_count",
+    "reopen_count",
+    "exempt",
+    "closing_type",
+    "satisfaction",
+    "merged_into_id",
+    "filed_at",
+    "dispatched_at",
+    "handled_at",
+    "closed_at",
+)
+
+
+def moment(value: datetime | None) -> str | None:
+    """A time as the trail keeps it: UTC, to the microsecond."""
+    return value.astimezone(UTC).isoformat(timespec="microseconds") if value else None
+
+
+def case_state(case: Case) -> dict[str, Any]:
+    """The case's workflow columns, as JSON values."""
+    state = {}
+    for name in STATE_FIELDS:
+        value = getattr(case, name)
+        state[name] = moment(value) if isinstance(value, datetime) else value
+    return state
 
 
 def event_hash(case_number: str, event: CaseEvent, previous_hash: str) -> str:
@@ -27,13 +79,20 @@ def event_hash(case_number: str, event: CaseEvent, previous_hash: str) -> str:
         "actor": event.actor_id,
         "role": event.role,
         "unit": event.unit_id,
-        "at": event.at.astimezone(UTC).isoformat(timespec="microseconds"),
+        "at": moment(event.at),
         "from": event.from_status,
         "to": event.to_status,
         "reason": event.reason,
         "data": event.data,
         "previous": previous_hash,
     }
+    # Added later: left out when empty, so events written before still verify.
+    extra = {
+        "step_due": moment(event.step_due_at),
+        "handling_due": moment(event.handling_due_at),
+        "state": event.state or None,
+    }
+    content |= {key: value for key, value in extra.items() if value is not None}
     canonical = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()
 
@@ -53,8 +112,10 @@ class Finding:
 
 
 def verify_case(case: Case, events: Iterable[CaseEvent]) -> Iterator[Finding]:
-    """Every broken link in one case's chain (events in stored sequence order)."""
-    previous, expected_sequence = GENESIS, 1
+    """Every broken link in one case's chain (events in stored sequence order), and every
+    workflow column of the case row that differs from the state its newest event recorded."""
+    previous, expected_sequence, status = GENESIS, 1, ""
+    newest: CaseEvent | None = None
     for event in events:
         if event.sequence != expected_sequence:
             yield Finding(case.number, event.sequence, f"expected event {expected_sequence} here")
@@ -62,14 +123,23 @@ def verify_case(case: Case, events: Iterable[CaseEvent]) -> Iterator[Finding]:
             yield Finding(case.number, event.sequence, "does not follow the previous event")
         if event.hash != event_hash(case.number, event, event.previous_hash):
             yield Finding(case.number, event.sequence, "content altered")
-        previous, expected_sequence = event.hash, event.sequence + 1
+        if event.from_status != status:
+            yield Finding(case.number, event.sequence, f"starts from {event.from_status!r}")
+        previous, expected_sequence, status = event.hash, event.sequence + 1, event.to_status
+        newest = event
     if previous != (case.audit_head or GENESIS):
         yield Finding(case.number, None, "the newest event is missing or replaced")
+    if newest is not None and newest.state:
+        actual = case_state(case)
+        for name, value in newest.state.items():
+            if actual.get(name) != value:
+                yield Finding(case.number, None, f"{name} differs from its events")
 
 
 def verify_all(batch: int = 5000) -> Iterator[Finding]:
     """Check every case in two streamed queries (cases, and all events in case order)."""
-    cases = Case.objects.order_by("pk").only("pk", "number", "audit_head").iterator(batch)
+    fields = ("pk", "number", "audit_head", *STATE_FIELDS)
+    cases = Case.objects.order_by("pk").only(*fields).iterator(batch)
     events = CaseEvent.objects.order_by("case_id", "sequence").iterator(batch)
     pending = next(events, None)
     for case in cases:

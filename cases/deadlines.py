@@ -1,14 +1,18 @@
-"""Deadlines and traffic lights: step limits, handling limits and the working calendar.
+"""Every deadline of a case, and its light: step limits per urgency, the handling limit of the
+filing condition, extensions, suspensions, urging answers, on the working calendar.
 
 The calendar comes from CalendarDay/CalendarYear rows (seeded from chinese-calendar, edited by
 administrators) and the working periods in settings. A year without holiday data falls back to
 weekdays only: a deadline is always computed, and `calendar_warnings` tells the consoles.
+Deadlines are computed once, when a step starts, and stored; every event keeps the ones in
+force when it happened (cases/steps.py), so limits changed later never rewrite history.
 """
 
 from __future__ import annotations
 
 import threading
 import time as clock
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Final
@@ -18,9 +22,11 @@ from django.conf import settings
 from django.db.models.signals import post_delete, post_save
 from django.utils.translation import gettext as _
 
-from cases.models import CalendarDay, CalendarDayKind, CalendarYear, Case, Clock, StageLimit, Status
-from catalog.models import NATURAL_UNITS, FilingCondition, LimitUnit
-from lib.workdays import WorkingCalendar
+from cases.calendar import CalendarDay, CalendarDayKind, CalendarYear
+from cases.models import Case, Clock, StageLimit, Status
+from catalog.models import NATURAL_UNITS, FilingCondition, LimitUnit, Urgency
+from lib.workdays import CalendarError, WorkingCalendar
+from org.access import Refusal
 
 
 @dataclass(frozen=True)
@@ -29,21 +35,37 @@ class Limit:
     clock: str
 
 
-# Defaults for the steps other than handling (STANDARDS.md §4.3); StageLimit rows override them.
-DEFAULT_STAGE_LIMITS: Final[dict[str, Limit]] = {
-    "file": Limit(60, Clock.WORKING),  # reported → filed or rejected (立案)
-    "verify": Limit(30, Clock.NATURAL),  # 核实 by an inspector
-    "dispatch": Limit(30, Clock.WORKING),  # filed → dispatched (派遣)
-    "sign": Limit(60, Clock.WORKING),  # dispatched → signed for (签收)
-    "send_check": Limit(30, Clock.WORKING),  # handled → check task sent
-    "check": Limit(30, Clock.NATURAL),  # 核查 by an inspector
-    "close": Limit(60, Clock.WORKING),  # checked → closed (结案)
+N, U = Urgency.NORMAL, Urgency.URGENT
+# Defaults for the steps other than handling (STANDARDS.md §4.3); StageLimit rows override
+# them. An urgent case's steps run on natural time, so a report at night is not left waiting
+# for the morning (its handling limit is natural time too: catalog's urgent conditions).
+DEFAULT_STAGE_LIMITS: Final[dict[tuple[str, str], Limit]] = {
+    ("accept", N): Limit(30, Clock.WORKING),  # reported → accepted or not (受理)
+    ("accept", U): Limit(10, Clock.NATURAL),
+    ("verify", N): Limit(30, Clock.NATURAL),  # 核实 by an inspector
+    ("verify", U): Limit(30, Clock.NATURAL),
+    ("file", N): Limit(60, Clock.WORKING),  # accepted → filed or not (立案)
+    ("file", U): Limit(15, Clock.NATURAL),
+    ("dispatch", N): Limit(30, Clock.WORKING),  # filed → dispatched (派遣)
+    ("dispatch", U): Limit(10, Clock.NATURAL),
+    ("sign", N): Limit(60, Clock.WORKING),  # dispatched → signed for (签收)
+    ("sign", U): Limit(15, Clock.NATURAL),
+    ("send_check", N): Limit(30, Clock.WORKING),  # handled → check task sent
+    ("send_check", U): Limit(10, Clock.NATURAL),
+    ("check", N): Limit(30, Clock.NATURAL),  # 核查 by an inspector
+    ("check", U): Limit(30, Clock.NATURAL),
+    ("close", N): Limit(60, Clock.WORKING),  # checked → closed (结案)
+    ("close", U): Limit(30, Clock.NATURAL),
+    ("urge_reply", N): Limit(420, Clock.WORKING),  # an urged unit answers (督办回复)
+    ("urge_reply", U): Limit(60, Clock.NATURAL),
 }
+STAGES: Final = tuple(dict.fromkeys(stage for stage, _urgency in DEFAULT_STAGE_LIMITS))
 
-# Which step's limit runs in each status; handling statuses follow the filing condition.
+# Which step's limit runs in each status; the handling statuses follow the handling deadline.
 STAGE_OF_STATUS: Final[dict[str, str]] = {
-    Status.REPORTED: "file",
+    Status.REPORTED: "accept",
     Status.VERIFYING: "verify",
+    Status.ACCEPTED: "file",
     Status.SELF_HANDLED: "close",
     Status.FILED: "dispatch",
     Status.DISPATCHED: "sign",
@@ -52,44 +74,73 @@ STAGE_OF_STATUS: Final[dict[str, str]] = {
     Status.CHECKED: "close",
 }
 
-CACHE_SECONDS: Final = 60.0
-_lock = threading.Lock()
-_cached: tuple[float, WorkingCalendar] | None = None
+
+# -- reference data, kept per process ---------------------------------------------------------
 
 
-def working_calendar() -> WorkingCalendar:
-    """The calendar from the database, cached for a minute and dropped when it changes."""
-    global _cached
-    with _lock:
-        if _cached is not None and clock.monotonic() - _cached[0] < CACHE_SECONDS:
-            return _cached[1]
-        days = list(CalendarDay.objects.values_list("date", "kind"))
-        calendar = WorkingCalendar(
-            periods=settings.WORKING_PERIODS,
-            holidays=frozenset(d for d, kind in days if kind == CalendarDayKind.HOLIDAY),
-            workdays=frozenset(d for d, kind in days if kind == CalendarDayKind.WORKDAY),
-            known_years=frozenset(CalendarYear.objects.values_list("year", flat=True)),
-            zone=ZoneInfo(settings.TIME_ZONE),
-            working_day_hours=settings.WORKING_DAY_HOURS,
-        )
-        _cached = (clock.monotonic(), calendar)
-        return calendar
+class PerProcess[T]:
+    """A value read from the database, kept for a minute and dropped when its rows change."""
+
+    SECONDS: Final = 60.0
+
+    def __init__(self, load: Callable[[], T]) -> None:
+        self.load, self.lock = load, threading.Lock()
+        self.value: tuple[float, T] | None = None
+
+    def get(self) -> T:
+        with self.lock:
+            if self.value is None or clock.monotonic() - self.value[0] >= self.SECONDS:
+                self.value = (clock.monotonic(), self.load())
+            return self.value[1]
+
+    def forget(self, **_kwargs: object) -> None:
+        with self.lock:
+            self.value = None
+
+
+def _load_calendar() -> WorkingCalendar:
+    days = list(CalendarDay.objects.values_list("date", "kind"))
+    return WorkingCalendar(
+        periods=settings.WORKING_PERIODS,
+        holidays=frozenset(d for d, kind in days if kind == CalendarDayKind.HOLIDAY),
+        workdays=frozenset(d for d, kind in days if kind == CalendarDayKind.WORKDAY),
+        known_years=frozenset(CalendarYear.objects.values_list("year", flat=True)),
+        zone=ZoneInfo(settings.TIME_ZONE),
+        working_day_hours=settings.WORKING_DAY_HOURS,
+    )
+
+
+def _load_stage_limits() -> dict[tuple[str, str], Limit]:
+    rows = StageLimit.objects.values_list("stage", "urgency", "minutes", "clock")
+    return {**DEFAULT_STAGE_LIMITS, **{(s, u): Limit(m, c) for s, u, m, c in rows}}
+
+
+_calendar = PerProcess(_load_calendar)
+_stage_limits = PerProcess(_load_stage_limits)
 
 
 def forget_calendar(**_kwargs: object) -> None:
-    global _cached
-    with _lock:
-        _cached = None
+    """Drop this process's calendar and step limits (tests, and after an edit)."""
+    _calendar.forget()
+    _stage_limits.forget()
 
 
-for _model in (CalendarDay, CalendarYear):
-    post_save.connect(forget_calendar, sender=_model, dispatch_uid=f"forget-{_model.__name__}")
-    post_delete.connect(forget_calendar, sender=_model, dispatch_uid=f"forget-{_model.__name__}-d")
+for _model, _cache in ((CalendarDay, _calendar), (CalendarYear, _calendar)):
+    post_save.connect(_cache.forget, sender=_model, dispatch_uid=f"forget-{_model.__name__}")
+    post_delete.connect(_cache.forget, sender=_model, dispatch_uid=f"forget-{_model.__name__}-d")
+post_save.connect(_stage_limits.forget, sender=StageLimit, dispatch_uid="forget-stage-limits")
+post_delete.connect(_stage_limits.forget, sender=StageLimit, dispatch_uid="forget-stage-lim-d")
 
 
-def stage_limit(stage: str) -> Limit:
-    row = StageLimit.objects.filter(stage=stage).values_list("minutes", "clock").first()
-    return Limit(row[0], row[1]) if row else DEFAULT_STAGE_LIMITS[stage]
+def working_calendar() -> WorkingCalendar:
+    return _calendar.get()
+
+
+# -- limits -----------------------------------------------------------------------------------
+
+
+def stage_limit(stage: str, *, urgent: bool) -> Limit:
+    return _stage_limits.get()[(stage, Urgency.URGENT if urgent else Urgency.NORMAL)]
 
 
 def handling_limit(condition: FilingCondition) -> Limit:
@@ -106,7 +157,12 @@ def handling_limit(condition: FilingCondition) -> Limit:
 def add(start: datetime, limit: Limit) -> datetime:
     if limit.clock == Clock.NATURAL:
         return start + timedelta(minutes=limit.minutes)
-    return working_calendar().add_working_minutes(start, limit.minutes)
+    try:
+        return working_calendar().add_working_minutes(start, limit.minutes)
+    except CalendarError:
+        raise Refusal(
+            "deadline_out_of_range", _("This time limit ends too far in the future.")
+        ) from None
 
 
 def minutes_between(start: datetime, end: datetime, clock_kind: str) -> float:
@@ -115,25 +171,80 @@ def minutes_between(start: datetime, end: datetime, clock_kind: str) -> float:
     return working_calendar().working_minutes_between(start, end)
 
 
-def start_step(case: Case, now: datetime) -> None:
-    """Start the clock of the step the case's status is in (handling: the handling deadline)."""
-    case.step_started_at = now
-    if case.status in (Status.HANDLING,):
+# -- a case's deadlines -----------------------------------------------------------------------
+
+
+def follow(case: Case, before: str, now: datetime) -> None:
+    """After a verb: a new status starts its step's clock; while handling, the step deadline
+    is the handling deadline (an extension moves both)."""
+    if case.status != before:
+        start_step(case, now)
+    elif case.status == Status.HANDLING:
         case.due_at = case.handling_due_at
-        case.step_clock = _handling_clock(case)
+
+
+def start_step(case: Case, now: datetime) -> None:
+    """Start the clock of the step the case's status is in."""
+    case.step_started_at = now
+    if case.status == Status.HANDLING:
+        case.due_at, case.step_clock = case.handling_due_at, _handling_clock(case)
         return
     stage = STAGE_OF_STATUS.get(case.status)
     if stage is None:  # suspended or closed: no clock runs
         case.due_at = None
         return
-    limit = stage_limit(stage)
+    limit = stage_limit(stage, urgent=case.is_urgent)
     case.due_at, case.step_clock = add(now, limit), limit.clock
+
+
+def task_due(kind: str, *, urgent: bool, now: datetime) -> datetime:
+    """When a verify or check task sent now is due."""
+    return add(now, stage_limit(kind, urgent=urgent))
+
+
+def start_handling(case: Case, now: datetime) -> None:
+    """Dispatch, or rework after a failed check: the full handling limit from now."""
+    assert case.condition is not None
+    case.handling_due_at = add(now, handling_limit(case.condition))
+
+
+def extend_handling(case: Case, minutes: float) -> None:
+    """An approved extension, in the handling limit's own clock."""
+    assert case.condition is not None and case.handling_due_at is not None
+    clock_kind = handling_limit(case.condition).clock
+    case.handling_due_at = add(case.handling_due_at, Limit(minutes, clock_kind))
+
+
+def suspend_handling(case: Case, now: datetime) -> None:
+    """挂账: keep the handling time left (negative when already late); the clock stops."""
+    assert case.condition is not None and case.handling_due_at is not None
+    clock_kind = handling_limit(case.condition).clock
+    case.suspended_remaining = minutes_between(now, case.handling_due_at, clock_kind)
+    case.suspended_at = now
+
+
+def resume_handling(case: Case, now: datetime) -> None:
+    """挂账恢复: the time left when suspended runs again from now (none left: due now)."""
+    assert case.condition is not None
+    left = case.suspended_remaining or 0.0
+    limit = Limit(left, handling_limit(case.condition).clock)
+    case.handling_due_at = add(now, limit) if left > 0 else now
+    case.suspended_at, case.suspended_remaining = None, None
+
+
+def start_urge_reply(case: Case, now: datetime) -> None:
+    """督办: the urged unit's answer is due; a second urging keeps the first one's due time."""
+    if case.urge_due_at is None:
+        case.urge_due_at = add(now, stage_limit("urge_reply", urgent=case.is_urgent))
 
 
 def _handling_clock(case: Case) -> str:
     if case.condition is None:
         return Clock.WORKING
     return handling_limit(case.condition).clock
+
+
+# -- lights and warnings ----------------------------------------------------------------------
 
 
 class Light:

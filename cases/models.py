@@ -7,13 +7,21 @@ detected by `manage.py verify_audit`.
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from cases import calendar  # noqa: F401  (its models belong to this app)
+from catalog.models import RoutingBasis, Urgency
 from geo.fields import GeometryField
+
+if TYPE_CHECKING:
+    from org.access import Actor
 
 
 class StatusKind(models.TextChoices):
@@ -25,6 +33,7 @@ class StatusKind(models.TextChoices):
 class Status(models.TextChoices):
     REPORTED = "reported", _("Reported (待受理)")
     VERIFYING = "verifying", _("Being verified (核实中)")
+    ACCEPTED = "accepted", _("Accepted, awaiting filing (已受理)")
     SELF_HANDLED = "self_handled", _("Handled on the spot, awaiting acceptance (自处理待审核)")
     FILED = "filed", _("Filed, awaiting dispatch (已立案)")
     DISPATCHED = "dispatched", _("Dispatched, awaiting signature (已派遣)")
@@ -34,6 +43,7 @@ class Status(models.TextChoices):
     CHECKED = "checked", _("Check passed, awaiting closing (核查通过)")
     SUSPENDED = "suspended", _("Suspended (挂账)")
     CLOSED = "closed", _("Closed (已结案)")
+    DECLINED = "declined", _("Not accepted (不予受理)")
     REJECTED = "rejected", _("Not filed (不予立案)")
     VOIDED = "voided", _("Voided (已作废)")
     MERGED = "merged", _("Merged into another case (已合并)")
@@ -43,12 +53,18 @@ STATUS_KIND: dict[str, str] = {
     **{status: StatusKind.OPEN for status in Status.values},
     Status.SUSPENDED: StatusKind.SUSPENDED,
     Status.CLOSED: StatusKind.CLOSED,
+    Status.DECLINED: StatusKind.CLOSED,
     Status.REJECTED: StatusKind.CLOSED,
     Status.VOIDED: StatusKind.CLOSED,
     Status.MERGED: StatusKind.CLOSED,
 }
 OPEN_STATUSES = tuple(s for s, kind in STATUS_KIND.items() if kind == StatusKind.OPEN)
 CLOSED_STATUSES = tuple(s for s, kind in STATUS_KIND.items() if kind == StatusKind.CLOSED)
+ACTIVE_STATUSES = (*OPEN_STATUSES, Status.SUSPENDED)
+
+
+DESCRIPTION_MAX = 2000  # characters of a problem's description
+TEXT_MAX = 1000  # characters of a reason, a reply or a note
 
 
 class Channel(models.TextChoices):
@@ -90,11 +106,52 @@ class Clock(models.TextChoices):
     WORKING = "working", _("working time")
 
 
+class Satisfaction(models.TextChoices):
+    """回访: what the reporter says of the result when called back."""
+
+    SATISFIED = "satisfied", _("Satisfied (满意)")
+    BASICALLY = "basically", _("Basically satisfied (基本满意)")
+    DISSATISFIED = "dissatisfied", _("Dissatisfied (不满意)")
+
+
+class CaseQuerySet(models.QuerySet["Case"]):
+    def visible_to(self, actor: Actor) -> CaseQuerySet:
+        """The cases the actor may see: its post's data scope (a street's territory, its own
+        unit's cases, including those it co-handles), or all for district-wide posts."""
+        scope = actor.scope
+        if scope.whole_district:
+            return self
+        if scope.is_empty:
+            return self.none()
+        co_handled = CoHandling.objects.filter(case=OuterRef("pk"), unit_id__in=scope.unit_ids)
+        return self.filter(
+            Q(territory_unit_id__in=scope.territory_unit_ids)
+            | Q(responsible_unit_id__in=scope.unit_ids)
+            | Exists(co_handled)
+        )
+
+    def active(self) -> CaseQuerySet:
+        return self.filter(status__in=ACTIVE_STATUSES)
+
+    def overdue(self, now: datetime) -> CaseQuerySet:
+        """Handling finished, or still running, past its deadline (see Case.is_overdue)."""
+        due = F("handling_due_at")
+        unhandled = Q(handled_at__isnull=True)
+        return self.filter(handling_due_at__isnull=False).filter(
+            Q(handled_at__gt=due)
+            | (unhandled & Q(status__in=OPEN_STATUSES, handling_due_at__lt=now))
+            | (unhandled & Q(status=Status.SUSPENDED, suspended_at__gt=due))
+            | (unhandled & Q(status__in=CLOSED_STATUSES, closed_at__gt=due))
+        )
+
+
 class Case(models.Model):
     number = models.CharField(_("case number"), max_length=14, unique=True)
     request_id = models.CharField(
         _("client request id"), max_length=64, unique=True, null=True, blank=True
     )
+    # SHA-256 of what the report said: a retry must say the same to get the same case back.
+    request_digest = models.CharField(_("request digest"), max_length=64, blank=True)
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
     status = models.CharField(_("status"), max_length=12, choices=Status.choices)
     case_type = models.ForeignKey(
@@ -121,7 +178,7 @@ class Case(models.Model):
         on_delete=models.PROTECT,
         related_name="cases",
     )
-    description = models.TextField(_("description"))
+    description = models.TextField(_("description"), max_length=DESCRIPTION_MAX)
     address = models.CharField(_("address"), max_length=200, blank=True)
     point = GeometryField(_("position"), geom_types=("Point",))
     grid = models.ForeignKey(
@@ -170,8 +227,28 @@ class Case(models.Model):
         on_delete=models.PROTECT,
         related_name="team_cases",
     )
-    routing_reason = models.CharField(_("routing reason"), max_length=300, blank=True)
+    # Placement (grid, community, street, near a street border) is fixed when the case is
+    # reported; routing suggests a unit from it when the case is filed (catalog/routing.py).
     near_boundary = models.BooleanField(_("near a street boundary"), default=False)
+    suggested_unit = models.ForeignKey(
+        "org.Unit",
+        verbose_name=_("suggested unit"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    suggestion_basis = models.CharField(
+        _("suggested because"), max_length=10, choices=RoutingBasis.choices, blank=True
+    )
+    suggestion_rule = models.ForeignKey(
+        "catalog.RoutingRule",
+        verbose_name=_("routing rule"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     merged_into = models.ForeignKey(
         "self",
         verbose_name=_("merged into"),
@@ -196,15 +273,21 @@ class Case(models.Model):
     pending_minutes = models.PositiveIntegerField(
         _("requested extra minutes"), null=True, blank=True
     )
+    # 督办: the urged unit's answer is due by this time (empty when none is awaited).
+    urge_due_at = models.DateTimeField(_("urging answer due"), null=True, blank=True)
     urge_count = models.PositiveSmallIntegerField(_("urged"), default=0)
     dispatch_count = models.PositiveSmallIntegerField(_("dispatches"), default=0)
     return_count = models.PositiveSmallIntegerField(_("returns"), default=0)
     rework_count = models.PositiveSmallIntegerField(_("reworks"), default=0)
     extension_count = models.PositiveSmallIntegerField(_("extensions"), default=0)
     suspension_count = models.PositiveSmallIntegerField(_("suspensions"), default=0)
+    reopen_count = models.PositiveSmallIntegerField(_("reopened"), default=0)
     exempt = models.BooleanField(_("exempt after appeal"), default=False)
     closing_type = models.CharField(
         _("closing type"), max_length=8, choices=ClosingType.choices, blank=True
+    )
+    satisfaction = models.CharField(
+        _("satisfaction (回访)"), max_length=12, choices=Satisfaction.choices, blank=True
     )
     # The hash of the case's last event: removing the newest event breaks this link.
     audit_head = models.CharField(_("audit chain head"), max_length=64, blank=True)
@@ -213,6 +296,8 @@ class Case(models.Model):
     dispatched_at = models.DateTimeField(_("dispatched at"), null=True, blank=True)
     handled_at = models.DateTimeField(_("handled at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True, db_index=True)
+
+    objects = CaseQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("case")
@@ -238,6 +323,10 @@ class Case(models.Model):
                 condition=Q(closing_type="") | Q(status=Status.CLOSED),
                 name="cases_closing_type_only_when_closed",
             ),
+            models.CheckConstraint(
+                condition=Q(satisfaction__in=["", *Satisfaction.values]),
+                name="cases_satisfaction_valid",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -246,6 +335,25 @@ class Case(models.Model):
     @property
     def status_kind(self) -> str:
         return STATUS_KIND[self.status]
+
+    @property
+    def is_public(self) -> bool:
+        """Reported by the public: verified before acceptance, called back after closing."""
+        return self.channel in PUBLIC_CHANNELS
+
+    def is_overdue(self, now: datetime) -> bool:
+        """Handling finished, or still running, past its handling deadline. The clock stops
+        while the case is suspended (挂账) and when it closes without being handled."""
+        due = self.handling_due_at
+        if due is None:
+            return False
+        if self.handled_at is not None:
+            return self.handled_at > due
+        if self.status == Status.SUSPENDED:
+            return self.suspended_at is not None and self.suspended_at > due
+        if self.status_kind == StatusKind.CLOSED:
+            return self.closed_at is not None and self.closed_at > due
+        return now > due
 
 
 class Verb(models.TextChoices):
@@ -256,6 +364,8 @@ class Verb(models.TextChoices):
     SEND_VERIFY = "send_verify", _("Sent for verification (发核实)")
     VERIFY = "verify", _("Verified (核实)")
     SELF_HANDLE = "self_handle", _("Handled on the spot (自处理)")
+    ACCEPT = "accept", _("Accepted (受理)")
+    DECLINE = "decline", _("Not accepted (不予受理)")
     FILE = "file", _("Filed (立案)")
     REJECT = "reject", _("Not filed (不予立案)")
     REQUEST_VOID = "request_void", _("Void requested (作废申请)")
@@ -264,6 +374,7 @@ class Verb(models.TextChoices):
     DISPATCH = "dispatch", _("Dispatched (派遣)")
     SIGN = "sign", _("Signed for (签收)")
     ASSIGN_TEAM = "assign_team", _("Team assigned (分派处置队)")
+    CO_FEEDBACK = "co_feedback", _("Co-handling reported (协办反馈)")
     FEEDBACK = "feedback", _("Handling reported (处置反馈)")
     RETURN_CASE = "return_case", _("Return requested (回退申请)")
     DECIDE_RETURN = "decide_return", _("Return decided (回退审批)")
@@ -275,10 +386,14 @@ class Verb(models.TextChoices):
     SEND_CHECK = "send_check", _("Sent for check (发核查)")
     CHECK = "check", _("Checked (核查)")
     CLOSE = "close", _("Closed (结案)")
+    CLOSE_SPECIAL = "close_special", _("Closed specially (特殊结案)")
+    CALLBACK = "callback", _("Called back (回访)")
     URGE = "urge", _("Urged (督办)")
+    ANSWER_URGE = "answer_urge", _("Urging answered (督办回复)")
     APPEAL_OVERDUE = "appeal_overdue", _("Overdue appealed (超时申诉)")
     DECIDE_APPEAL = "decide_appeal", _("Appeal decided (申诉审核)")
     ADD_PHOTO = "add_photo", _("Photo added (上传照片)")
+    REVEAL_CONTACT = "reveal_contact", _("Reporter's contact shown (查看举报人信息)")
 
 
 class CaseNumber(models.Model):
@@ -319,6 +434,13 @@ class CaseEvent(models.Model):
     to_status = models.CharField(_("to"), max_length=12)
     reason = models.TextField(_("reason"), blank=True)
     data = models.JSONField(_("details"), default=dict, blank=True)
+    # The deadlines in force when the event happened: on-time figures are judged against
+    # these, never recomputed from limits changed since.
+    step_due_at = models.DateTimeField(_("step deadline then"), null=True, blank=True)
+    handling_due_at = models.DateTimeField(_("handling deadline then"), null=True, blank=True)
+    # The case's workflow columns after the event (cases/audit.py): the case row must match
+    # its newest event's state, so a deadline moved by hand is found.
+    state = models.JSONField(_("state after"), default=dict, blank=True)
     previous_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64)
 
@@ -344,6 +466,28 @@ class CaseEvent(models.Model):
     @property
     def to_status_label(self) -> str:
         return str(Status(self.to_status).label)
+
+
+class CoHandling(models.Model):
+    """协办: a unit that co-handles a case with the lead unit (主办, Case.responsible_unit)."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="co_handlings")
+    unit = models.ForeignKey(
+        "org.Unit", verbose_name=_("co-handling unit"), on_delete=models.PROTECT, related_name="+"
+    )
+    replied_at = models.DateTimeField(_("replied at"), null=True, blank=True)
+    reply = models.TextField(_("reply"), blank=True)
+
+    class Meta:
+        verbose_name = _("co-handling unit")
+        verbose_name_plural = _("co-handling units")
+        ordering = ["case", "unit"]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "unit"], name="cases_co_handling_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.unit_id}"
 
 
 class TaskKind(models.TextChoices):
@@ -419,56 +563,27 @@ class Photo(models.Model):
 
 class StageLimit(models.Model):
     """Time allowed for a workflow step other than handling (handling follows the filing
-    condition). Defaults are created by a data migration; administrators change them."""
+    condition), per urgency: an urgent case's steps run on natural time, day and night.
+    Defaults are created by data migrations; administrators change them."""
 
-    stage = models.CharField(_("step"), max_length=12, unique=True)
+    stage = models.CharField(_("step"), max_length=12)
+    urgency = models.CharField(
+        _("urgency"), max_length=6, choices=Urgency.choices, default=Urgency.NORMAL
+    )
     minutes = models.PositiveIntegerField(_("minutes"))
     clock = models.CharField(_("clock"), max_length=8, choices=Clock.choices)
 
     class Meta:
         verbose_name = _("step time limit")
         verbose_name_plural = _("step time limits")
-        ordering = ["stage"]
+        ordering = ["stage", "urgency"]
+        constraints = [
+            models.UniqueConstraint(fields=["stage", "urgency"], name="cases_stage_limit_unique"),
+            models.CheckConstraint(condition=Q(minutes__gt=0), name="cases_stage_limit_positive"),
+        ]
 
     def __str__(self) -> str:
-        return f"{self.stage}: {self.minutes} min"
-
-
-class CalendarDayKind(models.TextChoices):
-    HOLIDAY = "holiday", _("Public holiday (day off)")
-    WORKDAY = "workday", _("Make-up working day (调休上班)")
-
-
-class CalendarDay(models.Model):
-    """An exception to Monday–Friday: a holiday or a make-up working day. Seeded from
-    chinese-calendar; administrators enter each new year's schedule when it is published."""
-
-    date = models.DateField(_("date"), unique=True)
-    kind = models.CharField(_("kind"), max_length=8, choices=CalendarDayKind.choices)
-    note = models.CharField(_("note"), max_length=50, blank=True)
-
-    class Meta:
-        verbose_name = _("calendar day")
-        verbose_name_plural = _("calendar days")
-        ordering = ["date"]
-
-    def __str__(self) -> str:
-        return f"{self.date} {self.kind}"
-
-
-class CalendarYear(models.Model):
-    """A year whose holiday schedule is complete in CalendarDay."""
-
-    year = models.PositiveSmallIntegerField(_("year"), primary_key=True)
-    source = models.CharField(_("source"), max_length=100, blank=True)
-
-    class Meta:
-        verbose_name = _("calendar year")
-        verbose_name_plural = _("calendar years")
-        ordering = ["year"]
-
-    def __str__(self) -> str:
-        return str(self.year)
+        return f"{self.stage} ({self.urgency}): {self.minutes} min"
 
 
 class Notification(models.Model):

@@ -17,7 +17,6 @@ from hashlib import sha256
 from typing import Any
 from uuid import uuid4
 
-from django.contrib.auth.models import User
 from django.core.files import File
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -28,9 +27,11 @@ from django.utils.translation import gettext as _
 from PIL import ExifTags, Image, ImageCms, ImageOps, UnidentifiedImageError, features
 from shapely.geometry import Point
 
-from cases.models import Case, Photo, PhotoStage, Verb
-from cases.steps import WorkflowError, append_event, lock_case
-from org.models import Membership
+from cases.models import Case, Photo, PhotoStage, Status, Task, TaskKind, Verb
+from cases.steps import append_event, lock_case
+from cases.transitions import HANDLERS
+from org.access import Actor, Refusal
+from org.roles import Role
 
 MAX_PHOTO_BYTES = 10 * 1024 * 1024
 MAX_PHOTOS_PER_STAGE = 9
@@ -44,12 +45,55 @@ EARLIEST_TAKEN_AT = datetime(2000, 1, 1, tzinfo=UTC)
 SRGB = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
 
 
-class PhotoError(WorkflowError):
+class PhotoError(Refusal):
     STATUS_CODES = {"photo_too_large": 413, "photo_type_not_allowed": 415, "too_many_photos": 409}
 
     def __init__(self, code: str, message: str) -> None:
-        super().__init__(code, message)
-        self.status_code = self.STATUS_CODES.get(code, 400)
+        super().__init__(code, message, self.STATUS_CODES.get(code, 400))
+
+
+CENTER = frozenset({Role.ACCEPTOR, Role.SHIFT_LEADER})
+BEFORE_DISPATCH = frozenset({Status.REPORTED, Status.VERIFYING, Status.ACCEPTED, Status.FILED})
+
+
+def check_photo_allowed(case: Case, actor: Actor, stage: str) -> None:
+    """Who adds photos at which stage: the report by the supervision center, the reporting
+    inspector or the inspector verifying it; the after-photo by the lead unit handling it (or
+    the inspector handling it on the spot); the check photo by the inspector checking it."""
+    reporter = actor.user is not None and case.reporter_id == actor.user.pk
+    if stage == PhotoStage.REPORT:
+        allowed = case.status in BEFORE_DISPATCH and (
+            actor.role in CENTER
+            or (actor.role == Role.INSPECTOR and (reporter or _task(case, actor, TaskKind.VERIFY)))
+        )
+    elif stage == PhotoStage.HANDLING:
+        allowed = (
+            actor.role in HANDLERS
+            and case.status in (Status.DISPATCHED, Status.HANDLING)
+            and case.responsible_unit_id in actor.scope.unit_ids
+        ) or (
+            actor.role == Role.INSPECTOR
+            and reporter
+            and case.status in (Status.REPORTED, Status.SELF_HANDLED)
+        )
+    else:
+        allowed = actor.role == Role.INSPECTOR and _task(case, actor, TaskKind.CHECK)
+    if not allowed:
+        raise Refusal(
+            "photo_not_allowed",
+            _("You cannot add a photo of this stage to case %(number)s now.")
+            % {"number": case.number},
+            403,
+        )
+
+
+def _task(case: Case, actor: Actor, kind: str) -> bool:
+    return (
+        actor.person is not None
+        and Task.objects.filter(
+            case=case, kind=kind, inspector=actor.person, done_at__isnull=True
+        ).exists()
+    )
 
 
 @dataclass(frozen=True)
@@ -64,15 +108,9 @@ class Rendered:
     taken_point: Point | None
 
 
-def store_photo(
-    case: Case,
-    stage: str,
-    upload: File,
-    user: User | None,
-    now: datetime,
-    membership: Membership | None = None,
-) -> Photo:
-    """Check, re-encode and store one photo of `case` at `stage`; raise PhotoError if refused.
+def store_photo(case: Case, stage: str, upload: File, *, actor: Actor, now: datetime) -> Photo:
+    """Check, re-encode and store one photo of `case` at `stage`; refused (PhotoError or a
+    Refusal) when the actor may not add it, or it is too large, not an image, one too many.
     The case's audit trail records the photo with the SHA-256 of the stored image, so a file
     swapped later no longer matches its event."""
     stage = PhotoStage(stage)
@@ -84,19 +122,20 @@ def store_photo(
         height=rendered.height,
         taken_at=rendered.taken_at,
         taken_point=rendered.taken_point,
-        uploaded_by=user,
+        uploaded_by=actor.user,
         uploaded_at=now,
     )
     try:
         with transaction.atomic():
             # The case row lock serialises uploads to one case, so two cannot both be the 9th.
             locked = lock_case(case)
+            check_photo_allowed(locked, actor, stage)
             check_room(locked, stage)
             name = f"{uuid4().hex}.jpg"
             photo.image.save(name, ContentFile(rendered.image), save=False)
             photo.thumbnail.save(name, ContentFile(rendered.thumbnail), save=False)
             photo.save()
-            record(locked, photo, sha256(rendered.image).hexdigest(), user, membership, now)
+            record(locked, photo, sha256(rendered.image).hexdigest(), actor, now)
     except BaseException:
         # Files are not transactional: remove what was written before the failure.
         photo.image.delete(save=False)
@@ -105,16 +144,10 @@ def store_photo(
     return photo
 
 
-def record(
-    case: Case,
-    photo: Photo,
-    digest: str,
-    user: User | None,
-    membership: Membership | None,
-    now: datetime,
-) -> None:
+def record(case: Case, photo: Photo, digest: str, actor: Actor, now: datetime) -> None:
     data = {"photo": photo.pk, "stage": photo.stage, "sha256": digest}
-    append_event(case, Verb.ADD_PHOTO, user, membership, case.status, now, "", data)
+    due_then = (case.due_at, case.handling_due_at)
+    append_event(case, Verb.ADD_PHOTO, actor, case.status, now, "", data, due_then)
     case.save(update_fields=["audit_head"])
 
 

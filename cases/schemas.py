@@ -14,46 +14,28 @@ from django.contrib.auth.models import User
 from django.core.exceptions import ObjectDoesNotExist
 from django.utils import timezone
 from ninja import Field, Schema
-from pydantic import ConfigDict
+from pydantic import StrictBool, StrictInt
 
 from cases import deadlines
-from cases.models import Case, CaseEvent, Channel, Photo, Status, Task
+from cases.contacts import masked
+from cases.models import (
+    DESCRIPTION_MAX,
+    TEXT_MAX,
+    Case,
+    CaseEvent,
+    Channel,
+    Photo,
+    Satisfaction,
+    Status,
+    Task,
+)
 from cases.photos import photo_urls
-from cases.workflow import is_overdue
 from catalog.models import TypeKind
-from org.models import Unit
+from catalog.routing import explain
+from org.api import Clean, In, Named, named
 from org.roles import Role
 
-
-class In(Schema):
-    model_config = ConfigDict(extra="forbid")
-
-
-# -- errors ------------------------------------------------------------------------------------
-
-
-class FieldError(Schema):
-    field: str = Field(description="dotted path of the field, e.g. body.minutes")
-    code: str = Field(description="pydantic's error type, e.g. missing, int_parsing")
-    message: str
-
-
-class ErrorBody(Schema):
-    code: str = Field(description="stable, for machines: e.g. wrong_role, invalid_transition")
-    message: str = Field(description="for people, in the language of the request")
-    fields: list[FieldError] | None = None
-
-
-class ErrorOut(Schema):
-    error: ErrorBody
-
-
 # -- reading -----------------------------------------------------------------------------------
-
-
-class Named(Schema):
-    code: str
-    name: str
 
 
 class Person(Schema):
@@ -101,6 +83,7 @@ class Deadlines(Schema):
     handling_due_at: datetime | None
     suspended_at: datetime | None
     overdue: bool = Field(description="handling finished, or still running, past its deadline")
+    urge_answer_due_at: datetime | None = Field(description="an urged unit answers by then")
 
 
 class Pending(Schema):
@@ -116,11 +99,24 @@ class Counters(Schema):
     reworks: int
     extensions: int
     suspensions: int
+    reopened: int
 
 
 class Contact(Schema):
     name: str
     phone: str
+
+
+class SuggestionOut(Schema):
+    unit: Named | None
+    basis: str = Field(description="owner, rule, department, territory or none")
+    reason: str = Field(description="why, in the language of the request")
+
+
+class CoHandlingOut(Schema):
+    unit: Named
+    replied_at: datetime | None
+    reply: str
 
 
 class EventOut(Schema):
@@ -166,15 +162,20 @@ class CaseDetail(CaseSummary):
     condition: Condition | None
     component: str | None = Field(description="identifier of the component reported on")
     merged_into: str | None
-    routing_reason: str
+    suggestion: SuggestionOut | None = Field(description="routing's, stored when filed")
     near_boundary: bool
+    co_units: list[CoHandlingOut] = Field(description="co-handling units (协办)")
     verified: bool | None
     closing_type: str
+    satisfaction: str = Field(description="the reporter's answer when called back (回访)")
     exempt: bool
     deadlines: Deadlines
     pending: Pending | None
     counters: Counters
-    contact: Contact | None = Field(description="the reporter's, for district-wide posts only")
+    contact: Contact | None = Field(
+        description="a public reporter's, masked; reveal_contact shows it (and is recorded)"
+    )
+    verbs: list[str] = Field(description="the actions the acting post may take now")
     events: list[EventOut]
     tasks: list[TaskOut]
     photos: list[PhotoOut]
@@ -189,7 +190,7 @@ class TaskWithCase(TaskOut):
 
 class ReportIn(In):
     channel: Channel
-    description: str
+    description: str = Field(max_length=DESCRIPTION_MAX)
     lon: float = Field(allow_inf_nan=False)
     lat: float = Field(allow_inf_nan=False)
     crs: str = Field("wgs84", description="wgs84, cgcs2000, gcj02 (Amap, Tencent) or bd09")
@@ -199,54 +200,62 @@ class ReportIn(In):
     component: str | None = Field(None, description="identifier (部件标识码) of the component")
     address: str = Field("", max_length=200)
     request_id: str | None = Field(
-        None, max_length=64, description="the client's own id: a retry returns the same case"
+        None,
+        max_length=64,
+        description="the client's own id: a retry with the same content returns the same case",
     )
     contact_name: str = Field("", max_length=50)
     contact_phone: str = Field("", max_length=30)
-    is_urgent: bool = False
+    is_urgent: StrictBool = False
 
 
-class CaseFilters(Schema):
+class CaseFilters(Clean):
     status: list[Status] | None = Field(None, description="one or more statuses")
     street: str | None = Field(None, description="street code (3 digits) or full code (9)")
     unit: str | None = Field(None, description="code of the responsible unit")
     type: str | None = Field(None, description="type code")
+    component: str | None = Field(None, description="identifier of the component reported on")
     overdue: bool | None = Field(None, description="the current step is past its deadline")
     created_from: datetime | None = None
     created_to: datetime | None = Field(None, description="exclusive")
     limit: int = Field(50, ge=1, le=200)
-    offset: int = Field(0, ge=0)
+    offset: int = Field(0, ge=0, le=10**9)
 
 
 # -- the verbs (one body per verb of cases/workflow.py) ----------------------------------------
 
 
 class ReasonIn(In):
-    reason: str = ""
+    reason: str = Field("", max_length=TEXT_MAX)
 
 
 class Decision(ReasonIn):
-    approve: bool
+    approve: StrictBool
 
 
 class SendTaskIn(In):
-    inspector: str = Field(description="username of an inspector on duty")
+    inspector: str = Field(description="username of an inspector on duty", max_length=150)
 
 
 class VerifyIn(ReasonIn):
-    found: bool
+    found: StrictBool
 
 
 class FileIn(ReasonIn):
-    condition: int = Field(description="id of a filing condition (立案条件) of the case's type")
+    condition: StrictInt = Field(
+        description="id of a filing condition (立案条件) of the case's type"
+    )
 
 
 class MergeIn(ReasonIn):
-    into: str = Field(description="number of the open case this one duplicates")
+    into: str = Field(description="number of the open case this one duplicates", max_length=14)
 
 
 class DispatchIn(ReasonIn):
-    unit: str = Field(description="code of a department or street office")
+    unit: str = Field(description="code of the lead department or street office (主办)")
+    co_units: list[str] = Field(
+        default_factory=list, description="codes of co-handling units (协办)", max_length=10
+    )
 
 
 class NoBody(In):
@@ -254,15 +263,25 @@ class NoBody(In):
 
 
 class AssignTeamIn(In):
-    team: str = Field(description="code of one of the unit's own teams")
+    team: str = Field(description="code of one of the unit's own teams", max_length=18)
 
 
 class ExtensionIn(ReasonIn):
-    minutes: int = Field(description="extra handling minutes, in the handling limit's clock")
+    minutes: StrictInt = Field(
+        gt=0, le=10**6, description="extra handling minutes, in the handling limit's clock"
+    )
 
 
 class CheckIn(ReasonIn):
-    passed: bool
+    passed: StrictBool
+
+
+class CallbackIn(ReasonIn):
+    satisfaction: Satisfaction = Field(description="满意 / 基本满意 / 不满意 (reopens the case)")
+
+
+class ReplyIn(In):
+    reply: str = Field(max_length=TEXT_MAX, description="the co-handling unit's part")
 
 
 # -- from the models ---------------------------------------------------------------------------
@@ -270,10 +289,6 @@ class CheckIn(ReasonIn):
 
 def _local(moment: datetime | None) -> datetime | None:
     return timezone.localtime(moment) if moment is not None else None
-
-
-def _named(unit: Unit | None) -> Named | None:
-    return Named(code=unit.code, name=unit.name) if unit is not None else None
 
 
 def _person(user: User) -> Person:
@@ -294,7 +309,7 @@ def case_summary(case: Case, now: datetime) -> CaseSummary:
         is_urgent=case.is_urgent,
         type=Named(code=case.case_type.code, name=case.case_type.name) if case.case_type else None,
         street=Named(code=case.street.full_code, name=case.street.name),
-        responsible_unit=_named(case.responsible_unit),
+        responsible_unit=named(case.responsible_unit),
         address=case.address,
         lon=case.point.x,
         lat=case.point.y,
@@ -315,7 +330,7 @@ def _event(event: CaseEvent) -> EventOut:
         actor=_person(event.actor) if event.actor else None,
         role=event.role,
         role_label=str(role_label),
-        unit=_named(event.unit),
+        unit=named(event.unit),
         from_status=event.from_status,
         to_status=event.to_status,
         reason=event.reason,
@@ -346,9 +361,26 @@ def photo_out(photo: Photo) -> PhotoOut:
     )
 
 
-def case_detail(case: Case, now: datetime, *, show_contact: bool) -> CaseDetail:
+def suggestion_out(case: Case) -> SuggestionOut | None:
+    """Routing's suggestion as stored when the case was filed, explained."""
+    if not case.suggestion_basis:
+        return None
+    reason = explain(
+        case.suggestion_basis,
+        case.suggested_unit,
+        case.suggestion_rule,
+        type_name=case.case_type.name if case.case_type else "",
+        grid_code=case.grid.code,
+    )
+    return SuggestionOut(
+        unit=named(case.suggested_unit), basis=case.suggestion_basis, reason=reason
+    )
+
+
+def case_detail(case: Case, now: datetime, verbs: tuple[str, ...]) -> CaseDetail:
     """The case with its timeline; the caller has select_related what the case refers to."""
     condition = case.condition
+    contact = masked(case)
     events = case.events.select_related("actor__person", "unit").order_by("sequence")
     tasks = case.tasks.select_related("inspector__user").order_by("created_at", "id")
     return CaseDetail(
@@ -356,8 +388,8 @@ def case_detail(case: Case, now: datetime, *, show_contact: bool) -> CaseDetail:
         description=case.description,
         grid=case.grid.code,
         community=Named(code=case.community.full_code, name=case.community.name),
-        territory_unit=_named(case.territory_unit),
-        team=_named(case.team),
+        territory_unit=named(case.territory_unit),
+        team=named(case.team),
         condition=Condition(
             id=condition.pk,
             condition=condition.condition,
@@ -368,10 +400,19 @@ def case_detail(case: Case, now: datetime, *, show_contact: bool) -> CaseDetail:
         else None,
         component=case.component.identifier if case.component else None,
         merged_into=case.merged_into.number if case.merged_into else None,
-        routing_reason=case.routing_reason,
+        suggestion=suggestion_out(case),
         near_boundary=case.near_boundary,
+        co_units=[
+            CoHandlingOut(
+                unit=Named(code=co.unit.code, name=co.unit.name),
+                replied_at=_local(co.replied_at),
+                reply=co.reply,
+            )
+            for co in case.co_handlings.select_related("unit")
+        ],
         verified=case.verified,
         closing_type=case.closing_type,
+        satisfaction=case.satisfaction,
         exempt=case.exempt,
         deadlines=Deadlines(
             step_started_at=timezone.localtime(case.step_started_at),
@@ -379,7 +420,8 @@ def case_detail(case: Case, now: datetime, *, show_contact: bool) -> CaseDetail:
             step_clock=case.step_clock,
             handling_due_at=_local(case.handling_due_at),
             suspended_at=_local(case.suspended_at),
-            overdue=is_overdue(case, now),
+            overdue=case.is_overdue(now),
+            urge_answer_due_at=_local(case.urge_due_at),
         ),
         pending=Pending(
             kind=case.pending_request,
@@ -395,11 +437,11 @@ def case_detail(case: Case, now: datetime, *, show_contact: bool) -> CaseDetail:
             reworks=case.rework_count,
             extensions=case.extension_count,
             suspensions=case.suspension_count,
+            reopened=case.reopen_count,
         ),
-        contact=Contact(name=case.contact_name, phone=case.contact_phone)
-        if show_contact and (case.contact_name or case.contact_phone)
-        else None,
+        contact=Contact(name=contact.name, phone=contact.phone) if contact else None,
         events=[_event(event) for event in events],
         tasks=[task_out(task) for task in tasks],
-        photos=[photo_out(photo) for photo in case.photos.order_by("stage", "uploaded_at")],
+        photos=[photo_out(photo) for photo in case.photos.order_by("uploaded_at", "id")],
+        verbs=list(verbs),
     )

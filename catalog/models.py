@@ -197,6 +197,16 @@ class FilingCondition(models.Model):
         return f"{self.case_type}: {self.condition[:30]}"
 
 
+class RoutingBasis(models.TextChoices):
+    """Why routing suggests a unit (catalog/routing.py): 先属主、后属地."""
+
+    OWNER = "owner", _("Owner of the component (权属单位)")
+    RULE = "rule", _("Routing rule (派遣规则)")
+    DEPARTMENT = "department", _("Competent department (主管部门)")
+    TERRITORY = "territory", _("Territory (属地)")
+    NONE = "none", _("No unit applies")
+
+
 class RoutingRule(models.Model):
     """派遣规则: which unit handles a type, optionally only within a street, a community or a
     set of unit grids. Among matching rules the lowest priority number wins, then the narrowest

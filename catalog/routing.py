@@ -10,14 +10,29 @@ dispatcher can judge it.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Protocol
 
 from django.utils.translation import gettext as _
 
-from catalog.models import CaseType, RoutingRule, TypeKind
-from geo.lookup import Location, OutsideDistrict, locate
-from geo.models import Street
+from catalog.models import CaseType, RoutingBasis, RoutingRule, TypeKind
 from org.models import Unit
+
+
+class Area(Protocol):
+    """Where a problem lies, as placed when it was reported (geo.lookup.Placement, or the case
+    that stored it)."""
+
+    @property
+    def grid_id(self) -> int: ...
+
+    @property
+    def community_id(self) -> int: ...
+
+    @property
+    def street_id(self) -> int: ...
+
+    @property
+    def territory_unit_id(self) -> int | None: ...
 
 
 class HasOwner(Protocol):
@@ -33,78 +48,82 @@ class HasOwner(Protocol):
 @dataclass(frozen=True)
 class Suggestion:
     unit: Unit | None
-    basis: str  # "owner" | "rule" | "department" | "territory" | "none"
-    reason: str
+    basis: str  # a RoutingBasis
     rule: RoutingRule | None = None
 
 
 def suggest_unit(
-    case_type: CaseType,
-    lon: float,
-    lat: float,
-    *,
-    crs: str = "wgs84",
-    component: HasOwner | None = None,
+    case_type: CaseType, placement: Area | None, *, component: HasOwner | None = None
 ) -> Suggestion:
-    """The unit to dispatch a problem of `case_type` at a position to, and the reason."""
-    try:
-        location: Location | None = locate(lon, lat, crs)
-    except OutsideDistrict:
-        location = None
+    """The unit to dispatch a problem of `case_type` at `placement` to (None: outside the
+    district), and on what basis."""
     if case_type.kind == TypeKind.COMPONENT:
         found = (
             _by_owner(component)
-            or _by_rule(case_type, location)
+            or _by_rule(case_type, placement)
             or _by_department(case_type, component)
-            or _by_territory(location)
+            or _by_territory(placement)
         )
     else:
         found = (
-            _by_rule(case_type, location)
-            or _by_territory(location)
+            _by_rule(case_type, placement)
+            or _by_territory(placement)
             or _by_department(case_type, None)
         )
-    if found is not None:
-        return found
-    return Suggestion(None, "none", _("No owner, rule, department or territory applies."))
+    return found or Suggestion(None, RoutingBasis.NONE)
+
+
+def explain(
+    basis: str, unit: Unit | None, rule: RoutingRule | None, *, type_name: str, grid_code: str
+) -> str:
+    """Why routing suggested `unit`, in the user's language (from what the case stores)."""
+    name = unit.name if unit is not None else ""
+    if basis == RoutingBasis.OWNER:
+        return _("Owner of the component (权属单位): %(unit)s") % {"unit": name}
+    if basis == RoutingBasis.RULE and rule is not None:
+        return _("Routing rule %(number)d (%(scope)s): %(type)s → %(unit)s") % {
+            "number": rule.pk,
+            "scope": scope_text(rule),
+            "type": type_name,
+            "unit": name,
+        }
+    if basis == RoutingBasis.DEPARTMENT:
+        return _("Competent department for %(type)s: %(unit)s") % {"type": type_name, "unit": name}
+    if basis == RoutingBasis.TERRITORY:
+        return _("Territory (属地): %(street)s, unit grid %(grid)s") % {
+            "street": name,
+            "grid": grid_code,
+        }
+    return _("No owner, rule, department or territory applies.")
 
 
 def _by_owner(component: HasOwner | None) -> Suggestion | None:
-    if component is None or component.owner is None:
+    if component is None or component.owner is None or not component.owner.is_active:
         return None
-    owner = component.owner
-    return Suggestion(
-        owner, "owner", _("Owner of the component (权属单位): %(unit)s") % _unit(owner)
-    )
+    return Suggestion(component.owner, RoutingBasis.OWNER)
 
 
-def _by_rule(case_type: CaseType, location: Location | None) -> Suggestion | None:
+def _by_rule(case_type: CaseType, placement: Area | None) -> Suggestion | None:
     rules = (
         RoutingRule.objects.filter(case_type=case_type, is_active=True, unit__is_active=True)
         .select_related("unit", "street", "community")
         .prefetch_related("grids")
     )
-    matching = [rule for rule in rules if _scope_matches(rule, location)]
+    matching = [rule for rule in rules if _scope_matches(rule, placement)]
     if not matching:
         return None
     rule = min(matching, key=lambda r: (r.priority, _narrowness(r), r.pk))
-    reason = _("Routing rule %(number)d (%(scope)s): %(type)s → %(unit)s") % {
-        "number": rule.pk,
-        "scope": scope_text(rule),
-        "type": case_type.name,
-        "unit": rule.unit.name,
-    }
-    return Suggestion(rule.unit, "rule", reason, rule)
+    return Suggestion(rule.unit, RoutingBasis.RULE, rule)
 
 
-def _scope_matches(rule: RoutingRule, location: Location | None) -> bool:
+def _scope_matches(rule: RoutingRule, placement: Area | None) -> bool:
     grid_ids = {grid.pk for grid in rule.grids.all()}
     if grid_ids:
-        return location is not None and location.grid_id in grid_ids
+        return placement is not None and placement.grid_id in grid_ids
     if rule.community_id is not None:
-        return location is not None and location.community_id == rule.community_id
+        return placement is not None and placement.community_id == rule.community_id
     if rule.street_id is not None:
-        return location is not None and location.street_id == rule.street_id
+        return placement is not None and placement.street_id == rule.street_id
     return True
 
 
@@ -128,35 +147,17 @@ def scope_text(rule: RoutingRule) -> str:
 
 
 def _by_department(case_type: CaseType, component: HasOwner | None) -> Suggestion | None:
-    if component is not None and component.department is not None:
-        unit = component.department
-        return Suggestion(
-            unit, "department", _("Competent department of the component: %(unit)s") % _unit(unit)
-        )
+    department = component.department if component is not None else None
+    if department is not None and department.is_active:
+        return Suggestion(department, RoutingBasis.DEPARTMENT)
     default = case_type.default_department
     if default is None or not default.is_active:
         return None
-    return Suggestion(
-        default,
-        "department",
-        _("Competent department for %(type)s: %(unit)s")
-        % {"type": case_type.name, "unit": default.name},
-    )
+    return Suggestion(default, RoutingBasis.DEPARTMENT)
 
 
-def _by_territory(location: Location | None) -> Suggestion | None:
-    if location is None:
+def _by_territory(placement: Area | None) -> Suggestion | None:
+    if placement is None or placement.territory_unit_id is None:
         return None
-    street = Street.objects.select_related("office").get(pk=location.street_id)
-    if street.office is None or not street.office.is_active:
-        return None
-    return Suggestion(
-        street.office,
-        "territory",
-        _("Territory (属地): %(street)s, unit grid %(grid)s")
-        % {"street": street.office.name, "grid": location.grid_code},
-    )
-
-
-def _unit(unit: Unit) -> dict[str, Any]:
-    return {"unit": unit.name}
+    office = Unit.objects.filter(pk=placement.territory_unit_id, is_active=True).first()
+    return Suggestion(office, RoutingBasis.TERRITORY) if office is not None else None

@@ -15,7 +15,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from components.models import Component, ComponentStatusChange, Status, change_status
+from components.models import Component, ComponentStatus, ComponentStatusChange, change_status
 from geo.admin import PositionForm
 
 COMMON_FIELDS = [
@@ -39,7 +39,7 @@ COMMON_FIELDS = [
 class ComponentForm(PositionForm):
     new_status = forms.ChoiceField(
         label=gettext_lazy("change status to"),
-        choices=[("", "—"), *Status.choices],
+        choices=[("", "—"), *ComponentStatus.choices],
         required=False,
     )
     status_reason = forms.CharField(

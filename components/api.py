@@ -1,10 +1,10 @@
 """The JSON API on components (部件), mounted by config/api.py under /api/v1/components: list by
 area, grid or type; the nearest to a position (the inspector app picks "this manhole cover");
-one component with its status history and its cases.
+one component with its status history (its cases: GET /api/v1/components/{identifier}/cases, in
+cases/api.py).
 
-Components are reference data: any signed-in caller holding a post reads them all. The cases
-listed with a component are only those the post may see (cases/queries.py), as in the cases
-API. Positions in answers are WGS84 (= CGCS2000) lon/lat; positions asked for may be in `crs`.
+Components are reference data: any signed-in caller holding a post reads them all. Positions in
+answers are WGS84 (= CGCS2000) lon/lat; positions asked for may be in `crs`.
 """
 
 from __future__ import annotations
@@ -18,17 +18,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
-from cases.api import ERRORS, ROLE_HEADER, ApiError, acting_post, caller
-from cases.models import Case
-from cases.schemas import Named
-from cases.steps import NotAllowed
 from components import queries as q
-from components.models import Component, ComponentStatusChange, Status
-from geo.messages import coordinate_error_text, grid_code_error_text
-from geo.views import BadInput
+from components.models import Component, ComponentStatus, ComponentStatusChange
+from geo.messages import refusal
 from lib.coords import CoordinateError, to_wgs84
 from lib.gridcodes import GridCodeError, normalize_grid_code
-from org.models import DataScope, Membership, Unit, data_scope_for
+from org.access import Refusal, actor_for
+from org.api import ERRORS, Clean, Named
+from org.models import Unit
 
 MAX_BOX_DEGREES: Final = 0.05  # ≈ 5 km a side
 MAX_WITHIN_METRES: Final = 1000
@@ -40,18 +37,18 @@ router = Router(tags=["components"])
 # -- schemas -----------------------------------------------------------------------------------
 
 
-class ComponentFilters(Schema):
+class ComponentFilters(Clean):
     bbox: str | None = Field(None, description="west,south,east,north in `crs`")
     crs: str = Field("wgs84", description="of bbox: wgs84, cgcs2000, gcj02 or bd09")
     grid: str | None = Field(None, description="unit grid code (15 digits)")
     type: str | None = Field(None, description="type code, e.g. 0101")
     major: str | None = Field(None, description="major class code (大类), e.g. 01")
-    status: list[Status] | None = Field(None, description="one or more statuses")
+    status: list[ComponentStatus] | None = Field(None, description="one or more statuses")
     limit: int = Field(100, ge=1, le=500)
     offset: int = Field(0, ge=0)
 
 
-class NearestQuery(Schema):
+class NearestQuery(Clean):
     lon: float
     lat: float
     crs: str = Field("wgs84", description="of lon/lat: wgs84, cgcs2000, gcj02 or bd09")
@@ -102,13 +99,6 @@ class StatusChangeOut(Schema):
     reason: str
 
 
-class CaseRef(Schema):
-    number: str
-    status: str
-    status_label: str
-    created_at: datetime
-
-
 class ComponentDetail(ComponentSummary):
     community: Named | None
     street: Named | None
@@ -119,7 +109,6 @@ class ComponentDetail(ComponentSummary):
     notes: str
     attributes: dict[str, Any]
     status_history: list[StatusChangeOut]
-    cases: list[CaseRef] = Field(description="the cases on it that the post may see, newest first")
 
 
 def _named(code: str, name: str) -> Named:
@@ -159,36 +148,12 @@ def status_change_out(change: ComponentStatusChange) -> StatusChangeOut:
     )
 
 
-def case_ref(case: Case) -> CaseRef:
-    return CaseRef(
-        number=case.number,
-        status=case.status,
-        status_label=case.get_status_display(),
-        created_at=timezone.localtime(case.created_at),
-    )
-
-
 # -- who may read --------------------------------------------------------------------------------
 
 
-def reader_scope(request: HttpRequest) -> DataScope:
-    """Any post may read components; the scope decides which of their cases are listed. A post
-    named by header or parameter is checked as everywhere in the API."""
-    if request.headers.get(ROLE_HEADER) or request.GET.get("role"):
-        return acting_post(request).data_scope
-    user = caller(request)
-    if not Membership.objects.for_user(user).exists():
-        raise NotAllowed("no_post", _("Your account holds no post."))
-    return data_scope_for(user)
-
-
-def as_api_errors(error: Exception) -> ApiError:
-    if isinstance(error, CoordinateError):
-        return ApiError("bad_position", coordinate_error_text(error))
-    if isinstance(error, GridCodeError):
-        return ApiError("bad_grid_code", grid_code_error_text(error))
-    assert isinstance(error, BadInput)
-    return ApiError(error.code, error.message)
+def reader(request: HttpRequest) -> None:
+    """Any post may read components (a post named by header or parameter is checked)."""
+    actor_for(request, pick_first=True)
 
 
 # -- reading -----------------------------------------------------------------------------------
@@ -198,16 +163,16 @@ def as_api_errors(error: Exception) -> ApiError:
 def list_components(request: HttpRequest, filters: Query[ComponentFilters]) -> ComponentList:
     """By area (`bbox`), unit grid (`grid`) or type (`type`): at least one of them, combined
     with `status` and `major` if given; in identifier order, paginated."""
-    reader_scope(request)
+    reader(request)
     if not (filters.bbox or filters.grid or filters.type):
-        raise ApiError("filter_required", _("Give bbox, grid or type to choose components."))
+        raise Refusal("filter_required", _("Give bbox, grid or type to choose components."))
     try:
         components = chosen(filters)
         if filters.bbox:
             box = q.parse_box(filters.bbox, filters.crs, MAX_BOX_DEGREES)
             return box_page(components, box, filters)
-    except (CoordinateError, GridCodeError, BadInput) as error:
-        raise as_api_errors(error) from error
+    except (CoordinateError, GridCodeError) as error:
+        raise refusal(error) from None
     start, end = filters.offset, filters.offset + filters.limit
     page = components.select_related(*RELATED).order_by("identifier")[start:end]
     return ComponentList(
@@ -248,11 +213,11 @@ def box_page(
 def nearest_components(request: HttpRequest, query: Query[NearestQuery]) -> NearestList:
     """The components within `within` metres of `lon`, `lat` (in `crs`), nearest first, each
     with its geodesic distance in metres."""
-    reader_scope(request)
+    reader(request)
     try:
         lon, lat = to_wgs84(query.lon, query.lat, query.crs)
     except CoordinateError as error:
-        raise as_api_errors(error) from error
+        raise refusal(error) from None
     components = q.filtered(Component.objects.all(), type_code=query.type)
     found = q.nearest(components, lon, lat, within=query.within, limit=query.limit)
     rows = Component.objects.select_related(*RELATED).in_bulk([spot.id for spot, _ in found])
@@ -265,25 +230,24 @@ def nearest_components(request: HttpRequest, query: Query[NearestQuery]) -> Near
 
 @router.get("/{identifier}", response={200: ComponentDetail, **ERRORS}, summary="One component")
 def get_component(request: HttpRequest, identifier: str) -> ComponentDetail:
-    """The component with its status history (oldest first) and its cases."""
-    scope = reader_scope(request)
+    """The component with its status history (oldest first)."""
+    reader(request)
     component = (
         Component.objects.select_related(*RELATED, "community", "street")
         .filter(identifier=identifier)
         .first()
     )
     if component is None:
-        raise ApiError(
+        raise Refusal(
             "not_found",
             _("There is no component %(identifier)s.") % {"identifier": identifier},
             404,
         )
-    return component_detail(component, scope)
+    return component_detail(component)
 
 
-def component_detail(component: Component, scope: DataScope) -> ComponentDetail:
+def component_detail(component: Component) -> ComponentDetail:
     changes = q.status_history(component)
-    cases = q.cases_on(component, scope)
     community, street = component.community, component.street
     return ComponentDetail(
         **summary_fields(component),
@@ -296,5 +260,4 @@ def component_detail(component: Component, scope: DataScope) -> ComponentDetail:
         notes=component.notes,
         attributes=component.attributes,
         status_history=[status_change_out(change) for change in changes],
-        cases=[case_ref(case) for case in cases],
     )

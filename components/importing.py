@@ -31,7 +31,7 @@ from components.models import (
     DATA_SOURCE_TERMS,
     STATUS_TERMS,
     Component,
-    Status,
+    ComponentStatus,
     change_status,
     note_serial,
     reserve_serials,
@@ -311,7 +311,7 @@ def _limited(key: str, text: str) -> str:
 
 def _status(value: Any) -> str:
     if not cell_text(value):
-        return Status.INTACT
+        return ComponentStatus.INTACT
     return _term(
         value,
         STATUS_TERMS,

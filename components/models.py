@@ -33,7 +33,7 @@ from lib.component_ids import (
 )
 
 
-class Status(models.TextChoices):
+class ComponentStatus(models.TextChoices):
     """管理部件状态 (GB/T 47678.5 表2 GLBJZT)."""
 
     INTACT = "intact", gettext_lazy("Intact (完好)")
@@ -54,11 +54,11 @@ class DataSource(models.TextChoices):
 
 # The terms the standard writes in files; they do not change with the user's language.
 STATUS_TERMS: dict[str, str] = {
-    Status.INTACT: "完好",
-    Status.DAMAGED: "破损",
-    Status.MISSING: "丢失",
-    Status.ABANDONED: "废弃",
-    Status.REMOVED: "移除",
+    ComponentStatus.INTACT: "完好",
+    ComponentStatus.DAMAGED: "破损",
+    ComponentStatus.MISSING: "丢失",
+    ComponentStatus.ABANDONED: "废弃",
+    ComponentStatus.REMOVED: "移除",
 }
 DATA_SOURCE_TERMS: dict[str, str] = {
     DataSource.SURVEY: "实测",
@@ -173,7 +173,10 @@ class Component(models.Model):
         related_name="maintained_components",
     )
     status = models.CharField(
-        gettext_lazy("status"), max_length=10, choices=Status.choices, default=Status.INTACT
+        gettext_lazy("status"),
+        max_length=10,
+        choices=ComponentStatus.choices,
+        default=ComponentStatus.INTACT,
     )
     initial_date = models.DateField(
         gettext_lazy("initial date (初始日期)"), default=timezone.localdate
@@ -201,7 +204,7 @@ class Component(models.Model):
         indexes = [models.Index(fields=["status"], name="components_status_idx")]
         constraints = [
             models.CheckConstraint(
-                condition=Q(status__in=Status.values), name="components_status_valid"
+                condition=Q(status__in=ComponentStatus.values), name="components_status_valid"
             ),
             models.CheckConstraint(
                 condition=Q(data_source__in=["", *DataSource.values]),
@@ -282,8 +285,10 @@ class ComponentStatusChange(models.Model):
         on_delete=models.CASCADE,
         related_name="status_changes",
     )
-    from_status = models.CharField(gettext_lazy("from"), max_length=10, choices=Status.choices)
-    to_status = models.CharField(gettext_lazy("to"), max_length=10, choices=Status.choices)
+    from_status = models.CharField(
+        gettext_lazy("from"), max_length=10, choices=ComponentStatus.choices
+    )
+    to_status = models.CharField(gettext_lazy("to"), max_length=10, choices=ComponentStatus.choices)
     changed_at = models.DateTimeField(gettext_lazy("when"), default=timezone.now)
     changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -301,7 +306,8 @@ class ComponentStatusChange(models.Model):
         ordering = ["component", "changed_at", "id"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(to_status__in=Status.values) & Q(from_status__in=Status.values),
+                condition=Q(to_status__in=ComponentStatus.values)
+                & Q(from_status__in=ComponentStatus.values),
                 name="components_change_status_valid",
             ),
             models.CheckConstraint(
@@ -322,10 +328,10 @@ def change_status(
 ) -> ComponentStatusChange:
     """Move a component to status ``to`` and record who, when and why. The only way a
     component's status changes; refuses an unknown status and a change to the same status."""
-    if to not in Status.values:
+    if to not in ComponentStatus.values:
         raise StatusChangeError(
             _("%(status)s is not a component status: use one of %(choices)s.")
-            % {"status": repr(to), "choices": ", ".join(Status.values)}
+            % {"status": repr(to), "choices": ", ".join(ComponentStatus.values)}
         )
     with transaction.atomic():
         # The lock orders two simultaneous changes, so each records the status it really left.
@@ -333,7 +339,7 @@ def change_status(
         if locked.status == to:
             raise StatusChangeError(
                 _("Component %(identifier)s is already %(status)s.")
-                % {"identifier": locked.identifier, "status": Status(to).label}
+                % {"identifier": locked.identifier, "status": ComponentStatus(to).label}
             )
         change = ComponentStatusChange.objects.create(
             component=locked, from_status=locked.status, to_status=to, changed_by=user,

@@ -22,12 +22,9 @@ from django.db.models import BinaryField, ExpressionWrapper, F, Q, QuerySet
 from numpy.typing import NDArray
 from pyproj import Geod
 
-from cases.models import Case
-from cases.queries import visible_cases
 from components.models import Component, ComponentStatusChange
 from geo.map_layers import map_layers
 from geo.views import parse_bbox
-from org.models import DataScope
 
 # Degrees (≈ 10 m) added around a box before asking for grids: well above how far the map
 # layers' simplified grid outlines (GRID_TOLERANCE ≈ 1 m) may stray from the true ones.
@@ -84,12 +81,6 @@ def filtered(
 
 def status_history(component: Component) -> QuerySet[ComponentStatusChange]:
     return component.status_changes.select_related("changed_by").order_by("changed_at", "id")
-
-
-def cases_on(component: Component, scope: DataScope) -> QuerySet[Case]:
-    """The cases reported on the component that `scope` may see, newest first."""
-    cases = visible_cases(scope).filter(component=component).select_related("case_type")
-    return cases.order_by("-created_at", "-id")
 
 
 def candidates(components: QuerySet[Component], box: Box) -> QuerySet[Component]:
@@ -156,5 +147,5 @@ def nearest(
 
 
 def parse_box(text: str, crs: str, max_degrees: float) -> Box:
-    """`west,south,east,north` in `crs`, as WGS84; raises CoordinateError or BadInput."""
+    """`west,south,east,north` in `crs`, as WGS84; raises CoordinateError or a Refusal."""
     return Box(*parse_bbox(text, crs, max_degrees))

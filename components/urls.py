@@ -4,5 +4,4 @@ from components import views
 
 urlpatterns = [
     path("layer.json", views.layer, name="component_layer"),
-    path("<str:identifier>/", views.component_detail, name="component_detail"),
 ]

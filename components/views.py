@@ -10,46 +10,21 @@ from __future__ import annotations
 import json
 from typing import Any, Final
 
-from django.contrib.auth.decorators import login_required
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from catalog.models import CaseType
 from components import queries as q
-from components.models import Component, Status
+from components.models import Component, ComponentStatus
 from geo.views import MAX_BBOX_DEGREES, map_json
-from org.models import Unit, data_scope_for
+from org.models import Unit
 
 # From this zoom on the map asks for components: a 1920-pixel window then holds a few thousand.
 LAYER_MIN_ZOOM: Final = 16
 MAX_LAYER_POINTS: Final = 8000
 DECIMALS: Final = 6  # ≈ 0.1 m
-
-
-# -- the page ---------------------------------------------------------------------------------
-
-
-@login_required
-def component_detail(request: HttpRequest, identifier: str) -> HttpResponse:
-    component = (
-        Component.objects.select_related(
-            "case_type__major", "grid", "community", "street", "department", "owner", "maintainer"
-        )
-        .filter(identifier=identifier)
-        .first()
-    )
-    if component is None:
-        raise Http404
-    context = {
-        "component": component,
-        "changes": q.status_history(component),
-        # Only the cases the viewer may see: a case page outside the scope answers 404 anyway.
-        "cases": q.cases_on(component, data_scope_for(request.user)),
-    }
-    return render(request, "components/detail.html", context)
 
 
 # -- the map layer ----------------------------------------------------------------------------
@@ -84,7 +59,7 @@ def layer_json(components: QuerySet[Component], box: q.Box) -> bytes:
     owners = Unit.objects.in_bulk(owner_ids)
     type_at = {pk: n for n, pk in enumerate(type_ids)}
     owner_at = {pk: n for n, pk in enumerate(owner_ids)}
-    status_at = {status: n for n, status in enumerate(Status.values)}
+    status_at = {status: n for n, status in enumerate(ComponentStatus.values)}
     answer |= {
         "too_many": False,
         "types": [[types[pk].code, types[pk].name] for pk in type_ids],
@@ -114,7 +89,7 @@ def layer_config() -> dict[str, Any]:
         "pageUrl": reverse("component_detail", args=["IDENTIFIER"]),
         "minZoom": LAYER_MIN_ZOOM,
         "maxBoxDegrees": MAX_BBOX_DEGREES,
-        "statuses": [[value, str(label)] for value, label in Status.choices],
+        "statuses": [[value, str(label)] for value, label in ComponentStatus.choices],
         "text": {
             "layer": _("Components (部件)"),
             "identifier": _("Identifier"),
@@ -143,5 +118,5 @@ def filter_options() -> dict[str, list[tuple[str, str, str]]]:
     return {
         "majors": list(majors.values()),
         "types": [(t.code, f"{t.code} {t.name}", t.major.code) for t in types],
-        "statuses": [(value, str(label), "") for value, label in Status.choices],
+        "statuses": [(value, str(label), "") for value, label in ComponentStatus.choices],
     }

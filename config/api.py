@@ -2,7 +2,8 @@
 
 Every error answers `{"error": {"code": ..., "message": ...}}`: `code` is stable for machines,
 `message` is in the request's language (LocaleMiddleware reads Accept-Language). Input that does
-not fit the schema adds `fields`. The OpenAPI description is at /api/v1/openapi.json.
+not fit the schema adds `fields`, each with a message in that language too. Refusals are
+org.access.Refusal wherever they arise. The OpenAPI description is at /api/v1/openapi.json.
 """
 
 from __future__ import annotations
@@ -11,24 +12,37 @@ import logging
 from typing import Any, NoReturn
 
 from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Router, Swagger
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.parser import Parser
 from ninja.security import HttpBearer, SessionAuth
+from ninja.types import DictStrAny
 from ninja.utils import check_csrf
 
-from cases.api import ApiError
 from cases.api import router as cases_router
-from cases.steps import WorkflowError
+from catalog.api import router as catalog_router
 from components.api import router as components_router
+from config.field_errors import field_message
+from org.access import Refusal
+from org.api import router as org_router
 from org.tokens import user_for_key
 
 logger = logging.getLogger("django.request")
 
 
 class BearerToken(HttpBearer):
-    """`Authorization: Bearer <key>` with a key from `manage.py create_api_token`."""
+    """`Authorization: Bearer <key>` with a key from `manage.py create_api_token`. Unlike
+    ninja's own, it never writes the header to a log: a wrong header may still be a secret."""
+
+    def __call__(self, request: HttpRequest) -> Any:
+        scheme, _space, key = request.headers.get(self.header, "").partition(" ")
+        if scheme.lower() != self.openapi_scheme or not key:
+            return None
+        return self.authenticate(request, key.strip())
 
     def authenticate(self, request: HttpRequest, token: str) -> Any:
         user = user_for_key(token)
@@ -47,12 +61,25 @@ class BrowserSession(SessionAuth):
         if not request.user.is_authenticated:
             return None
         if check_csrf(request) is not None:
-            raise ApiError(
+            raise Refusal(
                 "csrf_failed",
                 _("The CSRF check failed: send the X-CSRFToken header with the csrftoken cookie."),
                 403,
             )
         return request.user
+
+
+class JsonOnly(Parser):
+    """A body is read as JSON only when it says it is JSON."""
+
+    def parse_body(self, request: HttpRequest) -> DictStrAny:
+        if request.content_type != "application/json":
+            raise Refusal(
+                "unsupported_media_type",
+                _("Send the body as JSON, with Content-Type: application/json."),
+                415,
+            )
+        return super().parse_body(request)
 
 
 class SelfHostedSwagger(Swagger):
@@ -75,13 +102,17 @@ api = NinjaAPI(
         "Authenticate with the browser session (send X-CSRFToken on writes) or with "
         "`Authorization: Bearer <key>` (`manage.py create_api_token`). Every request acts as one "
         "post: name it with the `X-UrbanGrid-Role` header or the `role` query parameter unless "
-        'you hold only one. Errors: {"error": {"code", "message"}}.'
+        'you hold only one. Bodies are JSON (Content-Type: application/json). Errors: {"error": '
+        '{"code", "message"}}.'
     ),
     auth=[BearerToken(), BrowserSession()],
     docs=SelfHostedSwagger(),
+    parser=JsonOnly(),
 )
 api.add_router("", cases_router)
 api.add_router("/components", components_router)
+api.add_router("/catalog", catalog_router)
+api.add_router("", org_router)
 
 # Last of all, so that a mistyped path answers in the same JSON as every other error.
 fallback = Router()
@@ -103,9 +134,9 @@ def error(request: HttpRequest, status: int, code: str, message: str, **extra: A
     )
 
 
-@api.exception_handler(WorkflowError)
-def refused(request: HttpRequest, exc: WorkflowError) -> HttpResponse:
-    return error(request, exc.status_code, exc.code, exc.message)
+@api.exception_handler(Refusal)
+def refused(request: HttpRequest, exc: Refusal) -> HttpResponse:
+    return error(request, exc.status, exc.code, exc.message, **exc.extra)
 
 
 @api.exception_handler(ValidationError)
@@ -115,9 +146,9 @@ def invalid_input(request: HttpRequest, exc: ValidationError) -> HttpResponse:
         # ninja's location is (source, parameter, field…): "body.minutes", "query.limit".
         location = [str(part) for part in problem.get("loc", ())]
         path = [location[0], *location[2:]] if len(location) > 2 else location
-        fields.append(
-            {"field": ".".join(path), "code": problem.get("type", ""), "message": problem["msg"]}
-        )
+        kind = problem.get("type", "")
+        message = field_message(kind, problem.get("ctx") or {})
+        fields.append({"field": ".".join(path), "code": kind, "message": message})
     names = ", ".join(field["field"] for field in fields)
     message = _("Some fields are missing or not valid: %(fields)s.") % {"fields": names}
     return error(request, 422, "invalid_input", message, fields=fields)
@@ -133,9 +164,18 @@ def unauthorized(request: HttpRequest, exc: AuthenticationError) -> HttpResponse
 
 @api.exception_handler(HttpError)
 def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    if isinstance(exc.__cause__, Refusal):  # raised while parsing the body (JsonOnly)
+        return refused(request, exc.__cause__)
     if exc.status_code == 400:  # ninja's only 400: a body that does not parse
         return error(request, 400, "malformed_json", _("The request body is not valid JSON."))
     return error(request, exc.status_code, f"http_{exc.status_code}", str(exc))
+
+
+@api.exception_handler(RequestDataTooBig)
+def too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    limit = filesizeformat(settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
+    message = _("The request body is larger than %(limit)s.") % {"limit": limit}
+    return error(request, 413, "body_too_large", message)
 
 
 @api.exception_handler(Http404)

@@ -52,7 +52,9 @@ class Env:
             return False
         raise self._fail(name, value, "one of 1/0, true/false, yes/no, on/off")
 
-    def integer(self, name: str, default: int, *, minimum: int | None = None) -> int:
+    def integer(
+        self, name: str, default: int, *, minimum: int | None = None, maximum: int | None = None
+    ) -> int:
         value = self._raw(name)
         if not value:
             return default
@@ -62,6 +64,8 @@ class Env:
             raise self._fail(name, value, "a whole number") from None
         if minimum is not None and number < minimum:
             raise self._fail(name, value, f"a whole number of at least {minimum}")
+        if maximum is not None and number > maximum:
+            raise self._fail(name, value, f"a whole number of at most {maximum}")
         return number
 
     def string_list(self, name: str, default: list[str]) -> list[str]:

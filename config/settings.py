@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "components",
     "cases",
     "simulate",
+    "consoles",
 ]
 
 MIDDLEWARE = [
@@ -73,7 +74,7 @@ TEMPLATES = [
                 "django.template.context_processors.csp",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "org.context_processors.workspaces",
+                "consoles.context_processors.workspaces",
             ],
         },
     },
@@ -108,6 +109,13 @@ MAP_TILE_URL = env.string("MAP_TILE_URL", default="")
 MAP_TILE_ATTRIBUTION = env.string("MAP_TILE_ATTRIBUTION", default="")
 # Dispatchers are warned when a case lies this close to the border between two streets.
 BOUNDARY_WARNING_METRES = env.integer("BOUNDARY_WARNING_METRES", default=50, minimum=0)
+# Caps on a case's handling (回退, 延期): how often a unit may return it, how often it may be
+# extended, and the longest single extension in minutes of the handling limit's clock.
+MAX_RETURNS = env.integer("MAX_RETURNS", default=2, minimum=0)
+MAX_EXTENSIONS = env.integer("MAX_EXTENSIONS", default=2, minimum=0)
+MAX_EXTENSION_MINUTES = env.integer(
+    "MAX_EXTENSION_MINUTES", default=4200, minimum=1, maximum=525_600
+)
 USE_I18N = True
 USE_TZ = True
 

@@ -3,11 +3,9 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from config.api import api
-from org import views as org_views
 
 urlpatterns = [
-    path("", org_views.home, name="home"),
-    path("work/<slug:role>/", org_views.workspace, name="workspace"),
+    path("", include("consoles.urls")),
     path("cases/", include("cases.urls")),
     path("components/", include("components.urls")),
     path("map/", include("geo.urls")),

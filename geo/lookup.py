@@ -14,12 +14,13 @@ from typing import Final, cast
 
 import numpy as np
 import shapely
+from django.conf import settings
 from django.utils.translation import gettext as _
 from numpy.typing import NDArray
 from shapely.geometry.base import BaseGeometry
 
 from geo.models import GeoRevision, Street, UnitGrid
-from lib.coords import gk_zone_epsg, to_metres, to_wgs84, to_wgs84_many
+from lib.coords import CoordinateError, gk_zone_epsg, to_metres, to_wgs84, to_wgs84_many
 from lib.pointindex import OUTSIDE, PolygonIndex
 
 RECHECK_SECONDS: Final = 5.0
@@ -44,6 +45,21 @@ class Location:
     street_id: int
 
 
+@dataclass(frozen=True)
+class Placement:
+    """Where a reported position lies: worked out once, when a case is reported, and stored
+    with it. Routing and the consoles read it; nothing locates the case again."""
+
+    lon: float  # WGS84 (= CGCS2000)
+    lat: float
+    grid_id: int
+    grid_code: str
+    community_id: int
+    street_id: int
+    territory_unit_id: int | None  # the street office or township answering for the territory
+    near_boundary: bool  # within BOUNDARY_WARNING_METRES of another street
+
+
 class TerritoryIndex:
     def __init__(self, revision: int) -> None:
         self.revision = revision
@@ -56,6 +72,7 @@ class TerritoryIndex:
         self.locations = [Location(r[0], r[1], r[2], r[3]) for r in rows]
         self.by_code = {location.grid_code: location for location in self.locations}
         self.points = PolygonIndex([r[4] for r in rows], CELL_DEGREES) if rows else None
+        self.offices = dict(Street.objects.values_list("id", "office_id"))
         self._borders = _street_borders()
 
     def locate(self, lon: float, lat: float) -> Location | None:
@@ -133,6 +150,31 @@ def locate(lon: float, lat: float, crs: str = "wgs84") -> Location:
     if location is None:
         raise OutsideDistrict(lon, lat)
     return location
+
+
+def place(lon: float, lat: float, crs: str = "wgs84") -> Placement:
+    """The placement of a position given in `crs`; a bad or outside position is refused."""
+    from geo.messages import refusal
+
+    try:
+        lon, lat = to_wgs84(lon, lat, crs)
+        index = territory_index()
+        location = index.locate(lon, lat)
+        if location is None:
+            raise OutsideDistrict(lon, lat)
+    except (CoordinateError, OutsideDistrict) as error:
+        raise refusal(error) from None
+    distance = index.distance_to_street_border(lon, lat)
+    return Placement(
+        lon,
+        lat,
+        location.grid_id,
+        location.grid_code,
+        location.community_id,
+        location.street_id,
+        index.offices.get(location.street_id),
+        distance is not None and distance <= settings.BOUNDARY_WARNING_METRES,
+    )
 
 
 def locate_many(

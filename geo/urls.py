@@ -3,7 +3,6 @@ from django.urls import path
 from geo import views
 
 urlpatterns = [
-    path("", views.map_page, name="map"),
     path("outlines.json", views.outlines, name="map_outlines"),
     path("grids.json", views.grids, name="map_grids"),
     path("locate.json", views.locate_point, name="map_locate"),

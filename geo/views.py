@@ -14,11 +14,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, Final
 
-from django.conf import settings
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
-from django.shortcuts import render
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.gzip import gzip_page
@@ -26,10 +22,11 @@ from django.views.decorators.http import condition, require_GET
 
 from geo.lookup import OutsideDistrict, locate, territory_index
 from geo.map_layers import MapLayers, collection_json, feature_json, map_layers
-from geo.messages import coordinate_error_text, grid_code_error_text
+from geo.messages import refusal
 from geo.models import GeoRevision, UnitGrid
 from lib.coords import CoordinateError, to_wgs84
 from lib.gridcodes import LEGACY_LENGTH, LENGTH, GridCodeError, normalize_grid_code
+from org.access import Refusal
 
 # The page asks for grids from this zoom on (a 1920-pixel window then spans ~0.04°).
 GRID_MIN_ZOOM: Final = 16
@@ -40,12 +37,6 @@ ADDRESS_LIMIT: Final = 5
 GEOJSON: Final = "application/geo+json"
 
 View = Callable[..., HttpResponse]
-
-
-class BadInput(ValueError):
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code, self.message = code, message
 
 
 def error(status: int, code: str, message: str) -> JsonResponse:
@@ -62,63 +53,17 @@ def map_json(view: View) -> View:
             return error(401, "unauthorized", _("Sign in to use the map."))
         try:
             return view(request, *args, **kwargs)
-        except BadInput as problem:
-            return error(400, problem.code, problem.message)
-        except CoordinateError as problem:
-            return error(400, "bad_position", coordinate_error_text(problem))
-        except GridCodeError as problem:
-            return error(400, "bad_grid_code", grid_code_error_text(problem))
-        except OutsideDistrict as problem:
-            return error(404, "outside_district", str(problem))
+        except (CoordinateError, GridCodeError, OutsideDistrict) as problem:
+            refused = refusal(problem)
+            return error(refused.status, refused.code, refused.message)
+        except Refusal as refused:
+            return error(refused.status, refused.code, refused.message)
 
     return require_GET(gzip_page(answer))
 
 
 def geojson(content: bytes) -> HttpResponse:
     return HttpResponse(content, content_type=GEOJSON)
-
-
-# -- the page ---------------------------------------------------------------------------------
-
-
-@login_required
-def map_page(request: HttpRequest) -> HttpResponse:
-    config = {
-        "urls": {
-            name: reverse(f"map_{name}") for name in ("outlines", "grids", "locate", "search")
-        },
-        "tiles": {"url": settings.MAP_TILE_URL, "attribution": settings.MAP_TILE_ATTRIBUTION},
-        "gridMinZoom": GRID_MIN_ZOOM,
-        "maxBoxDegrees": MAX_BBOX_DEGREES,
-        "text": page_texts(),
-    }
-    from components.views import filter_options, layer_config  # 部件; components imports geo
-
-    config["components"] = layer_config()
-    context = {"map_config": config, "component_filters": filter_options()}
-    return render(request, "geo/map.html", context)
-
-
-def page_texts() -> dict[str, str]:
-    """What map.js shows, in the user's language."""
-    return {
-        "district": _("District"),
-        "streets": _("Streets and townships"),
-        "communities": _("Communities"),
-        "grids": _("Unit grids"),
-        "baseMap": _("Base map"),
-        "street": _("Street / township"),
-        "community": _("Community"),
-        "grid": _("Unit grid"),
-        "area": _("Area"),
-        "landUse": _("Land use"),
-        "grade": _("Management grade"),
-        "zoomIn": _("Zoom in to see the unit grids."),
-        "gridsShown": _("Unit grids shown: {n}"),
-        "noTerritory": _("No territory has been imported yet."),
-        "loading": _("Loading…"),
-        "failed": _("The map could not load its data."),
-    }
 
 
 # -- outlines and grids -----------------------------------------------------------------------
@@ -158,18 +103,18 @@ def bounding_box(query: QueryDict) -> tuple[float, float, float, float]:
 
 
 def parse_bbox(text: str, crs: str, max_degrees: float) -> tuple[float, float, float, float]:
-    """`west,south,east,north` in `crs`, as WGS84; raises CoordinateError or BadInput."""
+    """`west,south,east,north` in `crs`, as WGS84; raises CoordinateError or a Refusal."""
     parts = text.split(",")
     if len(parts) != 4:
-        raise BadInput("bad_bbox", _("bbox must be four numbers: west,south,east,north."))
+        raise Refusal("bad_bbox", _("bbox must be four numbers: west,south,east,north."))
     west, south = to_wgs84(parts[0], parts[1], crs)
     east, north = to_wgs84(parts[2], parts[3], crs)
     if not (west < east and south < north):
-        raise BadInput(
+        raise Refusal(
             "bad_bbox", _("bbox must be west,south,east,north, west of east and south of north.")
         )
     if max(east - west, north - south) > max_degrees:
-        raise BadInput(
+        raise Refusal(
             "bbox_too_big",
             _("The area is too big: at most %(degrees)s° a side; zoom in.")
             % {"degrees": max_degrees},
@@ -234,7 +179,7 @@ def search(request: HttpRequest) -> HttpResponse:
     """`q`: a grid code, whole or in part (its start or its end), or else an address."""
     text = unicodedata.normalize("NFKC", request.GET.get("q", "")).strip()
     if not text:
-        raise BadInput("empty_query", _("Type a grid code or an address."))
+        raise Refusal("empty_query", _("Type a grid code or an address."))
     digits = re.sub(r"[\s-]", "", text)
     if digits.isascii() and digits.isdigit():
         return geojson(search_codes(digits))

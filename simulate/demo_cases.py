@@ -1,10 +1,12 @@
 """Demo cases: a few dozen problems walked through every path of the closed loop.
 
-Every change goes through cases/workflow.py, exactly as people would make it, over the four
-weeks before the load: filed and closed on time or late, returned and re-dispatched, extended,
-suspended and resumed, reworked after a failed check, voided, not filed, appealed, merged,
-handled on the spot, and some still open — a few of them overdue. The audit trail, the pages
-and the API then have real data. Loading again with the same seed adds nothing.
+Every change goes through cases/reporting.py and cases/workflow.py, exactly as people would make
+it, over the four weeks before the load: accepted, filed and closed on time or late, returned and
+re-dispatched, co-handled, extended, suspended and resumed, reworked after a failed check, voided,
+not accepted, not filed, closed specially, appealed, urged and answered, merged, handled on the
+spot, public reports called back (one of them reopened), and some still open — a few of them
+overdue. The audit trail, the pages and the API then have real data. Loading again with the same
+seed adds nothing.
 """
 
 from __future__ import annotations
@@ -21,29 +23,34 @@ from django.db import transaction
 from django.utils import timezone
 
 from cases import workflow as wf
-from cases.models import Case, Channel, Status
+from cases.models import Case, Channel, Satisfaction, Status
+from cases.reporting import report_case
 from catalog.models import NATURAL_UNITS, FilingCondition, LimitUnit, TypeKind
-from catalog.routing import suggest_unit
-from components.models import Component
-from components.models import Status as ComponentStatus
+from components.models import Component, ComponentStatus
 from geo.gazetteer import describe
 from geo.models import DoorPlate, UnitGrid
+from org.access import Actor
 from org.models import Person, Unit, UnitKind
-from org.roles import Role
 from simulate.demo_org import INSPECTOR_COUNT, terminal_username
+
+HANDLING_KINDS = (UnitKind.DEPARTMENT, UnitKind.STREET, UnitKind.TOWNSHIP)
 
 # How many cases take each path.
 PATHS: dict[str, int] = {
-    "closed": 16,
+    "closed": 14,
     "closed_late": 4,
     "public_verified": 4,
+    "public_reopened": 1,
+    "co_handled": 2,
     "returned": 3,
     "extended": 3,
     "suspended": 2,
     "suspended_resumed": 2,
     "reworked": 3,
     "voided": 2,
+    "declined": 2,
     "rejected": 2,
+    "closed_specially": 1,
     "merged": 2,
     "self_handled": 2,
     "appealed": 2,
@@ -58,23 +65,23 @@ EDITION = "cjt214-2007"  # the edition the seed district used
 
 @dataclass
 class Cast:
-    """The demo people who act on cases."""
+    """The demo people who act on cases, each in their post."""
 
-    acceptor: User
-    shift_leader: User
-    dispatcher: User
-    leader: User
-    inspectors: list[User]
+    acceptor: Actor
+    shift_leader: Actor
+    dispatcher: Actor
+    leader: Actor
+    inspectors: list[Actor]
 
     @classmethod
     def load(cls) -> Cast:
         users = {u.username: u for u in User.objects.filter(is_active=True)}
         return cls(
-            users["acceptor"],
-            users["shiftleader"],
-            users["dispatcher"],
-            users["leader"],
-            [users[f"inspector{n:02d}"] for n in range(1, INSPECTOR_COUNT + 1)],
+            Actor.of(users["acceptor"]),
+            Actor.of(users["shiftleader"]),
+            Actor.of(users["dispatcher"]),
+            Actor.of(users["leader"]),
+            [Actor.of(users[f"inspector{n:02d}"]) for n in range(1, INSPECTOR_COUNT + 1)],
         )
 
 
@@ -127,19 +134,23 @@ class _Walker:
         # Old enough for every path to finish before today.
         at = self.start + timedelta(hours=float(self.rng.uniform(0, 24 * (DAYS_BACK - 12))))
         at = _working_moment(at)
-        public = path in ("public_verified", "voided", "merged")
+        public = path in ("public_verified", "public_reopened", "voided", "merged")
         case = self.report(request_id, at, public)
         steps: dict[str, Callable[[Case, datetime], None]] = {
             "closed": lambda c, t: self.to_closed(c, t),
             "closed_late": lambda c, t: self.to_closed(c, t, late=True),
-            "public_verified": lambda c, t: self.to_closed(c, self.verified(c, t)),
+            "public_verified": self.called_back,
+            "public_reopened": self.reopened,
+            "co_handled": self.co_handled,
             "returned": self.returned,
             "extended": self.extended,
             "suspended": lambda c, t: self.suspended(c, t, resume=False),
             "suspended_resumed": lambda c, t: self.suspended(c, t, resume=True),
             "reworked": self.reworked,
             "voided": self.voided,
+            "declined": self.declined,
             "rejected": self.rejected,
+            "closed_specially": self.closed_specially,
             "merged": self.merged,
             "self_handled": self.self_handled,
             "appealed": self.appealed,
@@ -153,18 +164,55 @@ class _Walker:
         t = self.handle(case, at, late=late)
         self.check_and_close(case, t)
 
+    def called_back(self, case: Case, at: datetime) -> None:
+        t = self.handle(case, self.verified(case, at))
+        t = self.check_and_close(case, t)
+        satisfied = Satisfaction.SATISFIED if self.rng.random() < 0.7 else Satisfaction.BASICALLY
+        wf.callback_case(case, actor=self.cast.acceptor, satisfaction=satisfied, now=_later(t, 60))
+
+    def reopened(self, case: Case, at: datetime) -> None:
+        t = self.check_and_close(case, self.handle(case, self.verified(case, at)))
+        t = _later(t, 60)
+        wf.callback_case(
+            case,
+            actor=self.cast.acceptor,
+            satisfaction=Satisfaction.DISSATISFIED,
+            reason="市民反映垃圾仍未清理干净",
+            now=t,
+        )
+        t = self.check_and_close(case, self.handle(case, t, accepted=True))
+        satisfied = Satisfaction.SATISFIED
+        wf.callback_case(case, actor=self.cast.acceptor, satisfaction=satisfied, now=_later(t, 60))
+
+    def co_handled(self, case: Case, at: datetime) -> None:
+        t = self.file(case, at)
+        lead = self._suggested(case)
+        helper = self._wrong_unit(case)
+        t = _later(t, 10)
+        wf.dispatch_case(case, actor=self.cast.dispatcher, unit=lead, co_units=[helper], now=t)
+        t = self.sign(case, t)
+        reply = "已配合完成管线排查"
+        wf.co_feedback(case, actor=self._terminal_of(helper), reply=reply, now=_later(t, 30))
+        self.check_and_close(case, self.feedback(case, _later(t, 60)))
+
     def returned(self, case: Case, at: datetime) -> None:
-        t = self.dispatch(case, self.file(case, at), unit=self._wrong_unit(case))
-        wf.return_case(case, self.terminal(case), reason="该问题不属于本单位职责范围", now=t)
+        t = _later(self.file(case, at), 10)
+        wrong = self._wrong_unit(case)
+        wf.dispatch_case(
+            case, actor=self.cast.dispatcher, unit=wrong, reason="按辖区先行派遣", now=t
+        )
+        reason = "该问题不属于本单位职责范围"
+        wf.return_case(case, actor=self.terminal(case), reason=reason, now=t)
         t = _later(t, 20)
-        wf.decide_return(case, self.cast.dispatcher, approve=True, reason="同意回退", now=t)
+        wf.decide_return(case, actor=self.cast.dispatcher, approve=True, reason="同意回退", now=t)
         t = self.handle_dispatched(case, self.dispatch(case, _later(t, 10)))
         self.check_and_close(case, t)
 
     def extended(self, case: Case, at: datetime) -> None:
         t = self.sign(case, self.dispatch(case, self.file(case, at)))
-        wf.request_extension(case, self.terminal(case), minutes=240, reason="需调配专用设备", now=t)
-        wf.decide_extension(case, self.cast.dispatcher, approve=True, now=_later(t, 30))
+        reason = "需调配专用设备"
+        wf.request_extension(case, actor=self.terminal(case), minutes=240, reason=reason, now=t)
+        wf.decide_extension(case, actor=self.cast.dispatcher, approve=True, now=_later(t, 30))
         case.refresh_from_db()
         assert case.handling_due_at is not None
         t = self.feedback(case, max(case.handling_due_at - timedelta(minutes=20), _later(t, 40)))
@@ -172,68 +220,73 @@ class _Walker:
 
     def suspended(self, case: Case, at: datetime, *, resume: bool) -> None:
         t = self.sign(case, self.dispatch(case, self.file(case, at)))
-        wf.request_suspension(case, self.terminal(case), reason="需纳入年度维修计划", now=t)
+        reason = "需纳入年度维修计划"
+        wf.request_suspension(case, actor=self.terminal(case), reason=reason, now=t)
         t = _later(t, 60)
-        wf.decide_suspension(case, self.cast.dispatcher, approve=True, now=t)
+        wf.decide_suspension(case, actor=self.cast.dispatcher, approve=True, now=t)
         if resume:
             t = t + timedelta(days=5)
-            wf.resume(case, self.cast.dispatcher, reason="维修计划已下达", now=t)
+            wf.resume_case(case, actor=self.cast.dispatcher, reason="维修计划已下达", now=t)
             self.check_and_close(case, self.feedback(case, _later(t, 90)))
 
     def reworked(self, case: Case, at: datetime) -> None:
         t = self.handle(case, at)
         inspector = self.inspector()
-        wf.send_check(case, self.cast.acceptor, inspector=_person(inspector), now=t)
+        wf.send_check(case, actor=self.cast.acceptor, inspector=_person(inspector), now=t)
         t = _later(t, 25)
-        wf.check(case, inspector, passed=False, reason="现场仍有残留，未处理到位", now=t)
+        reason = "现场仍有残留，未处理到位"
+        wf.check_case(case, actor=inspector, passed=False, reason=reason, now=t)
         self.check_and_close(case, self.feedback(case, _later(t, 120)))
 
     def voided(self, case: Case, at: datetime) -> None:
-        wf.request_void(
-            case, self.cast.acceptor, role=Role.ACCEPTOR, reason="重复来电，信息无效", now=at
-        )
-        wf.decide_void(case, self.cast.shift_leader, approve=True, now=_later(at, 15))
+        wf.request_void(case, actor=self.cast.acceptor, reason="重复来电，信息无效", now=at)
+        wf.decide_void(case, actor=self.cast.shift_leader, approve=True, now=_later(at, 15))
+
+    def declined(self, case: Case, at: datetime) -> None:
+        reason = "不属于城市管理问题"
+        wf.decline_case(case, actor=self.cast.acceptor, reason=reason, now=_later(at, 10))
 
     def rejected(self, case: Case, at: datetime) -> None:
-        wf.reject(case, self.cast.shift_leader, reason="不属于城市管理问题", now=_later(at, 20))
+        wf.accept_case(case, actor=self.cast.acceptor, now=_later(at, 10))
+        reason = "未达到立案标准"
+        wf.reject_case(case, actor=self.cast.shift_leader, reason=reason, now=_later(at, 20))
+
+    def closed_specially(self, case: Case, at: datetime) -> None:
+        t = self.sign(case, self.dispatch(case, self.file(case, at)))
+        reason = "该路段已纳入道路改造工程，经领导批准特殊结案"
+        wf.close_special(case, actor=self.cast.shift_leader, reason=reason, now=_later(t, 120))
 
     def merged(self, case: Case, at: datetime) -> None:
         target = self.previous
         assert target is not None
-        if target.status not in (Status.REPORTED, Status.VERIFYING, Status.FILED):
+        target.refresh_from_db()
+        if target.status not in (Status.REPORTED, Status.VERIFYING, Status.ACCEPTED):
             target = self.report(f"{case.request_id}-first", at, public=False)
-        wf.merge(
-            case,
-            self.cast.acceptor,
-            role=Role.ACCEPTOR,
-            into=target,
-            reason="同一问题",
-            now=_later(at, 10),
+        reason = "同一问题"
+        wf.merge_case(
+            case, actor=self.cast.acceptor, into=target, reason=reason, now=_later(at, 10)
         )
 
     def self_handled(self, case: Case, at: datetime) -> None:
-        wf.self_handle(case, case.reporter, reason="现场扶正，已处理", now=_later(at, 5))  # type: ignore[arg-type]
-        wf.close(case, self.cast.shift_leader, now=_later(at, 40))
+        inspector = next(i for i in self.cast.inspectors if i.user == case.reporter)
+        wf.self_handle(case, actor=inspector, reason="现场扶正，已处理", now=_later(at, 5))
+        wf.close_case(case, actor=self.cast.shift_leader, now=_later(at, 40))
 
     def appealed(self, case: Case, at: datetime) -> None:
         t = self.handle(case, at, late=True)
         terminal = self.terminal(case)
-        wf.appeal_overdue(case, terminal, reason="连续降雨无法施工", now=t)
-        wf.decide_appeal(
-            case, self.cast.dispatcher, role=Role.DISPATCHER, approve=True, now=_later(t, 60)
-        )
-        wf.decide_appeal(case, self.cast.leader, role=Role.LEADER, approve=True, now=_later(t, 180))
+        wf.appeal_overdue(case, actor=terminal, reason="连续降雨无法施工", now=t)
+        wf.decide_appeal(case, actor=self.cast.dispatcher, approve=True, now=_later(t, 60))
+        wf.decide_appeal(case, actor=self.cast.leader, approve=True, now=_later(t, 180))
         self.check_and_close(case, _later(t, 200))
 
     def open_overdue(self, case: Case, at: datetime) -> None:
-        self.sign(case, self.dispatch(case, self.file(case, at)))
-        wf.urge(
-            case,
-            self.cast.dispatcher,
-            role=Role.DISPATCHER,
-            reason="已超时，请尽快处置",
-            now=_later(at, 600),
-        )
+        t = self.sign(case, self.dispatch(case, self.file(case, at)))
+        reason = "已超时，请尽快处置"
+        wf.urge_case(case, actor=self.cast.dispatcher, reason=reason, now=_later(at, 600))
+        if self.rng.random() < 0.5:
+            answer = "已安排处置队，明日完成"
+            wf.answer_urge(case, actor=self.terminal(case), reason=answer, now=_later(t, 700))
 
     def still_open(self, case: Case, at: datetime) -> None:
         # Recent cases at different steps: reported, filed, dispatched, handling, handled.
@@ -259,18 +312,17 @@ class _Walker:
             lon, lat = component.point.x, component.point.y
             address = component.location_text or describe(lon, lat) or address
         text = f"{address}发现{condition.case_type.name}问题：{condition.condition[:40]}"
-        if public:
-            case = wf.report(
-                None, role=None, channel=Channel.HOTLINE, description=text, lon=lon, lat=lat,
-                address=address, contact_name="市民", contact_phone="138****0000",
+        if public:  # a hotline call, recorded by the acceptor
+            case = report_case(
+                actor=self.cast.acceptor, channel=Channel.HOTLINE, description=text, lon=lon,
+                lat=lat, address=address, contact_name="王先生", contact_phone="13800001234",
                 request_id=request_id, now=at, case_type=condition.case_type, component=component,
             )  # fmt: skip
         else:
-            case = wf.report(
-                self.inspector(), role=Role.INSPECTOR, channel=Channel.INSPECTOR,
-                description=text, lon=lon, lat=lat, address=address,
-                case_type=condition.case_type, component=component, request_id=request_id,
-                now=at,
+            case = report_case(
+                actor=self.inspector(), channel=Channel.INSPECTOR, description=text, lon=lon,
+                lat=lat, address=address, case_type=condition.case_type, component=component,
+                request_id=request_id, now=at,
             )  # fmt: skip
         self.chosen[case.pk] = condition
         return case
@@ -290,32 +342,39 @@ class _Walker:
 
     def verified(self, case: Case, at: datetime) -> datetime:
         inspector = self.inspector()
-        wf.send_verify(case, self.cast.acceptor, inspector=_person(inspector), now=_later(at, 5))
+        send_at = _later(at, 5)
+        wf.send_verify(case, actor=self.cast.acceptor, inspector=_person(inspector), now=send_at)
         t = _later(at, 25)
-        wf.verify(case, inspector, found=True, reason="现场确认属实", now=t)
+        wf.verify_report(case, actor=inspector, found=True, reason="现场确认属实", now=t)
         return t
 
-    def file(self, case: Case, at: datetime) -> datetime:
+    def file(self, case: Case, at: datetime, *, accepted: bool = False) -> datetime:
+        """Accept (受理), unless already accepted, and file (立案)."""
+        if not accepted:
+            wf.accept_case(case, actor=self.cast.acceptor, now=_later(at, 5))
         t = _later(at, 15)
-        wf.file(case, self.cast.shift_leader, condition=self._condition(case), now=t)
+        wf.file_case(case, actor=self.cast.shift_leader, condition=self._condition(case), now=t)
         return t
 
-    def dispatch(self, case: Case, at: datetime, unit: Unit | None = None) -> datetime:
+    def dispatch(self, case: Case, at: datetime) -> datetime:
         t = _later(at, 10)
-        wf.dispatch(case, self.cast.dispatcher, unit=unit or self._suggested(case), now=t)
+        wf.dispatch_case(case, actor=self.cast.dispatcher, unit=self._suggested(case), now=t)
         return t
 
     def sign(self, case: Case, at: datetime) -> datetime:
         t = _later(at, 20)
-        wf.sign(case, self.terminal(case), now=t)
+        wf.sign_case(case, actor=self.terminal(case), now=t)
         return t
 
     def feedback(self, case: Case, at: datetime) -> datetime:
-        wf.feedback(case, self.terminal(case), reason="已按要求处置完毕", now=at)
+        wf.feedback_case(case, actor=self.terminal(case), reason="已按要求处置完毕", now=at)
         return at
 
-    def handle(self, case: Case, at: datetime, *, late: bool = False) -> datetime:
-        return self.handle_dispatched(case, self.dispatch(case, self.file(case, at)), late=late)
+    def handle(
+        self, case: Case, at: datetime, *, late: bool = False, accepted: bool = False
+    ) -> datetime:
+        filed = self.file(case, at, accepted=accepted)
+        return self.handle_dispatched(case, self.dispatch(case, filed), late=late)
 
     def handle_dispatched(self, case: Case, at: datetime, *, late: bool = False) -> datetime:
         t = self.sign(case, at)
@@ -327,37 +386,37 @@ class _Walker:
         )
         return self.feedback(case, max(done, _later(t, 5)))
 
-    def check_and_close(self, case: Case, at: datetime) -> None:
+    def check_and_close(self, case: Case, at: datetime) -> datetime:
         inspector = self.inspector()
         t = _later(at, 10)
-        wf.send_check(case, self.cast.acceptor, inspector=_person(inspector), now=t)
+        wf.send_check(case, actor=self.cast.acceptor, inspector=_person(inspector), now=t)
         t = _later(t, 20)
-        wf.check(case, inspector, passed=True, reason="现场核查合格", now=t)
-        wf.close(case, self.cast.shift_leader, now=_later(t, 15))
+        wf.check_case(case, actor=inspector, passed=True, reason="现场核查合格", now=t)
+        t = _later(t, 15)
+        wf.close_case(case, actor=self.cast.shift_leader, now=t)
+        return t
 
     # -- helpers --------------------------------------------------------------------------
 
-    def inspector(self) -> User:
+    def inspector(self) -> Actor:
         return self.cast.inspectors[int(self.rng.integers(len(self.cast.inspectors)))]
 
-    def terminal(self, case: Case) -> User:
+    def terminal(self, case: Case) -> Actor:
         case.refresh_from_db()
         assert case.responsible_unit is not None
-        return User.objects.get(username=terminal_username(case.responsible_unit.code))
+        return self._terminal_of(case.responsible_unit)
+
+    def _terminal_of(self, unit: Unit) -> Actor:
+        return Actor.of(User.objects.get(username=terminal_username(unit.code)))
 
     def _condition(self, case: Case) -> FilingCondition:
         return self.chosen[case.pk]
 
     def _suggested(self, case: Case) -> Unit:
+        """Routing's suggestion, stored when the case was filed (or the territory's office)."""
         case.refresh_from_db()
-        assert case.case_type is not None
-        suggestion = suggest_unit(case.case_type, case.point.x, case.point.y)
-        unit = suggestion.unit
-        if unit is None or unit.kind not in (
-            UnitKind.DEPARTMENT,
-            UnitKind.STREET,
-            UnitKind.TOWNSHIP,
-        ):
+        unit = case.suggested_unit
+        if unit is None or unit.kind not in HANDLING_KINDS:
             unit = case.territory_unit
         assert unit is not None
         return unit
@@ -395,8 +454,9 @@ def _short(condition: FilingCondition) -> bool:
     return condition.limit_value <= MAX_DEMO_LIMIT_DAYS
 
 
-def _person(user: User) -> Person:
-    return Person.objects.get(user=user)
+def _person(actor: Actor) -> Person:
+    assert actor.person is not None
+    return actor.person
 
 
 def _later(at: datetime, minutes: float) -> datetime:

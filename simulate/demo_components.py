@@ -28,7 +28,7 @@ from django.db.models import Q
 from shapely.geometry import LineString, MultiPoint, Point
 
 from catalog.models import CaseType, Edition, TypeKind
-from components.models import Component, DataSource, Status, change_status, note_serial
+from components.models import Component, ComponentStatus, DataSource, change_status, note_serial
 from geo.lookup import locate_many, territory_index
 from geo.models import District, Road, Street
 from lib.component_ids import build_component_id
@@ -48,11 +48,11 @@ PLACES: Final = {
     "back": (1.0, 1.0, 10.0, 40.0),
 }
 STATUS_SHARES: Final[dict[str, float]] = {
-    Status.INTACT: 0.955,
-    Status.DAMAGED: 0.03,
-    Status.MISSING: 0.008,
-    Status.ABANDONED: 0.005,
-    Status.REMOVED: 0.002,
+    ComponentStatus.INTACT: 0.955,
+    ComponentStatus.DAMAGED: 0.03,
+    ComponentStatus.MISSING: 0.008,
+    ComponentStatus.ABANDONED: 0.005,
+    ComponentStatus.REMOVED: 0.002,
 }
 SOURCE_SHARES: Final[dict[str, float]] = {
     DataSource.SURVEY: 0.92,

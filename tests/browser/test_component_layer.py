@@ -12,7 +12,7 @@ from playwright.sync_api import Page, expect
 from shapely.geometry import Point
 
 from catalog.models import CaseType, Edition, MajorClass, TypeKind
-from components.models import Component, Status, change_status
+from components.models import Component, ComponentStatus, change_status
 from geo.map_layers import forget_map_layers
 from geo.territory_import import import_territory
 from org.roles import Role, Scope
@@ -49,7 +49,7 @@ def components(org: Org) -> list[Component]:
         component.save()
         made.append(component)
     inspector = make_person("inspector", Role.INSPECTOR, org.center, Scope.DISTRICT)
-    change_status(made[1], Status.DAMAGED, inspector, "压坏")
+    change_status(made[1], ComponentStatus.DAMAGED, inspector, "压坏")
     return made
 
 

@@ -4,8 +4,9 @@ for every post."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -15,6 +16,7 @@ from django.contrib.auth.models import User
 
 from catalog.models import CaseType, Edition, FilingCondition, LimitUnit, MajorClass, Urgency
 from geo.territory_import import import_territory
+from org.access import Actor
 from org.models import Person, Unit
 from org.roles import Role, Scope
 from tests.conftest import Org, make_person
@@ -45,6 +47,26 @@ class World:
 
     def person(self, user: User) -> Person:
         return Person.objects.get(user=user)
+
+    @cached_property
+    def actors(self) -> Actors:
+        """Each persona acting in its post, for calling the workflow."""
+        users = {f.name: getattr(self, f.name) for f in fields(Actors)}
+        return Actors(**{name: Actor.of(user) for name, user in users.items()})
+
+
+@dataclass(frozen=True)
+class Actors:
+    inspector: Actor
+    inspector_2: Actor
+    acceptor: Actor
+    shift_leader: Actor
+    dispatcher: Actor
+    handler_a: Actor
+    admin_a: Actor
+    handler_b: Actor
+    leader: Actor
+    street_handler: Actor
 
 
 @pytest.fixture

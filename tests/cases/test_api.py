@@ -15,7 +15,8 @@ from django.utils.crypto import get_random_string
 from cases import workflow as wf
 from cases.audit import verify_case
 from cases.models import Case, CaseEvent, CaseNumber, Channel, Status, Task
-from cases.steps import TRANSITIONS
+from cases.reporting import report_case
+from cases.transitions import TRANSITIONS
 from org.roles import Role, Scope
 from org.tokens import issue_token
 from tests.cases.conftest import EAST, WEST, World
@@ -72,10 +73,16 @@ def reported(world: World, where: tuple[float, float] = WEST) -> str:
     return str(response.json()["number"])
 
 
-def dispatched(world: World, unit: Any, where: tuple[float, float] = WEST) -> str:
+def filed(world: World, where: tuple[float, float] = WEST) -> str:
     number = reported(world, where)
-    wf.file(number, world.shift_leader, condition=world.normal)
-    wf.dispatch(number, world.dispatcher, unit=unit)
+    wf.accept_case(number, actor=world.actors.acceptor)
+    wf.file_case(number, actor=world.actors.shift_leader, condition=world.normal)
+    return number
+
+
+def dispatched(world: World, unit: Any, where: tuple[float, float] = WEST) -> str:
+    number = filed(world, where)
+    wf.dispatch_case(number, actor=world.actors.dispatcher, unit=unit, reason="派遣")
     return number
 
 
@@ -170,8 +177,8 @@ def test_the_list_filters_and_pages(world: World) -> None:
 
 def test_the_case_shows_its_deadlines_and_timeline_with_who_did_what(world: World) -> None:
     number = dispatched(world, world.org.department_a)
-    wf.sign(number, world.handler_a)
-    wf.request_extension(number, world.handler_a, minutes=60, reason="需要调车")
+    wf.sign_case(number, actor=world.actors.handler_a)
+    wf.request_extension(number, actor=world.actors.handler_a, minutes=60, reason="需要调车")
     response = call(world.dispatcher, "get", f"/cases/{number}")
     assert response.status_code == 200
     case = response.json()
@@ -184,28 +191,38 @@ def test_the_case_shows_its_deadlines_and_timeline_with_who_did_what(world: Worl
     }  # fmt: skip
     assert case["counters"]["dispatches"] == 1
     assert [e["verb"] for e in case["events"]] == [
-        "report", "file", "dispatch", "sign", "request_extension",
+        "report", "accept", "file", "dispatch", "sign", "request_extension",
     ]  # fmt: skip
-    sign = case["events"][3]
+    assert case["suggestion"] == {
+        "unit": {"code": "S01", "name": "翠湖街道"},
+        "basis": "territory",
+        "reason": "Territory (属地): 翠湖街道, unit grid 520199001001003",
+    }
+    assert case["verbs"] == ["decide_extension", "urge"]  # what the dispatcher may do now
+    sign = case["events"][4]
     assert sign["actor"] == {"username": "handler_a", "name": "handler_a"}
     assert (sign["role"], sign["role_label"], sign["unit"]["code"]) == (
         "handler", "Handler (处置员)", "DA",
     )  # fmt: skip
     assert (sign["from_status"], sign["to_status"]) == ("dispatched", "handling")
-    assert case["events"][4]["reason"] == "需要调车"
+    assert case["events"][5]["reason"] == "需要调车"
 
 
-def test_the_reporters_contact_is_shown_to_the_center_only(world: World) -> None:
-    number = call(
-        world.acceptor,
-        "post",
-        "/cases",
-        report_body(channel="hotline", contact_phone="13800000000"),
-    ).json()["number"]
-    wf.send_verify(number, world.acceptor, inspector=world.person(world.inspector))
-    assert call(world.acceptor, "get", f"/cases/{number}").json()["contact"]["phone"]
-    street_leader = make_person("street_leader", Role.LEADER, world.org.street, Scope.TERRITORY)
-    assert call(street_leader, "get", f"/cases/{number}").json()["contact"] is None
+def test_the_reporters_contact_is_masked_and_each_reveal_is_recorded(world: World) -> None:
+    body = report_body(channel="hotline", contact_name="张三丰", contact_phone="13812345678")
+    number = call(world.acceptor, "post", "/cases", body).json()["number"]
+    wf.send_verify(number, actor=world.actors.acceptor, inspector=world.person(world.inspector))
+    masked = {"name": "张**", "phone": "138****5678"}
+    assert call(world.inspector, "get", f"/cases/{number}").json()["contact"] == masked
+    assert call(world.acceptor, "get", f"/cases/{number}").json()["contact"] == masked
+    refused = call(world.inspector, "post", f"/cases/{number}/reveal_contact")
+    assert (refused.status_code, code(refused)) == (403, "wrong_role")
+    revealed = call(world.acceptor, "post", f"/cases/{number}/reveal_contact")
+    assert revealed.json() == {"name": "张三丰", "phone": "13812345678"}
+    event = CaseEvent.objects.get(case__number=number, verb="reveal_contact")
+    assert (event.actor, event.role) == (world.acceptor, Role.ACCEPTOR)
+    case = Case.objects.get(number=number)
+    assert not list(verify_case(case, case.events.order_by("sequence")))
 
 
 def test_another_units_case_answers_exactly_like_a_missing_one(world: World) -> None:
@@ -215,7 +232,7 @@ def test_another_units_case_answers_exactly_like_a_missing_one(world: World) -> 
     assert (hidden.status_code, code(hidden)) == (404, "not_found") == (404, code(missing))
     acting = call(world.handler_a, "post", f"/cases/{theirs}/sign")
     assert (acting.status_code, code(acting)) == (404, "not_found")
-    assert trail(theirs) == ["report", "file", "dispatch"]
+    assert trail(theirs) == ["report", "accept", "file", "dispatch"]
 
 
 # -- the verbs ---------------------------------------------------------------------------------
@@ -235,6 +252,7 @@ def test_a_case_goes_round_the_whole_loop_through_the_api(world: World) -> None:
     tasks = call(world.inspector, "get", "/tasks").json()
     assert [(t["kind"], t["case"]["number"]) for t in tasks] == [("verify", number)]
     step(world.inspector, "verify", {"found": True})
+    step(world.acceptor, "accept")
     step(world.shift_leader, "file", {"condition": world.normal.pk})
     step(world.dispatcher, "dispatch", {"unit": "DA", "reason": "属主单位"})
     step(world.admin_a, "sign")
@@ -242,20 +260,23 @@ def test_a_case_goes_round_the_whole_loop_through_the_api(world: World) -> None:
     step(world.handler_a, "request_extension", {"minutes": 30, "reason": "需要调车"})
     step(world.dispatcher, "decide_extension", {"approve": True})
     step(world.dispatcher, "urge", {"reason": "尽快处理"})
+    step(world.handler_a, "answer_urge", {"reason": "今日完成"})
     step(world.handler_a, "feedback", {"reason": "已更换井盖"})
     step(world.acceptor, "send_check", {"inspector": "inspector_2"})
     assert call(world.inspector, "get", "/tasks").json() == []
     step(world.inspector_2, "check", {"passed": True})
     closed = step(world.shift_leader, "close")
+    step(world.acceptor, "callback", {"satisfaction": "satisfied"})
 
     assert (closed["status"], closed["status_kind"], closed["light"]) == ("closed", "closed", None)
     assert trail(number) == [
-        "report", "send_verify", "verify", "file", "dispatch", "sign", "assign_team",
-        "request_extension", "decide_extension", "urge", "feedback", "send_check", "check",
-        "close",
+        "report", "send_verify", "verify", "accept", "file", "dispatch", "sign", "assign_team",
+        "request_extension", "decide_extension", "urge", "answer_urge", "feedback",
+        "send_check", "check", "close", "callback",
     ]  # fmt: skip
     case = Case.objects.get(number=number)
     assert (case.team, case.extension_count, case.urge_count) == (world.org.team_a, 1, 1)
+    assert case.satisfaction == "satisfied"
     assert not list(verify_case(case, case.events.order_by("sequence")))
 
 
@@ -269,7 +290,9 @@ def test_returns_suspensions_merges_voids_and_rejections_go_through_the_api(worl
 
     assert ok(world.handler_a, "return_case", {"reason": "不属于本单位"}) == "dispatched"
     assert ok(world.dispatcher, "decide_return", {"approve": True}) == "filed"
-    ok(world.dispatcher, "dispatch", {"unit": "DA"})
+    ok(world.dispatcher, "dispatch", {"unit": "DA", "co_units": ["DB"], "reason": "市政所主办"})
+    co = call(world.handler_b, "post", f"/cases/{number}/co_feedback", {"reply": "已配合"})
+    assert co.status_code == 200, co.content
     ok(world.handler_a, "sign")
     ok(world.handler_a, "request_suspension", {"reason": "等待管线施工"})
     assert ok(world.dispatcher, "decide_suspension", {"approve": True}) == "suspended"
@@ -282,10 +305,14 @@ def test_returns_suspensions_merges_voids_and_rejections_go_through_the_api(worl
     voided = call(world.shift_leader, "post", f"/cases/{original}/decide_void", {"approve": True})
     assert voided.json()["status"] == "voided"
     rejected = reported(world)
+    call(world.acceptor, "post", f"/cases/{rejected}/accept")
     refused = call(
         world.shift_leader, "post", f"/cases/{rejected}/reject", {"reason": "非城管问题"}
     )
     assert refused.json()["status"] == "rejected"
+    declined = reported(world)
+    answer = call(world.acceptor, "post", f"/cases/{declined}/decline", {"reason": "非城管问题"})
+    assert answer.json()["status"] == "declined"
     on_the_spot = reported(world)
     self_handled = call(world.inspector, "post", f"/cases/{on_the_spot}/self_handle", {})
     assert self_handled.json()["status"] == "self_handled"
@@ -293,10 +320,11 @@ def test_returns_suspensions_merges_voids_and_rejections_go_through_the_api(worl
 
 def test_an_overdue_appeal_is_decided_twice_through_the_api(world: World) -> None:
     number = dispatched(world, world.org.department_a)
-    wf.sign(number, world.handler_a)
+    wf.sign_case(number, actor=world.actors.handler_a)
     due = Case.objects.get(number=number).handling_due_at
     assert due is not None
-    wf.feedback(number, world.handler_a, reason="已清理", now=due + timedelta(days=1))
+    late = due + timedelta(days=1)
+    wf.feedback_case(number, actor=world.actors.handler_a, reason="已清理", now=late)
 
     appeal = call(world.admin_a, "post", f"/cases/{number}/appeal_overdue", {"reason": "暴雨"})
     assert appeal.json()["pending_request"] == "appeal"
@@ -322,8 +350,7 @@ def test_every_verb_of_the_workflow_has_its_endpoint(client: Client) -> None:
 
 
 def test_refusals_answer_with_a_code_and_store_nothing(world: World) -> None:
-    number = reported(world)
-    wf.file(number, world.shift_leader, condition=world.normal)
+    number = filed(world)
     before = Case.objects.values().get(number=number)
 
     def refused(user: User | None, verb: str, body: Any = None) -> tuple[int, str]:
@@ -334,6 +361,9 @@ def test_refusals_answer_with_a_code_and_store_nothing(world: World) -> None:
     assert refused(world.shift_leader, "close") == (409, "invalid_transition")
     assert refused(world.dispatcher, "dispatch", {"unit": "NOPE"}) == (400, "no_such_unit")
     assert refused(world.dispatcher, "dispatch", {"unit": "DAT"}) == (400, "not_a_handling_unit")
+    assert refused(world.dispatcher, "dispatch", {"unit": "DA"}) == (
+        400, "override_reason_required",
+    )  # fmt: skip
     assert refused(world.dispatcher, "urge", {}) == (400, "reason_required")
     assert refused(world.dispatcher, "urge", "{not json") == (400, "malformed_json")
     assert refused(world.dispatcher, "dispatch", {"unit": 7, "reasn": "typo"}) == (
@@ -344,7 +374,7 @@ def test_refusals_answer_with_a_code_and_store_nothing(world: World) -> None:
     assert refused(None, "dispatch", {"unit": "DA"}) == (401, "unauthorized")
 
     assert Case.objects.values().get(number=number) == before
-    assert trail(number) == ["report", "file"]
+    assert trail(number) == ["report", "accept", "file"]
 
 
 def test_a_refusal_inside_a_verb_leaves_no_task_behind(world: World) -> None:
@@ -356,14 +386,15 @@ def test_a_refusal_inside_a_verb_leaves_no_task_behind(world: World) -> None:
 
 def test_wrong_types_are_listed_field_by_field(world: World) -> None:
     number = dispatched(world, world.org.department_a)
-    wf.sign(number, world.handler_a)
+    wf.sign_case(number, actor=world.actors.handler_a)
     path = f"/cases/{number}/request_extension"
     body = {"minutes": "lots"}
     english = call(world.handler_a, "post", path, body)
     assert english.status_code == 422
     error = english.json()["error"]
     assert error["message"] == "Some fields are missing or not valid: body.minutes."
-    assert [(f["field"], f["code"]) for f in error["fields"]] == [("body.minutes", "int_parsing")]
+    assert [(f["field"], f["code"]) for f in error["fields"]] == [("body.minutes", "int_type")]
+    assert error["fields"][0]["message"] == "Give a whole number."
     refusal = call(world.handler_a, "post", path, {"minutes": 30})
     assert refusal.json()["error"] == {
         "code": "reason_required", "message": "Give a reason.",
@@ -372,6 +403,11 @@ def test_wrong_types_are_listed_field_by_field(world: World) -> None:
         world.handler_a, "post", path, {"minutes": 30}, headers={"Accept-Language": "zh-hans"}
     )
     assert code(chinese) == "reason_required"  # the same code whatever the language
+    chinese_fields = call(
+        world.handler_a, "post", path, {"minutes": "lots"}, headers={"Accept-Language": "zh-hans"}
+    ).json()["error"]
+    assert chinese_fields["message"] == "部分字段缺失或无效：body.minutes。"
+    assert chinese_fields["fields"][0]["message"] == "请填写整数。"
 
 
 def test_the_acting_post_is_chosen_by_header_or_parameter(world: World) -> None:
@@ -380,6 +416,7 @@ def test_the_acting_post_is_chosen_by_header_or_parameter(world: World) -> None:
         role=Role.SHIFT_LEADER, unit=world.org.center, scope=Scope.DISTRICT
     )
     number = reported(world)
+    wf.accept_case(number, actor=world.actors.acceptor)
     unchosen = call(both, "get", "/cases")
     assert (unchosen.status_code, code(unchosen)) == (400, "role_required")
     assert "dispatcher, shift_leader" in unchosen.json()["error"]["message"]
@@ -464,8 +501,12 @@ def test_a_photo_is_added_and_shown_on_the_case(world: World) -> None:
     assert added.status_code == 201, added.content
     photos = call(world.dispatcher, "get", f"/cases/{number}").json()["photos"]
     assert [(p["stage"], p["width"]) for p in photos] == [("report", 64)]
-    wrong_stage = client.post(f"/api/v1/cases/{number}/photos", {"stage": "handling"})
-    assert wrong_stage.status_code in (403, 422)
+    for user, stage in ((world.inspector, "check"), (world.inspector_2, "report")):
+        upload.seek(0)
+        other = Client()
+        other.force_login(user)
+        refused = other.post(f"/api/v1/cases/{number}/photos", {"stage": stage, "image": upload})
+        assert (refused.status_code, code(refused)) == (403, "photo_not_allowed")
 
 
 # -- the API's own pages ---------------------------------------------------------------------------
@@ -485,14 +526,16 @@ def test_the_docs_page_never_loads_a_cdn(client: Client) -> None:
 def test_the_list_costs_the_same_queries_for_5_or_30_cases(
     world: World, cases: int, django_assert_max_num_queries: Any
 ) -> None:
+    a = world.actors
     for n in range(cases):
-        case = wf.report(
-            world.inspector, role=Role.INSPECTOR, channel=Channel.INSPECTOR, description="垃圾",
+        case = report_case(
+            actor=a.inspector, channel=Channel.INSPECTOR, description="垃圾",
             lon=WEST[0], lat=WEST[1], case_type=world.garbage,
         )  # fmt: skip
         if n % 2:
-            wf.file(case, world.shift_leader, condition=world.normal)
-            wf.dispatch(case, world.dispatcher, unit=world.org.department_a)
+            wf.accept_case(case, actor=a.acceptor)
+            wf.file_case(case, actor=a.shift_leader, condition=world.normal)
+            wf.dispatch_case(case, actor=a.dispatcher, unit=world.org.department_a, reason="派")
     client = Client()
     client.force_login(world.dispatcher)
     client.get("/api/v1/cases")  # the working calendar is cached per process

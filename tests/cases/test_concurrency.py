@@ -13,7 +13,8 @@ from django.db import connection
 from cases import workflow as wf
 from cases.models import Case, Channel, Photo, Status
 from cases.photos import PhotoError
-from cases.steps import WorkflowError
+from cases.reporting import report_case
+from org.access import Actor, Refusal
 from org.roles import Role
 from tests.cases.conftest import WEST, World
 from tests.cases.test_photos import a_case, encoded, picture, store, stored_files
@@ -36,7 +37,7 @@ def race(*actions: Callable[[], Any]) -> list[Any]:
         barrier.wait()
         try:
             results[k] = actions[k]()
-        except WorkflowError as error:
+        except Refusal as error:
             results[k] = error
         finally:
             connections.close_all()
@@ -50,17 +51,20 @@ def race(*actions: Callable[[], Any]) -> list[Any]:
 
 
 def test_two_dispatchers_at_once_one_wins_and_the_other_is_told(world: World) -> None:
-    second = make_person("dispatcher_2", Role.DISPATCHER, world.org.center, "district")
-    case = wf.report(
-        world.inspector, role=Role.INSPECTOR, channel=Channel.INSPECTOR, description="垃圾",
+    a = world.actors
+    second = Actor.of(make_person("dispatcher_2", Role.DISPATCHER, world.org.center, "district"))
+    case = report_case(
+        actor=a.inspector, channel=Channel.INSPECTOR, description="垃圾",
         lon=WEST[0], lat=WEST[1],
     )  # fmt: skip
-    wf.file(case, world.shift_leader, condition=world.normal)
+    wf.accept_case(case, actor=a.acceptor)
+    wf.file_case(case, actor=a.shift_leader, condition=world.normal)
+    units = world.org.department_a, world.org.department_b
     results = race(
-        lambda: wf.dispatch(case.number, world.dispatcher, unit=world.org.department_a),
-        lambda: wf.dispatch(case.number, second, unit=world.org.department_b),
+        lambda: wf.dispatch_case(case.number, actor=a.dispatcher, unit=units[0], reason="派"),
+        lambda: wf.dispatch_case(case.number, actor=second, unit=units[1], reason="派"),
     )
-    errors = [r for r in results if isinstance(r, WorkflowError)]
+    errors = [r for r in results if isinstance(r, Refusal)]
     assert len(errors) == 1 and errors[0].code == "invalid_transition"
     case.refresh_from_db()
     assert case.status == Status.DISPATCHED and case.dispatch_count == 1
@@ -69,20 +73,20 @@ def test_two_dispatchers_at_once_one_wins_and_the_other_is_told(world: World) ->
 
 def test_simultaneous_reports_get_distinct_numbers(world: World) -> None:
     def report(k: int) -> Callable[[], Case]:
-        return lambda: wf.report(
-            world.inspector, role=Role.INSPECTOR, channel=Channel.INSPECTOR,
+        return lambda: report_case(
+            actor=world.actors.inspector, channel=Channel.INSPECTOR,
             description=f"报告{k}", lon=WEST[0], lat=WEST[1], request_id=f"r{k}",
         )  # fmt: skip
 
     results = race(*(report(k) for k in range(6)))
     assert all(isinstance(r, Case) for r in results)
-    assert len({r.number for r in results}) == 6
+    assert sorted(r.number for r in results) == [f"2026{n:06d}" for n in range(1, 7)]
 
 
 def test_a_retried_report_racing_itself_creates_one_case(world: World) -> None:
     def send() -> Case:
-        return wf.report(
-            world.inspector, role=Role.INSPECTOR, channel=Channel.INSPECTOR, description="同一条",
+        return report_case(
+            actor=world.actors.inspector, channel=Channel.INSPECTOR, description="同一条",
             lon=WEST[0], lat=WEST[1], request_id="same-id",
         )  # fmt: skip
 

@@ -23,7 +23,8 @@ from cases import workflow as wf
 from cases.audit import verify_case
 from cases.models import Case, Channel, Photo, PhotoStage, Verb
 from cases.photos import PhotoError, photo_urls, store_photo
-from org.roles import Role
+from cases.reporting import report_case
+from org.access import Refusal
 from org.tokens import issue_token
 from tests.cases.conftest import MONDAY_10, SHANGHAI, WEST, World
 
@@ -36,9 +37,8 @@ def stored_files(media: Path) -> list[str]:
 
 
 def a_case(world: World) -> Case:
-    return wf.report(
-        world.inspector,
-        role=Role.INSPECTOR,
+    return report_case(
+        actor=world.actors.inspector,
         channel=Channel.INSPECTOR,
         description="路边有成堆垃圾",
         lon=WEST[0],
@@ -91,13 +91,19 @@ def upload(data: bytes, name: str = "photo.jpg", content_type: str = "image/jpeg
 
 
 def store(world: World, case: Case, data: bytes, stage: str = PhotoStage.REPORT) -> Photo:
-    return store_photo(case, stage, upload(data), world.inspector, MONDAY_10)
+    return store_photo(case, stage, upload(data), actor=world.actors.inspector, now=MONDAY_10)
 
 
 def refusal(world: World, data: bytes, **kwargs: Any) -> PhotoError:
     case = a_case(world)
     with translation.override("en"), pytest.raises(PhotoError) as caught:
-        store_photo(case, PhotoStage.REPORT, upload(data, **kwargs), world.inspector, MONDAY_10)
+        store_photo(
+            case,
+            PhotoStage.REPORT,
+            upload(data, **kwargs),
+            actor=world.actors.inspector,
+            now=MONDAY_10,
+        )
     return caught.value
 
 
@@ -246,7 +252,11 @@ def test_png_and_webp_are_accepted_and_stored_as_jpeg(
     image.paste((0, 0, 0, 0), (0, 0, 40, 40))  # a transparent corner
     case = a_case(world)
     photo = store_photo(
-        case, PhotoStage.REPORT, upload(encoded(image, fmt), name, content_type), None, MONDAY_10
+        case,
+        PhotoStage.REPORT,
+        upload(encoded(image, fmt), name, content_type),
+        actor=world.actors.acceptor,
+        now=MONDAY_10,
     )
 
     stored = reopened(photo.image)
@@ -345,7 +355,7 @@ def test_bytes_that_do_not_decode_as_an_image_are_refused_whatever_their_name(
         "photo_not_an_image",
         "The file is not a readable image.",
     )
-    assert error.status_code == 400
+    assert error.status == 400
     assert stored_files(media) == [] and not Photo.objects.exists()
 
 
@@ -365,7 +375,7 @@ def test_other_kinds_of_image_are_refused_as_a_type_not_accepted(
 
     assert error.code == "photo_type_not_allowed"
     assert error.message.startswith("This type of image is not accepted; send a photo as JPEG, PNG")
-    assert error.status_code == 415
+    assert error.status == 415
     assert stored_files(media) == [] and not Photo.objects.exists()
 
 
@@ -382,7 +392,7 @@ def test_a_file_over_the_size_limit_is_refused(
         "photo_too_large",
         "The photo is larger than 1000\xa0bytes.",
     )
-    assert error.status_code == 413
+    assert error.status == 413
     assert stored_files(media) == [] and not Photo.objects.exists()
 
 
@@ -425,7 +435,7 @@ def test_the_tenth_photo_of_a_stage_is_refused_but_another_stage_has_room(
 
     assert caught.value.code == "too_many_photos"
     assert caught.value.message == "A case keeps at most 9 photos per stage."
-    assert caught.value.status_code == 409
+    assert caught.value.status == 409
     assert len(stored_files(media)) == 18
     assert store(world, case, data, PhotoStage.HANDLING).stage == "handling"
 
@@ -450,3 +460,42 @@ def test_a_failure_after_the_files_were_written_leaves_nothing_behind(
 def test_an_unknown_stage_is_a_programming_error(world: World, media: Path) -> None:
     with pytest.raises(ValueError):
         store(world, a_case(world), encoded(picture()), stage="later")
+
+
+# -- who adds a photo at which stage ----------------------------------------------------------
+
+
+def test_only_the_reporter_or_the_verifying_inspector_adds_report_photos(
+    world: World, media: Path
+) -> None:
+    a = world.actors
+    case, data = a_case(world), encoded(picture())
+    with pytest.raises(Refusal) as refused:
+        store_photo(case, PhotoStage.REPORT, upload(data), actor=a.inspector_2, now=MONDAY_10)
+    assert (refused.value.code, refused.value.status) == ("photo_not_allowed", 403)
+    store_photo(case, PhotoStage.REPORT, upload(data), actor=a.inspector, now=MONDAY_10)
+    store_photo(case, PhotoStage.REPORT, upload(data), actor=a.acceptor, now=MONDAY_10)
+    wf.send_verify(case, actor=a.acceptor, inspector=world.person(world.inspector_2))
+    store_photo(case, PhotoStage.REPORT, upload(data), actor=a.inspector_2, now=MONDAY_10)
+    assert Photo.objects.filter(case=case).count() == 3 and len(stored_files(media)) == 6
+
+
+def test_a_check_photo_needs_the_open_check_task(world: World, media: Path) -> None:
+    a = world.actors
+    case, data = a_case(world), encoded(picture())
+    with pytest.raises(Refusal):
+        store_photo(case, PhotoStage.CHECK, upload(data), actor=a.inspector, now=MONDAY_10)
+    wf.accept_case(case, actor=a.acceptor)
+    wf.file_case(case, actor=a.shift_leader, condition=world.normal)
+    wf.dispatch_case(case, actor=a.dispatcher, unit=world.org.department_a, reason="派")
+    with pytest.raises(Refusal):  # another unit's after-photo
+        store_photo(case, PhotoStage.HANDLING, upload(data), actor=a.handler_b, now=MONDAY_10)
+    store_photo(case, PhotoStage.HANDLING, upload(data), actor=a.handler_a, now=MONDAY_10)
+    wf.sign_case(case, actor=a.handler_a)
+    wf.feedback_case(case, actor=a.handler_a, reason="已清理")
+    wf.send_check(case, actor=a.acceptor, inspector=world.person(world.inspector_2))
+    with pytest.raises(Refusal):
+        store_photo(case, PhotoStage.CHECK, upload(data), actor=a.inspector, now=MONDAY_10)
+    store_photo(case, PhotoStage.CHECK, upload(data), actor=a.inspector_2, now=MONDAY_10)
+    stages = list(case.photos.order_by("id").values_list("stage", flat=True))
+    assert stages == ["handling", "check"] and len(stored_files(media)) == 4

@@ -6,7 +6,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
-from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from shapely.geometry import Point
@@ -14,10 +13,10 @@ from shapely.geometry import Point
 from cases import workflow as wf
 from cases.audit import verify_case
 from cases.models import Case, CaseEvent, Channel, Notification, Status, Task
-from cases.steps import InvalidTransition, NotAllowed, WorkflowError
+from cases.reporting import report_case
 from catalog.models import CaseType, FilingCondition, MajorClass
 from components.models import Component
-from org.roles import Role
+from org.access import Actor, Refusal
 from tests.cases.conftest import EAST, MONDAY_10, WEST, World
 
 pytestmark = pytest.mark.django_db
@@ -25,9 +24,8 @@ HOUR = timedelta(hours=1)
 
 
 def reported(world: World, *, at: datetime = MONDAY_10, where: tuple[float, float] = WEST) -> Case:
-    return wf.report(
-        world.inspector,
-        role=Role.INSPECTOR,
+    return report_case(
+        actor=world.actors.inspector,
         channel=Channel.INSPECTOR,
         description="路边有成堆垃圾",
         lon=where[0],
@@ -37,14 +35,29 @@ def reported(world: World, *, at: datetime = MONDAY_10, where: tuple[float, floa
     )
 
 
-def dispatched(world: World, at: datetime = MONDAY_10) -> Case:
+def filed(world: World, at: datetime = MONDAY_10) -> Case:
     case = reported(world, at=at)
-    wf.file(case, world.shift_leader, condition=world.normal, now=at)
-    return wf.dispatch(case, world.dispatcher, unit=world.org.department_a, now=at)
+    wf.accept_case(case, actor=world.actors.acceptor, now=at)
+    return wf.file_case(case, actor=world.actors.shift_leader, condition=world.normal, now=at)
+
+
+def dispatched(world: World, at: datetime = MONDAY_10) -> Case:
+    case = filed(world, at)
+    return wf.dispatch_case(
+        case, actor=world.actors.dispatcher, unit=world.org.department_a, reason="测试", now=at
+    )
 
 
 def handling(world: World, at: datetime = MONDAY_10) -> Case:
-    return wf.sign(dispatched(world, at), world.handler_a, now=at)
+    return wf.sign_case(dispatched(world, at), actor=world.actors.handler_a, now=at)
+
+
+def public_report(world: World, channel: str = Channel.APP) -> Case:
+    return report_case(
+        actor=Actor.public(), channel=channel, description="小区门口垃圾没人管",
+        lon=WEST[0], lat=WEST[1], contact_name="张三丰", contact_phone="13812345678",
+        now=MONDAY_10,
+    )  # fmt: skip
 
 
 def events(case: Case) -> list[str]:
@@ -59,109 +72,145 @@ def chain_is_intact(case: Case) -> bool:
 def test_the_whole_loop_from_report_to_closing(
     world: World, django_capture_on_commit_callbacks: Any
 ) -> None:
+    a = world.actors
     with django_capture_on_commit_callbacks(execute=True):
         case = handling(world)
     t = MONDAY_10 + HOUR
-    wf.feedback(case, world.handler_a, reason="已清理", now=t)
-    wf.send_check(case, world.acceptor, inspector=world.person(world.inspector_2), now=t)
-    wf.check(case, world.inspector_2, passed=True, now=t)
-    case = wf.close(case, world.shift_leader, now=t)
+    wf.feedback_case(case, actor=a.handler_a, reason="已清理", now=t)
+    wf.send_check(case, actor=a.acceptor, inspector=world.person(world.inspector_2), now=t)
+    wf.check_case(case, actor=a.inspector_2, passed=True, now=t)
+    case = wf.close_case(case, actor=a.shift_leader, now=t)
 
     assert (case.status, case.closing_type, case.due_at) == (Status.CLOSED, "normal", None)
     assert case.number == "2026000001"
     assert events(case) == [
-        "report", "file", "dispatch", "sign", "feedback", "send_check", "check", "close",
+        "report", "accept", "file", "dispatch", "sign", "feedback", "send_check", "check", "close",
     ]  # fmt: skip
     assert chain_is_intact(case)
     assert Task.objects.get(case=case).outcome == "passed"
     assert Notification.objects.filter(case=case, unit=world.org.department_a).exists()
 
 
-def test_a_report_gets_the_position_hierarchy_and_a_filing_deadline(world: World) -> None:
+def test_a_report_gets_the_position_hierarchy_and_an_acceptance_deadline(world: World) -> None:
     case = reported(world, where=EAST)
     assert case.grid.code == "520199002001004"
     assert case.territory_unit == world.org.other_street
-    # Filing must happen within 60 working minutes.
-    assert case.due_at == MONDAY_10 + HOUR
+    # Accepting must happen within 30 working minutes.
+    assert case.due_at == MONDAY_10 + HOUR / 2
 
 
-def test_a_public_report_is_filed_only_after_an_inspector_verified_it(world: World) -> None:
-    case = wf.report(
-        None, role=None, channel=Channel.WEB, description="小区门口垃圾没人管",
-        lon=WEST[0], lat=WEST[1], now=MONDAY_10,
-    )  # fmt: skip
-    with pytest.raises(InvalidTransition) as refused:
-        wf.file(case, world.shift_leader, condition=world.normal, now=MONDAY_10)
+def test_an_inspectors_report_is_accepted_before_it_is_filed(world: World) -> None:
+    a = world.actors
+    case = reported(world)
+    with pytest.raises(Refusal) as refused:
+        wf.file_case(case, actor=a.shift_leader, condition=world.normal)
+    assert refused.value.code == "invalid_transition"
+    case = wf.accept_case(case, actor=a.acceptor, now=MONDAY_10)
+    assert case.status == Status.ACCEPTED and case.due_at == MONDAY_10 + HOUR  # filing: 60 min
+    assert wf.file_case(case, actor=a.shift_leader, condition=world.normal).status == Status.FILED
+
+
+def test_a_report_that_is_no_matter_for_the_platform_is_declined_with_a_reason(
+    world: World,
+) -> None:
+    a = world.actors
+    case = reported(world)
+    with pytest.raises(Refusal) as refused:
+        wf.decline_case(case, actor=a.acceptor, reason=" ")
+    assert refused.value.code == "reason_required"
+    case = wf.decline_case(case, actor=a.acceptor, reason="不属于城市管理问题")
+    assert (case.status, case.status_kind, case.due_at) == (Status.DECLINED, "closed", None)
+    assert events(case) == ["report", "decline"]
+
+
+def test_a_public_report_is_accepted_only_after_an_inspector_verified_it(world: World) -> None:
+    a = world.actors
+    case = public_report(world)
+    with pytest.raises(Refusal) as refused:
+        wf.accept_case(case, actor=a.acceptor, now=MONDAY_10)
     assert refused.value.code == "not_verified"
-    wf.send_verify(case, world.acceptor, inspector=world.person(world.inspector), now=MONDAY_10)
-    with pytest.raises(NotAllowed) as refused_task:
-        wf.verify(case, world.inspector_2, found=True, now=MONDAY_10)
+    wf.send_verify(case, actor=a.acceptor, inspector=world.person(world.inspector), now=MONDAY_10)
+    with pytest.raises(Refusal) as refused_task:
+        wf.verify_report(case, actor=a.inspector_2, found=True, now=MONDAY_10)
     assert refused_task.value.code == "not_your_task"
-    wf.verify(case, world.inspector, found=True, now=MONDAY_10)
-    assert wf.file(case, world.shift_leader, condition=world.normal).status == Status.FILED
+    wf.verify_report(case, actor=a.inspector, found=True, now=MONDAY_10)
+    assert wf.accept_case(case, actor=a.acceptor).status == Status.ACCEPTED
 
 
 def test_a_post_cannot_do_anothers_work(world: World) -> None:
-    case = reported(world)
-    with pytest.raises(NotAllowed) as refused:
-        wf.file(case, world.dispatcher, condition=world.normal)
+    a = world.actors
+    case = wf.accept_case(reported(world), actor=a.acceptor)
+    with pytest.raises(Refusal) as refused:
+        wf.file_case(case, actor=a.dispatcher, condition=world.normal)
+    assert (refused.value.code, refused.value.status) == ("wrong_role", 403)
+    with pytest.raises(Refusal) as wrong_status:
+        wf.dispatch_case(case, actor=a.dispatcher, unit=world.org.department_a)
+    assert (wrong_status.value.code, wrong_status.value.status) == ("invalid_transition", 409)
+    assert events(case) == ["report", "accept"]
+
+
+def test_a_person_acts_only_in_a_post_they_hold(world: World) -> None:
+    with pytest.raises(Refusal) as refused:
+        Actor.of(world.dispatcher, "shift_leader")
     assert refused.value.code == "no_such_post"
-    with pytest.raises(InvalidTransition) as wrong_status:
-        wf.dispatch(case, world.dispatcher, unit=world.org.department_a)
-    assert wrong_status.value.code == "invalid_transition"
-    assert events(case) == ["report"]
 
 
 def test_a_unit_cannot_touch_another_units_case(world: World) -> None:
     case = dispatched(world)
-    with pytest.raises(NotAllowed) as refused:
-        wf.sign(case, world.handler_b)
+    with pytest.raises(Refusal) as refused:
+        wf.sign_case(case, actor=world.actors.handler_b)
     assert refused.value.code == "out_of_scope"
     assert case.number in refused.value.message
     case.refresh_from_db()
-    assert case.status == Status.DISPATCHED and events(case) == ["report", "file", "dispatch"]
+    assert case.status == Status.DISPATCHED
+    assert events(case) == ["report", "accept", "file", "dispatch"]
 
 
 def test_a_return_waits_for_the_dispatcher_and_blocks_other_steps(world: World) -> None:
+    a = world.actors
     case = handling(world)
-    wf.return_case(case, world.handler_a, reason="不属于本单位职责")
-    with pytest.raises(InvalidTransition) as refused:
-        wf.feedback(case, world.handler_a, reason="已处理")
+    wf.return_case(case, actor=a.handler_a, reason="不属于本单位职责")
+    with pytest.raises(Refusal) as refused:
+        wf.feedback_case(case, actor=a.handler_a, reason="已处理")
     assert refused.value.code == "request_pending"
-    case = wf.decide_return(case, world.dispatcher, approve=True)
+    case = wf.decide_return(case, actor=a.dispatcher, approve=True)
     assert (case.status, case.return_count, case.responsible_unit) == (Status.FILED, 1, None)
-    case = wf.dispatch(case, world.dispatcher, unit=world.org.department_b)
+    case = wf.dispatch_case(case, actor=a.dispatcher, unit=world.org.department_b, reason="改派")
     assert case.dispatch_count == 2 and chain_is_intact(case)
 
 
 def test_an_approved_extension_moves_the_handling_deadline_in_working_time(world: World) -> None:
+    a = world.actors
     case = handling(world)  # Monday 10:00 + 4 working hours → 16:00 (lunch 12:00–14:00)
     assert case.handling_due_at == MONDAY_10 + 6 * HOUR
-    wf.request_extension(case, world.handler_a, minutes=90, reason="需要调车")
-    case = wf.decide_extension(case, world.dispatcher, approve=True)
+    wf.request_extension(case, actor=a.handler_a, minutes=90, reason="需要调车")
+    case = wf.decide_extension(case, actor=a.dispatcher, approve=True)
     assert case.handling_due_at == MONDAY_10 + 7.5 * HOUR  # 17:30, the end of the day
     assert case.due_at == case.handling_due_at and case.extension_count == 1
 
 
 def test_suspended_time_does_not_count(world: World) -> None:
+    a = world.actors
     case = handling(world)
-    wf.request_suspension(case, world.handler_a, reason="需等待管线施工", now=MONDAY_10)
-    case = wf.decide_suspension(case, world.dispatcher, approve=True, now=MONDAY_10 + HOUR)
+    wf.request_suspension(case, actor=a.handler_a, reason="需等待管线施工", now=MONDAY_10)
+    case = wf.decide_suspension(case, actor=a.dispatcher, approve=True, now=MONDAY_10 + HOUR)
     assert case.status == Status.SUSPENDED and case.due_at is None
     assert case.suspended_remaining == 180  # 11:00 → 16:00 less lunch
     later = MONDAY_10 + timedelta(days=3)  # Thursday 10:00
-    case = wf.resume(case, world.dispatcher, now=later)
+    assert not case.is_overdue(later)  # the clock stopped when it was suspended
+    case = wf.resume_case(case, actor=a.dispatcher, now=later)
     assert case.handling_due_at == later + 5 * HOUR  # three working hours, across lunch
 
 
 def test_a_failed_check_sends_the_case_back_to_the_same_unit(world: World) -> None:
+    a = world.actors
     case = handling(world)
-    wf.feedback(case, world.handler_a, reason="已清理")
-    wf.send_check(case, world.acceptor, inspector=world.person(world.inspector))
-    with pytest.raises(WorkflowError) as refused:
-        wf.check(case, world.inspector, passed=False)
+    wf.feedback_case(case, actor=a.handler_a, reason="已清理")
+    wf.send_check(case, actor=a.acceptor, inspector=world.person(world.inspector))
+    with pytest.raises(Refusal) as refused:
+        wf.check_case(case, actor=a.inspector, passed=False)
     assert refused.value.code == "reason_required"
-    case = wf.check(case, world.inspector, passed=False, reason="仍有垃圾")
+    case = wf.check_case(case, actor=a.inspector, passed=False, reason="仍有垃圾")
     assert (case.status, case.rework_count, case.responsible_unit) == (
         Status.HANDLING,
         1,
@@ -169,72 +218,99 @@ def test_a_failed_check_sends_the_case_back_to_the_same_unit(world: World) -> No
     )
 
 
+def test_only_the_inspector_sent_the_check_may_check(world: World) -> None:
+    a = world.actors
+    case = handling(world)
+    with pytest.raises(Refusal) as early:
+        wf.check_case(case, actor=a.inspector, passed=True)
+    assert early.value.code == "invalid_transition"
+    wf.feedback_case(case, actor=a.handler_a, reason="已清理")
+    wf.send_check(case, actor=a.acceptor, inspector=world.person(world.inspector))
+    with pytest.raises(Refusal) as refused:
+        wf.check_case(case, actor=a.inspector_2, passed=True)
+    assert refused.value.code == "not_your_task"
+
+
 def test_voiding_needs_the_shift_leaders_approval_and_cancels_open_tasks(world: World) -> None:
-    case = wf.report(
-        None, role=None, channel=Channel.APP, description="测试", lon=WEST[0], lat=WEST[1]
-    )
-    wf.send_verify(case, world.acceptor, inspector=world.person(world.inspector))
-    wf.request_void(case, world.acceptor, role=Role.ACCEPTOR, reason="重复举报")
-    case = wf.decide_void(case, world.shift_leader, approve=True)
+    a = world.actors
+    case = public_report(world)
+    wf.send_verify(case, actor=a.acceptor, inspector=world.person(world.inspector))
+    wf.request_void(case, actor=a.acceptor, reason="重复举报")
+    case = wf.decide_void(case, actor=a.shift_leader, approve=True)
     assert case.status == Status.VOIDED and case.status_kind == "closed"
     assert Task.objects.get(case=case).outcome == "cancelled"
 
 
 def test_a_duplicate_merges_into_an_open_case(world: World) -> None:
+    a = world.actors
     first, second = reported(world), reported(world)
-    second = wf.merge(second, world.acceptor, role=Role.ACCEPTOR, into=first.number)
+    second = wf.merge_case(second, actor=a.acceptor, into=first.number)
     assert (second.status, second.merged_into) == (Status.MERGED, first)
-    with pytest.raises(InvalidTransition):
-        wf.merge(first, world.acceptor, role=Role.ACCEPTOR, into=first.number)
+    with pytest.raises(Refusal) as itself:
+        wf.merge_case(first, actor=a.acceptor, into=first.number)
+    assert itself.value.code == "bad_merge_target"
+    third = reported(world)
+    with pytest.raises(Refusal) as merged:  # not into a case that was itself merged
+        wf.merge_case(third, actor=a.acceptor, into=second)
+    assert merged.value.code == "bad_merge_target"
 
 
 def test_an_overdue_appeal_needs_two_approvals_and_keeps_the_overdue(world: World) -> None:
+    a = world.actors
     case = handling(world)
     late = MONDAY_10 + timedelta(days=1)
-    wf.feedback(case, world.handler_a, reason="已清理", now=late)
-    wf.appeal_overdue(case, world.admin_a, role=Role.UNIT_ADMIN, reason="暴雨无法作业", now=late)
-    wf.decide_appeal(case, world.dispatcher, role=Role.DISPATCHER, approve=True, now=late)
+    wf.feedback_case(case, actor=a.handler_a, reason="已清理", now=late)
+    wf.appeal_overdue(case, actor=a.admin_a, reason="暴雨无法作业", now=late)
+    wf.decide_appeal(case, actor=a.dispatcher, approve=True, now=late)
     assert not Case.objects.get(pk=case.pk).exempt
-    case = wf.decide_appeal(case, world.leader, role=Role.LEADER, approve=True, now=late)
-    assert case.exempt and wf.is_overdue(case, late)
-    with pytest.raises(InvalidTransition):
-        wf.appeal_overdue(case, world.handler_a, reason="再次申诉", now=late)
+    case = wf.decide_appeal(case, actor=a.leader, approve=True, now=late)
+    assert case.exempt and case.is_overdue(late)
+    assert Case.objects.overdue(late).filter(pk=case.pk).exists()
+    with pytest.raises(Refusal) as again:
+        wf.appeal_overdue(case, actor=a.handler_a, reason="再次申诉", now=late)
+    assert again.value.code == "not_overdue"
 
 
 def test_an_on_time_case_cannot_be_appealed(world: World) -> None:
     case = handling(world)
-    with pytest.raises(InvalidTransition) as refused:
-        wf.appeal_overdue(case, world.handler_a, reason="申诉", now=MONDAY_10)
+    with pytest.raises(Refusal) as refused:
+        wf.appeal_overdue(case, actor=world.actors.handler_a, reason="申诉", now=MONDAY_10)
     assert refused.value.code == "not_overdue"
+    assert not Case.objects.overdue(MONDAY_10).exists()
 
 
 def test_a_retried_report_returns_the_same_case(world: World) -> None:
-    def send(user: User) -> Case:
-        return wf.report(
-            user, role=Role.INSPECTOR, channel=Channel.INSPECTOR, description="井盖缺失",
+    def send(actor: Actor, description: str = "井盖缺失") -> Case:
+        return report_case(
+            actor=actor, channel=Channel.INSPECTOR, description=description,
             lon=WEST[0], lat=WEST[1], request_id="phone-7-0001",
         )  # fmt: skip
 
-    first, again = send(world.inspector), send(world.inspector)
+    first, again = send(world.actors.inspector), send(world.actors.inspector)
     assert first.pk == again.pk and Case.objects.count() == 1
-    with pytest.raises(WorkflowError) as refused:
-        send(world.inspector_2)
+    with pytest.raises(Refusal) as refused:
+        send(world.actors.inspector_2)
     assert refused.value.code == "request_id_taken"
+    with pytest.raises(Refusal) as reused:
+        send(world.actors.inspector, description="路灯不亮")
+    assert (reused.value.code, reused.value.status) == ("request_id_reused", 409)
+    assert first.number in reused.value.message and reused.value.extra["case"] == first.number
+    assert Case.objects.count() == 1
 
 
 def test_a_report_outside_the_district_is_refused_and_nothing_is_stored(world: World) -> None:
-    with pytest.raises(WorkflowError) as refused:
-        wf.report(
-            world.inspector, role=Role.INSPECTOR, channel=Channel.INSPECTOR,
-            description="x", lon=WEST[0] - 0.1, lat=WEST[1],
+    def send(lon: float, lat: float) -> Case:
+        return report_case(
+            actor=world.actors.inspector, channel=Channel.INSPECTOR, description="x",
+            lon=lon, lat=lat,
         )  # fmt: skip
+
+    with pytest.raises(Refusal) as refused:
+        send(WEST[0] - 0.1, WEST[1])
     assert refused.value.code == "outside_district"
     assert "不在本区单元网格范围内" in refused.value.message
-    with pytest.raises(WorkflowError) as swapped:
-        wf.report(
-            world.inspector, role=Role.INSPECTOR, channel=Channel.INSPECTOR,
-            description="x", lon=WEST[1], lat=WEST[0],
-        )  # fmt: skip
+    with pytest.raises(Refusal) as swapped:
+        send(WEST[1], WEST[0])
     assert swapped.value.code == "bad_position"
     assert not Case.objects.exists() and not CaseEvent.objects.exists()
 
@@ -251,10 +327,31 @@ def test_tampering_with_the_trail_is_detected(world: World) -> None:
 
 def test_removing_the_newest_event_is_detected(world: World) -> None:
     case = handling(world)
-    CaseEvent.objects.filter(case=case, sequence=4).delete()  # a queryset bypasses the model
+    CaseEvent.objects.filter(case=case, sequence=5).delete()  # a queryset bypasses the model
     case.refresh_from_db()
     problems = list(verify_case(case, case.events.order_by("sequence")))
-    assert [p.sequence for p in problems] == [None]
+    assert None in [p.sequence for p in problems]
+
+
+def test_a_deadline_moved_by_hand_in_the_case_row_is_detected(world: World) -> None:
+    case = handling(world)
+    assert chain_is_intact(case) and case.handling_due_at is not None
+    Case.objects.filter(pk=case.pk).update(handling_due_at=case.handling_due_at + 2 * HOUR)
+    case.refresh_from_db()
+    problems = list(verify_case(case, case.events.order_by("sequence")))
+    assert [p.problem for p in problems] == ["handling_due_at differs from its events"]
+    with pytest.raises(CommandError):
+        call_command("verify_audit")
+
+
+def test_a_counter_reset_by_hand_is_detected(world: World) -> None:
+    a = world.actors
+    case = handling(world)
+    wf.urge_case(case, actor=a.dispatcher, reason="请尽快处置")
+    Case.objects.filter(pk=case.pk).update(urge_count=0)
+    case.refresh_from_db()
+    problems = list(verify_case(case, case.events.order_by("sequence")))
+    assert [p.problem for p in problems] == ["urge_count differs from its events"]
 
 
 def test_events_refuse_to_be_changed_through_the_model(world: World) -> None:
@@ -276,7 +373,7 @@ def test_reordering_events_is_detected(world: World) -> None:
     assert {p.sequence for p in problems} >= {2, 3}
 
 
-def test_a_component_problem_is_routed_to_the_components_owner(world: World) -> None:
+def make_cover(world: World) -> Component:
     cover_type = CaseType.objects.create(
         major=MajorClass.objects.create(
             edition=world.garbage.major.edition, kind="component", code="01", name="公用设施"
@@ -293,11 +390,84 @@ def test_a_component_problem_is_routed_to_the_components_owner(world: World) -> 
         owner=world.org.department_b,
     )  # fmt: skip
     cover.save()
-    case = wf.report(
-        world.inspector, role=Role.INSPECTOR, channel=Channel.INSPECTOR, description="井盖丢了",
+    return cover
+
+
+def test_a_component_problem_is_routed_to_the_components_owner(world: World) -> None:
+    a = world.actors
+    cover = make_cover(world)
+    case = report_case(
+        actor=a.inspector, channel=Channel.INSPECTOR, description="井盖丢了",
         lon=WEST[0], lat=WEST[1], component=cover, now=MONDAY_10,
     )  # fmt: skip
-    assert case.case_type == cover_type
-    wf.file(case, world.shift_leader, condition=cover_type.conditions.get(), now=MONDAY_10)
-    case = wf.dispatch(case, world.dispatcher, unit=world.org.department_b, now=MONDAY_10)
-    assert "区环卫站" in case.routing_reason and "权属单位" in case.routing_reason
+    assert case.case_type == cover.case_type
+    wf.accept_case(case, actor=a.acceptor, now=MONDAY_10)
+    condition = cover.case_type.conditions.get()
+    case = wf.file_case(case, actor=a.shift_leader, condition=condition, now=MONDAY_10)
+    assert (case.suggested_unit, case.suggestion_basis) == (world.org.department_b, "owner")
+    case = wf.dispatch_case(case, actor=a.dispatcher, unit=world.org.department_b, now=MONDAY_10)
+    event = case.events.get(verb="dispatch")
+    assert event.data == {
+        "unit": "DB", "suggested": "DB", "basis": "owner", "override": False,
+    }  # fmt: skip
+
+
+def test_dispatching_elsewhere_than_suggested_needs_a_reason_and_is_recorded(world: World) -> None:
+    a = world.actors
+    case = filed(world)
+    assert (case.suggested_unit, case.suggestion_basis) == (world.org.street, "territory")
+    with pytest.raises(Refusal) as refused:
+        wf.dispatch_case(case, actor=a.dispatcher, unit=world.org.department_a)
+    assert refused.value.code == "override_reason_required"
+    case = wf.dispatch_case(case, actor=a.dispatcher, unit=world.org.department_a, reason="专业")
+    data = case.events.get(verb="dispatch").data
+    assert (data["unit"], data["suggested"], data["override"]) == ("DA", "S01", True)
+
+
+def test_a_type_and_a_component_that_disagree_are_refused(world: World) -> None:
+    cover = make_cover(world)
+    with pytest.raises(Refusal) as refused:
+        report_case(
+            actor=world.actors.inspector, channel=Channel.INSPECTOR, description="井盖丢了",
+            lon=WEST[0], lat=WEST[1], component=cover, case_type=world.garbage,
+        )  # fmt: skip
+    assert (refused.value.code, refused.value.status) == ("type_component_mismatch", 400)
+    assert not Case.objects.exists()
+
+
+def test_filing_with_a_condition_of_another_type_is_refused(world: World) -> None:
+    a = world.actors
+    cover = make_cover(world)
+    case = wf.accept_case(reported(world), actor=a.acceptor)  # reported as garbage
+    with pytest.raises(Refusal) as refused:
+        wf.file_case(case, actor=a.shift_leader, condition=cover.case_type.conditions.get())
+    assert (refused.value.code, refused.value.status) == ("condition_of_other_type", 400)
+    case.refresh_from_db()
+    assert (case.case_type, case.status) == (world.garbage, Status.ACCEPTED)
+
+
+def test_a_report_without_a_type_takes_the_type_of_its_filing_condition(world: World) -> None:
+    a = world.actors
+    case = report_case(
+        actor=a.inspector, channel=Channel.INSPECTOR, description="路边垃圾",
+        lon=WEST[0], lat=WEST[1],
+    )  # fmt: skip
+    wf.accept_case(case, actor=a.acceptor)
+    case = wf.file_case(case, actor=a.shift_leader, condition=world.normal)
+    assert case.case_type == world.garbage
+
+
+def test_control_characters_and_overlong_texts_are_refused(world: World) -> None:
+    def send(description: str) -> Case:
+        return report_case(
+            actor=world.actors.inspector, channel=Channel.INSPECTOR, description=description,
+            lon=WEST[0], lat=WEST[1],
+        )  # fmt: skip
+
+    with pytest.raises(Refusal) as nul:
+        send("井盖\x00缺失")
+    assert (nul.value.code, nul.value.status) == ("bad_characters", 400)
+    with pytest.raises(Refusal) as long:
+        send("长" * 2001)
+    assert long.value.code == "text_too_long"
+    assert len(send("长" * 2000).description) == 2000

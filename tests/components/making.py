@@ -7,11 +7,11 @@ import random
 from django.contrib.auth.models import User
 from shapely.geometry import Point
 
-from cases import workflow as wf
 from cases.models import Case
+from cases.reporting import report_case
 from catalog.models import CaseType
 from components.models import Component
-from org.roles import Role
+from org.access import Actor
 from tests.components.conftest import Catalog
 from tests.conftest import Org
 from tests.geo.territory import STEP, X0, Y0
@@ -40,9 +40,8 @@ def scatter(catalog: Catalog, org: Org, count: int, seed: int = 7) -> list[Compo
 
 
 def reported_on(component: Component, inspector: User) -> Case:
-    return wf.report(
-        inspector,
-        role=Role.INSPECTOR,
+    return report_case(
+        actor=Actor.of(inspector),
         channel="inspector",
         description="井盖破损",
         lon=component.point.x,

@@ -8,7 +8,7 @@ from django.test import Client
 from django.urls import reverse
 from shapely.geometry import Point
 
-from components.models import Component, ComponentStatusChange, Status
+from components.models import Component, ComponentStatus, ComponentStatusChange
 from lib.coords import from_wgs84
 from tests.components.conftest import EAST, WEST, Catalog
 from tests.conftest import Org
@@ -61,7 +61,7 @@ def test_the_status_changes_from_the_form_and_the_change_is_recorded(
     response = admin_client.post(url, data)
     assert response.status_code == 302, response.content.decode()
     component.refresh_from_db()
-    assert component.status == Status.MISSING
+    assert component.status == ComponentStatus.MISSING
     change = ComponentStatusChange.objects.get()
     assert (change.to_status, change.changed_by, change.reason) == (
         "missing", admin_user, "巡查发现丢失",

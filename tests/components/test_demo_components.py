@@ -10,7 +10,7 @@ from shapely.geometry import LineString, Point
 
 from catalog.loading import load_catalog
 from catalog.models import CaseType, Edition
-from components.models import Component, Status
+from components.models import Component, ComponentStatus
 from geo.models import District, Road, RoadClass
 from lib.coords import gk_zone_epsg, to_metres
 from org.models import Unit, UnitKind
@@ -112,7 +112,7 @@ def test_another_seed_replaces_the_demo_components_and_keeps_the_others(
 
 def test_statuses_are_mostly_intact_and_new_serials_follow_the_demos(roads: list[Road]) -> None:
     counts = load_demo_components(1)
-    intact = Component.objects.filter(status=Status.INTACT).count()
+    intact = Component.objects.filter(status=ComponentStatus.INTACT).count()
     assert intact / counts["components"] > 0.85
     lamps = Component.objects.filter(case_type__code="0118")
     extra = Component(

@@ -11,7 +11,7 @@ import pytest
 import shapely
 from django.core.management import call_command
 
-from components.models import Component, Status
+from components.models import Component, ComponentStatus
 from geo.lookup import locate
 from geo.models import District, Road, RoadClass, Street
 from lib.coords import gk_zone_epsg, to_metres
@@ -39,8 +39,12 @@ def test_the_demo_district_gets_about_27000_plausible_components() -> None:
     assert sum(n for c, n in by_type.items() if c.startswith("05")) / total < 0.005
 
     statuses = Counter(Component.objects.values_list("status", flat=True))
-    assert statuses[Status.INTACT] / total >= 0.93
-    assert 0.02 <= (statuses[Status.DAMAGED] + statuses[Status.MISSING]) / total <= 0.06
+    assert statuses[ComponentStatus.INTACT] / total >= 0.93
+    assert (
+        0.02
+        <= (statuses[ComponentStatus.DAMAGED] + statuses[ComponentStatus.MISSING]) / total
+        <= 0.06
+    )
 
     district = District.objects.get().boundary
     epsg = gk_zone_epsg(district.centroid.x)

@@ -23,9 +23,9 @@ from components.importing import ImportReport, import_component_file
 from components.models import (
     Component,
     ComponentSerial,
+    ComponentStatus,
     ComponentStatusChange,
     DataSource,
-    Status,
     change_status,
 )
 from lib.coords import from_wgs84
@@ -194,7 +194,7 @@ def test_update_mode_changes_existing_components_and_records_the_status_change(
     )
     assert report.ok and (report.created, report.updated) == (1, 1)
     component.refresh_from_db()
-    assert (component.status, component.notes) == (Status.DAMAGED, "盖板破裂")
+    assert (component.status, component.notes) == (ComponentStatus.DAMAGED, "盖板破裂")
     assert component.initial_date == date(2019, 4, 1)
     assert component.grid is not None and component.grid.code == "520199002002002"
     assert component.department == org.department_a  # no such column: left as it was
@@ -253,7 +253,7 @@ def some_components(catalog: Catalog, org: Org, inspector: object) -> None:
         location_text="翠湖路北侧", notes="备注，含逗号", attributes={"材质": "铸铁", "直径": 70},
     )  # fmt: skip
     first.save()
-    change_status(first, Status.DAMAGED, None, "破损")
+    change_status(first, ComponentStatus.DAMAGED, None, "破损")
     Component(
         case_type=catalog.supply_cover, point=Point(*EAST), department=org.department_b
     ).save()

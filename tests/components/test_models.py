@@ -13,8 +13,8 @@ from catalog.models import CaseType
 from components.models import (
     Component,
     ComponentSerial,
+    ComponentStatus,
     ComponentStatusChange,
-    Status,
     StatusChangeError,
     change_status,
 )
@@ -50,7 +50,7 @@ def test_name_and_department_default_to_the_types(catalog: Catalog, org: Org) ->
     component = make(catalog.cover)
     assert component.name == "上水井盖"
     assert component.department == org.department_a
-    assert component.status == Status.INTACT
+    assert component.status == ComponentStatus.INTACT
 
 
 def test_the_grid_community_and_street_come_from_the_position(catalog: Catalog) -> None:
@@ -111,10 +111,10 @@ def test_a_status_change_is_recorded_with_who_when_and_why(
     catalog: Catalog, inspector: User
 ) -> None:
     component = make(catalog.cover)
-    change = change_status(component, Status.DAMAGED, inspector, "井盖破裂")
-    change_status(component, Status.INTACT, None, "已更换")
+    change = change_status(component, ComponentStatus.DAMAGED, inspector, "井盖破裂")
+    change_status(component, ComponentStatus.INTACT, None, "已更换")
     component.refresh_from_db()
-    assert component.status == Status.INTACT and component.changed_date is not None
+    assert component.status == ComponentStatus.INTACT and component.changed_date is not None
     history = list(
         ComponentStatusChange.objects.filter(component=component).values_list(
             "from_status", "to_status", "changed_by__username", "reason"
@@ -131,7 +131,7 @@ def test_a_no_op_or_unknown_status_is_refused_with_a_clear_message(catalog: Cata
     component = make(catalog.cover)
     with translation.override("en"):
         with pytest.raises(StatusChangeError) as caught:
-            change_status(component, Status.INTACT, None)
+            change_status(component, ComponentStatus.INTACT, None)
         assert str(caught.value) == f"Component {component.identifier} is already Intact (完好)."
         with pytest.raises(StatusChangeError) as caught:
             change_status(component, "broken", None)

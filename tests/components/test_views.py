@@ -10,7 +10,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 
-from components.models import Status, change_status
+from components.models import ComponentStatus, change_status
 from components.views import MAX_LAYER_POINTS
 from tests.components.conftest import EAST, WEST, Catalog
 from tests.components.making import make, reported_on, scatter
@@ -42,7 +42,7 @@ def test_the_page_shows_the_component_its_status_history_and_its_cases(
     catalog: Catalog, org: Org, inspector: User
 ) -> None:
     cover = make(catalog.cover, WEST, owner=org.department_a, location_text="中山路北侧")
-    change_status(cover, Status.DAMAGED, inspector, "压坏")
+    change_status(cover, ComponentStatus.DAMAGED, inspector, "压坏")
     case = reported_on(cover, inspector)
     response = browser(inspector).get(f"/components/{cover.identifier}/")
     assert response.status_code == 200
@@ -82,12 +82,12 @@ def test_the_layer_sends_rows_with_type_status_and_owner_tables(
 ) -> None:
     cover = make(catalog.cover, WEST, owner=org.department_a)
     lamp = make(catalog.lamp, EAST, department=org.department_b)
-    change_status(lamp, Status.MISSING, inspector)
+    change_status(lamp, ComponentStatus.MISSING, inspector)
     data = layer(inspector, bbox=WHOLE)
     assert (data["count"], data["too_many"]) == (2, False)
     assert data["types"] == [["0101", "上水井盖"], ["0118", "路灯"]]
     assert data["owners"] == ["区市政所"]
-    statuses = list(Status.values)
+    statuses = list(ComponentStatus.values)
     assert data["rows"] == [
         [cover.identifier, *WEST, 0, statuses.index("intact"), 0],
         [lamp.identifier, *EAST, 1, statuses.index("missing"), -1],

@@ -143,7 +143,7 @@ def test_before_any_territory_is_imported_the_layers_are_empty(
     assert get(client, "map_outlines").json()["features"] == []
     assert get(client, "map_grids", bbox="106.3,26.6,106.31,26.61").json()["features"] == []
     assert get(client, "map_search", q=DISTRICT).json()["total"] == 0
-    assert get(client, "map_locate", lon=X0, lat=Y0).status_code == 404
+    assert get(client, "map_locate", lon=X0, lat=Y0).status_code == 400
 
 
 def test_a_browser_revalidates_the_outlines_by_their_etag(signed_in: Client) -> None:
@@ -241,7 +241,7 @@ def test_the_grid_request_costs_the_same_few_queries_for_any_box(
         (
             "map_locate",
             {"lon": 116.4, "lat": 39.9},
-            404,
+            400,
             "outside_district",
             "不在本区单元网格范围内",
         ),

@@ -7,7 +7,6 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from cases.models import Case, Status
-from cases.workflow import is_overdue
 from catalog.models import CaseType, Edition, FilingCondition, LimitUnit, MajorClass
 from geo.territory_import import import_territory
 from org.models import Unit
@@ -44,18 +43,27 @@ def test_every_path_is_walked_and_the_trail_verifies(demo_world: None) -> None:
     counts = load_demo_cases(seed=3)
     cases = Case.objects.filter(request_id__startswith="demo-3-")
     assert cases.filter(request_id__regex=r"^demo-3-\d{3}$").count() == sum(PATHS.values())
-    closed_paths = ("closed", "closed_late", "public_verified", "returned", "extended",
-                    "suspended_resumed", "reworked", "self_handled", "appealed")  # fmt: skip
+    closed_paths = ("closed", "closed_late", "public_verified", "public_reopened", "co_handled",
+                    "returned", "extended", "suspended_resumed", "reworked", "closed_specially",
+                    "self_handled", "appealed")  # fmt: skip
     assert counts[Status.CLOSED] == sum(PATHS[p] for p in closed_paths)
     assert counts[Status.SUSPENDED] == PATHS["suspended"]
     assert counts[Status.VOIDED] == PATHS["voided"] and counts[Status.MERGED] == PATHS["merged"]
+    assert counts[Status.DECLINED] == PATHS["declined"]
+    assert counts[Status.REJECTED] == PATHS["rejected"]
+    assert cases.filter(closing_type="special").count() == PATHS["closed_specially"]
+    called_back = PATHS["public_verified"] + PATHS["public_reopened"]
+    assert cases.exclude(satisfaction="").count() == called_back
+    assert cases.filter(reopen_count=1).count() == PATHS["public_reopened"]
+    assert cases.filter(co_handlings__replied_at__isnull=False).count() == PATHS["co_handled"]
     assert cases.filter(closing_type="overdue").count() >= PATHS["closed_late"]
     assert cases.filter(return_count=1).count() == PATHS["returned"]
     assert cases.filter(rework_count=1).count() == PATHS["reworked"]
     assert cases.filter(exempt=True).count() == PATHS["appealed"]
     now = timezone.now()
-    overdue_open = [c for c in cases.filter(status=Status.HANDLING) if is_overdue(c, now)]
+    overdue_open = [c for c in cases.filter(status=Status.HANDLING) if c.is_overdue(now)]
     assert len(overdue_open) >= PATHS["open_overdue"]
+    assert cases.filter(status=Status.HANDLING).overdue(now).count() == len(overdue_open)
     assert not cases.filter(condition__case_type__code="0199").exists()
     assert all(e.at <= now for c in cases for e in c.events.all())
     call_command("verify_audit")

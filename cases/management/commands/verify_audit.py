@@ -4,13 +4,16 @@ from cases.audit import verify_all
 
 
 class Command(BaseCommand):
-    help = "Check every case's hash-chained event trail; exit non-zero if any link is broken."
+    help = (
+        "Check every case's hash-chained event trail, and each case row against the state its "
+        "newest event recorded; exit non-zero on any broken link or difference."
+    )
 
     def handle(self, *args: object, **options: object) -> None:
         findings = 0
         for finding in verify_all():
             findings += 1
-            where = f"event {finding.sequence}" if finding.sequence is not None else "chain head"
+            where = f"event {finding.sequence}" if finding.sequence is not None else "case row"
             self.stdout.write(f"case {finding.case_number}, {where}: {finding.problem}")
         if findings:
             raise CommandError(f"{findings} broken links in the audit trail.")

@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from components.exporting import export_components
 from components.files import file_format
-from components.models import Component, Status
+from components.models import Component, ComponentStatus
 from lib.coords import CRS_NAMES
 
 
@@ -17,7 +17,7 @@ class Command(BaseCommand):
             "--crs", default="wgs84", choices=CRS_NAMES, help="positions' coordinate system"
         )
         parser.add_argument("--type", dest="type_code", help="only this type code")
-        parser.add_argument("--status", choices=Status.values, help="only this status")
+        parser.add_argument("--status", choices=ComponentStatus.values, help="only this status")
 
     def handle(
         self,

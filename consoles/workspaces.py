@@ -33,7 +33,7 @@ WORKSPACES: dict[str, Workspace] = {
             _("Verification (核实) and on-site check (核查) tasks sent to you"),
             _("Offline queue for reports made without signal"),
         ),
-        _("Step 6 (intake channels): the phone-sized inspector app."),
+        _("Step 7 (intake channels): the phone-sized inspector app."),
     ),
     Role.ACCEPTOR: Workspace(
         Role.ACCEPTOR,
@@ -44,7 +44,7 @@ WORKSPACES: dict[str, Workspace] = {
             _("Hotline call entry with address lookup"),
             _("Send a verify or check task to the nearest on-duty inspector; merge duplicates"),
         ),
-        _("Step 5 (consoles)."),
+        _("Step 6 (consoles)."),
     ),
     Role.SHIFT_LEADER: Workspace(
         Role.SHIFT_LEADER,
@@ -55,7 +55,7 @@ WORKSPACES: dict[str, Workspace] = {
             _("Void requests to approve"),
             _("Checked cases to close, or send back for rework"),
         ),
-        _("Step 5 (consoles)."),
+        _("Step 6 (consoles)."),
     ),
     Role.DISPATCHER: Workspace(
         Role.DISPATCHER,
@@ -66,7 +66,7 @@ WORKSPACES: dict[str, Workspace] = {
             _("Extension, return and suspension requests to decide"),
             _("Overdue cases to urge"),
         ),
-        _("Step 5 (consoles)."),
+        _("Step 6 (consoles)."),
     ),
     Role.ANALYST: Workspace(
         Role.ANALYST,
@@ -76,7 +76,7 @@ WORKSPACES: dict[str, Workspace] = {
             _("Evaluation of streets, communities, grids, units and posts for any period"),
             _("Monthly reports exported to Excel"),
         ),
-        _("Step 7 (evaluation)."),
+        _("Step 8 (evaluation)."),
     ),
     Role.HANDLER: Workspace(
         Role.HANDLER,
@@ -86,7 +86,7 @@ WORKSPACES: dict[str, Workspace] = {
             _("Cases dispatched to your unit with their deadlines"),
             _("Report back with an after-photo; request return, extension or suspension"),
         ),
-        _("Step 5 (consoles)."),
+        _("Step 6 (consoles)."),
     ),
     Role.UNIT_ADMIN: Workspace(
         Role.UNIT_ADMIN,
@@ -96,7 +96,7 @@ WORKSPACES: dict[str, Workspace] = {
             _("Assign cases to your unit's teams"),
             _("Your unit's people and their posts"),
         ),
-        _("Step 5 (consoles)."),
+        _("Step 6 (consoles)."),
     ),
     Role.LEADER: Workspace(
         Role.LEADER,
@@ -106,7 +106,7 @@ WORKSPACES: dict[str, Workspace] = {
             _("Discovery rate, cases per month, handling time, handling and on-time rates"),
             _("Rankings of streets and units; grid heat map"),
         ),
-        _("Step 7 (evaluation)."),
+        _("Step 8 (evaluation)."),
     ),
     Role.SYSADMIN: Workspace(
         Role.SYSADMIN,
@@ -122,6 +122,6 @@ WORKSPACES: dict[str, Workspace] = {
             ),
             _("Audit-trail verification and import history in the browser"),
         ),
-        _("Step 5 (consoles)."),
+        _("Step 6 (consoles)."),
     ),
 }

@@ -1,7 +1,7 @@
 from django.http import HttpRequest
 
+from consoles.workspaces import WORKSPACES
 from org.models import Membership
-from org.workspaces import WORKSPACES
 
 
 def workspaces(request: HttpRequest) -> dict[str, object]:

@@ -1,0 +1,199 @@
+"""上报: a new case from any channel, placed once, numbered, and idempotent on the client's
+request id. Report intake is the platform's busiest write (DESIGN.md §8: ≥ 500 reports/s), so
+this path reads nothing it can keep per process and writes a case and its first event in one
+short transaction.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import datetime
+
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from shapely import Point
+
+from cases import deadlines
+from cases.models import DESCRIPTION_MAX, Case, CaseNumber, Channel, Status
+from cases.steps import clean_text, new_event
+from catalog.models import CaseType
+from components.models import Component
+from geo.lookup import Placement, place
+from org.access import Actor, ActorKind, Refusal
+from org.roles import Role
+
+CENTER = frozenset({Role.ACCEPTOR, Role.SHIFT_LEADER})  # the center records any channel
+REPORTERS: dict[str, frozenset[str]] = {
+    Channel.INSPECTOR: frozenset({Role.INSPECTOR}),
+    Channel.HOTLINE: CENTER,
+    Channel.WEB: CENTER | {ActorKind.PUBLIC},
+    Channel.APP: CENTER | {ActorKind.PUBLIC},
+    Channel.POLICE: CENTER | {ActorKind.PARTNER},
+    Channel.CAMERA: CENTER | {ActorKind.PARTNER},
+    Channel.OPEN311: CENTER | {ActorKind.PARTNER, ActorKind.PUBLIC},
+    Channel.LEADER: frozenset({Role.LEADER, Role.ACCEPTOR}),
+}
+
+
+def report_case(
+    *,
+    actor: Actor,
+    channel: str,
+    description: str,
+    lon: float,
+    lat: float,
+    crs: str = "wgs84",
+    case_type: CaseType | None = None,
+    component: Component | None = None,
+    address: str = "",
+    request_id: str | None = None,
+    contact_name: str = "",
+    contact_phone: str = "",
+    is_urgent: bool = False,
+    now: datetime | None = None,
+) -> Case:
+    """A new case in `reported`. A retry with the same `request_id` and the same content returns
+    the first case; the same id with other content is refused with the first case's number."""
+    if channel not in REPORTERS:
+        raise Refusal("unknown_channel", _("Unknown channel %(c)s.") % {"c": channel})
+    if actor.role not in REPORTERS[channel]:
+        raise Refusal("wrong_role", _("Your post cannot report through this channel."), 403)
+    description = clean_text(description, limit=DESCRIPTION_MAX)
+    if not description:
+        raise Refusal("description_required", _("Describe the problem."))
+    case_type = _type_of(case_type, component)
+    texts = [
+        clean_text(text, limit=n)
+        for text, n in ((address, 200), (contact_name, 50), (contact_phone, 30))
+    ]
+    digest = _digest(channel, description, lon, lat, crs, case_type, component, texts, is_urgent)
+    if request_id:
+        request_id = clean_text(request_id, limit=64)
+        existing = _earlier(request_id, actor, digest)
+        if existing is not None:
+            return existing
+    placement = place(lon, lat, crs)
+    now = now or timezone.now()
+    case = Case(
+        request_id=request_id or None,
+        request_digest=digest,
+        channel=channel,
+        status=Status.REPORTED,
+        case_type=case_type,
+        component=component,
+        description=description,
+        address=texts[0],
+        reporter=actor.user,
+        contact_name=texts[1],
+        contact_phone=texts[2],
+        is_urgent=is_urgent,
+        created_at=now,
+    )
+    _place(case, placement)
+    deadlines.start_step(case, now)
+    try:
+        with transaction.atomic():
+            case.number = _next_number(now)  # late: the counter's row lock is held briefly
+            event = new_event(case, "report", actor, "", now, "", {"crs": crs})
+            case.save(force_insert=True)
+            event.case = case
+            event.save(force_insert=True)
+    except IntegrityError:
+        # Another request with the same id won the race: that one is the report.
+        earlier = _earlier(request_id, actor, digest) if request_id else None
+        if earlier is None:
+            raise
+        return earlier
+    return case
+
+
+def _type_of(case_type: CaseType | None, component: Component | None) -> CaseType | None:
+    """The type reported: the component's when a component is named (they must agree)."""
+    if component is None:
+        return case_type
+    if case_type is not None and case_type.pk != component.case_type_id:
+        raise Refusal(
+            "type_component_mismatch",
+            _("Component %(component)s is a %(its)s, not a %(type)s.")
+            % {
+                "component": component.identifier,
+                "its": component.case_type.name,
+                "type": case_type.name,
+            },
+        )
+    return component.case_type
+
+
+def _digest(
+    channel: str,
+    description: str,
+    lon: float,
+    lat: float,
+    crs: str,
+    case_type: CaseType | None,
+    component: Component | None,
+    texts: list[str],
+    is_urgent: bool,
+) -> str:
+    """What the report says, so that a retry can be told from a new report reusing an id."""
+    said = [
+        channel,
+        description,
+        round(float(lon), 7),
+        round(float(lat), 7),
+        crs,
+        case_type.pk if case_type else None,
+        component.pk if component else None,
+        texts,
+        is_urgent,
+    ]
+    return hashlib.sha256(json.dumps(said, ensure_ascii=False).encode()).hexdigest()
+
+
+def _earlier(request_id: str, actor: Actor, digest: str) -> Case | None:
+    case = Case.objects.filter(request_id=request_id).first()
+    if case is None:
+        return None
+    if case.reporter_id != (actor.user.pk if actor.user else None):
+        raise Refusal(
+            "request_id_taken", _("This request id was already used by someone else."), 409
+        )
+    if case.request_digest and case.request_digest != digest:
+        raise Refusal(
+            "request_id_reused",
+            _(
+                "This request id was already used for case %(number)s, which says something "
+                "else: send a new request id for a new report."
+            )
+            % {"number": case.number},
+            409,
+            case=case.number,
+        )
+    return case
+
+
+def _place(case: Case, placement: Placement) -> None:
+    case.point = Point(placement.lon, placement.lat)
+    case.grid_id = placement.grid_id
+    case.community_id = placement.community_id
+    case.street_id = placement.street_id
+    case.territory_unit_id = placement.territory_unit_id
+    case.near_boundary = placement.near_boundary
+
+
+def _next_number(now: datetime) -> str:
+    """Year + six-digit sequence from one UPDATE … RETURNING: the counter row stays locked
+    until the report commits, so numbers are unique and gapless on both databases."""
+    year = timezone.localtime(now).year
+    table = connection.ops.quote_name(CaseNumber._meta.db_table)
+    sql = f"UPDATE {table} SET last = last + 1 WHERE year = %s RETURNING last"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [year])
+        row = cursor.fetchone()
+        if row is None:  # the year's first report
+            CaseNumber.objects.bulk_create([CaseNumber(year=year)], ignore_conflicts=True)
+            cursor.execute(sql, [year])
+            row = cursor.fetchone()
+    return f"{year}{row[0]:06d}"

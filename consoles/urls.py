@@ -1,0 +1,12 @@
+from django.urls import path
+
+from consoles import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("work/<slug:role>/", views.workspace, name="workspace"),
+    path("cases/", views.case_list, name="case_list"),
+    path("cases/<str:number>/", views.case_detail, name="case_detail"),
+    path("components/<str:identifier>/", views.component_detail, name="component_detail"),
+    path("map/", views.map_page, name="map"),
+]

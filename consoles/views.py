@@ -1,0 +1,180 @@
+"""The pages people work in: the home page and each post's desk, the case list and case page,
+the component page and the map. Every page acts as the post chosen on a desk in this browser
+(org/access.py); what a post may see and do is answered by the cases and the state machine,
+never here.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cases import deadlines
+from cases.contacts import masked
+from cases.models import Case, Status
+from cases.schemas import suggestion_out
+from cases.transitions import get_case_for
+from components import queries as components
+from components.models import Component
+from components.views import filter_options, layer_config
+from consoles.workspaces import WORKSPACES
+from geo.models import Street
+from geo.views import GRID_MIN_ZOOM, MAX_BBOX_DEGREES
+from org.access import Refusal, choose_desk, posts_of, viewer_for
+from org.roles import Role
+
+PAGE_SIZE = 50
+
+
+# -- home and desks ---------------------------------------------------------------------------
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """Send a person with one post straight to its workspace; let others choose."""
+    roles = list(dict.fromkeys(post.role for post in posts_of(request.user)))
+    if len(roles) == 1:
+        return redirect("workspace", role=roles[0])
+    if not roles and request.user.is_superuser:
+        return redirect("workspace", role=Role.SYSADMIN)
+    workspaces = [WORKSPACES[r] for r in roles]
+    return render(request, "consoles/home.html", {"workspaces": workspaces})
+
+
+@login_required
+def workspace(request: HttpRequest, role: str) -> HttpResponse:
+    """A post's desk. Opening it makes this browser act as that post."""
+    if role not in WORKSPACES:
+        raise Http404
+    posts = [post for post in posts_of(request.user) if post.role == role]
+    if not posts and not (role == Role.SYSADMIN and request.user.is_superuser):
+        return render(
+            request, "consoles/not_your_workspace.html", {"workspace": WORKSPACES[role]}, status=403
+        )
+    if posts:
+        choose_desk(request, role)
+    context = {"workspace": WORKSPACES[role], "memberships": posts}
+    return render(request, "consoles/workspace.html", context)
+
+
+# -- cases ------------------------------------------------------------------------------------
+
+
+@login_required
+def case_list(request: HttpRequest) -> HttpResponse:
+    viewer = viewer_for(request)
+    cases = Case.objects.visible_to(viewer).select_related(
+        "case_type", "street", "responsible_unit"
+    )
+    status = request.GET.get("status", "")
+    if status in Status.values:
+        cases = cases.filter(status=status)
+    street = request.GET.get("street", "")
+    if street.isdigit():
+        cases = cases.filter(street_id=int(street))
+    page = Paginator(cases.order_by("-created_at", "-id"), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    now = timezone.now()
+    context = {
+        "page": page,
+        "rows": [(case, deadlines.light(case, now)) for case in page.object_list],
+        "statuses": Status.choices,
+        "streets": Street.objects.order_by("code").only("id", "name"),
+        "chosen": {"status": status, "street": street},
+        "viewer": viewer,
+    }
+    return render(request, "consoles/case_list.html", context)
+
+
+@login_required
+def case_detail(request: HttpRequest, number: str) -> HttpResponse:
+    viewer = viewer_for(request)
+    related = ("case_type", "condition", "grid", "community", "street", "responsible_unit")
+    try:
+        in_hand = get_case_for(viewer, number, related=(*related, "team", "suggested_unit"))
+    except Refusal:
+        raise Http404 from None  # unknown, or not the viewer's to see: the same answer
+    case, now = in_hand.case, timezone.now()
+    context = {
+        "case": case,
+        "verbs": in_hand.verbs,
+        "light": deadlines.light(case, now),
+        "overdue": case.is_overdue(now),
+        "events": case.events.select_related("actor__person", "unit").order_by("sequence"),
+        "photos": case.photos.order_by("uploaded_at", "id"),
+        "tasks": case.tasks.select_related("inspector").order_by("created_at"),
+        "co_handlings": case.co_handlings.select_related("unit"),
+        "contact": masked(case),
+        "calendar_warnings": deadlines.calendar_warnings(now),
+        "suggestion": suggestion_out(case),
+    }
+    return render(request, "consoles/case_detail.html", context)
+
+
+# -- components and the map -------------------------------------------------------------------
+
+
+@login_required
+def component_detail(request: HttpRequest, identifier: str) -> HttpResponse:
+    component = (
+        Component.objects.select_related(
+            "case_type__major", "grid", "community", "street", "department", "owner", "maintainer"
+        )
+        .filter(identifier=identifier)
+        .first()
+    )
+    if component is None:
+        raise Http404
+    cases = Case.objects.visible_to(viewer_for(request)).filter(component=component)
+    context = {
+        "component": component,
+        "changes": components.status_history(component),
+        # Only the cases the viewer may see: a case page outside the scope answers 404 anyway.
+        "cases": cases.select_related("case_type").order_by("-created_at", "-id"),
+    }
+    return render(request, "consoles/component.html", context)
+
+
+@login_required
+def map_page(request: HttpRequest) -> HttpResponse:
+    config = {
+        "urls": {
+            name: reverse(f"map_{name}") for name in ("outlines", "grids", "locate", "search")
+        },
+        "tiles": {"url": settings.MAP_TILE_URL, "attribution": settings.MAP_TILE_ATTRIBUTION},
+        "gridMinZoom": GRID_MIN_ZOOM,
+        "maxBoxDegrees": MAX_BBOX_DEGREES,
+        "text": map_texts(),
+        "components": layer_config(),
+    }
+    context = {"map_config": config, "component_filters": filter_options()}
+    return render(request, "consoles/map.html", context)
+
+
+def map_texts() -> dict[str, str]:
+    """What map.js shows, in the user's language."""
+    return {
+        "district": _("District"),
+        "streets": _("Streets and townships"),
+        "communities": _("Communities"),
+        "grids": _("Unit grids"),
+        "baseMap": _("Base map"),
+        "street": _("Street / township"),
+        "community": _("Community"),
+        "grid": _("Unit grid"),
+        "area": _("Area"),
+        "landUse": _("Land use"),
+        "grade": _("Management grade"),
+        "zoomIn": _("Zoom in to see the unit grids."),
+        "gridsShown": _("Unit grids shown: {n}"),
+        "noTerritory": _("No territory has been imported yet."),
+        "loading": _("Loading…"),
+        "failed": _("The map could not load its data."),
+    }

@@ -1,0 +1,44 @@
+"""特殊结案: the shift leader closes a case that cannot be handled as the standard says."""
+
+from __future__ import annotations
+
+import pytest
+
+from cases import workflow as wf
+from cases.models import Status, Task
+from org.access import Refusal
+from tests.cases.conftest import World
+from tests.cases.test_workflow import chain_is_intact, handling, reported
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_suspended_case_is_closed_specially_with_a_reason(world: World) -> None:
+    a = world.actors
+    case = handling(world)
+    wf.request_suspension(case, actor=a.handler_a, reason="需纳入道路改造工程")
+    wf.decide_suspension(case, actor=a.dispatcher, approve=True)
+    with pytest.raises(Refusal) as no_reason:
+        wf.close_special(case, actor=a.shift_leader, reason="")
+    assert no_reason.value.code == "reason_required"
+    case = wf.close_special(case, actor=a.shift_leader, reason="道路改造工程已立项，问题随工程解决")
+    assert (case.status, case.closing_type, case.due_at) == (Status.CLOSED, "special", None)
+    assert chain_is_intact(case)
+
+
+def test_special_closing_cancels_an_open_check_and_needs_the_shift_leader(world: World) -> None:
+    a = world.actors
+    case = handling(world)
+    wf.feedback_case(case, actor=a.handler_a, reason="已处置")
+    wf.send_check(case, actor=a.acceptor, inspector=world.person(world.inspector))
+    with pytest.raises(Refusal) as wrong_post:
+        wf.close_special(case, actor=a.dispatcher, reason="工程")
+    assert wrong_post.value.code == "wrong_role"
+    wf.close_special(case, actor=a.shift_leader, reason="现场已由市级工程接管")
+    assert Task.objects.get(case=case).outcome == "cancelled"
+
+
+def test_a_report_not_yet_filed_is_declined_rather_than_closed(world: World) -> None:
+    with pytest.raises(Refusal) as refused:
+        wf.close_special(reported(world), actor=world.actors.shift_leader, reason="无")
+    assert refused.value.code == "invalid_transition"
