@@ -6,8 +6,8 @@ from __future__ import annotations
 from django.contrib import admin
 from django.http import HttpRequest
 
-from cases.calendar import CalendarDay, CalendarYear
-from cases.models import Case, CaseEvent, StageLimit
+from cases.calendar import CalendarDay, CalendarYear, StageLimit
+from cases.models import Case, CaseEvent
 
 
 class ReadOnly(admin.ModelAdmin):

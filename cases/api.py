@@ -5,7 +5,7 @@ Every request acts as one post (岗位) of the caller: the `X-UrbanGrid-Role` he
 `role` query parameter names it, and a caller holding a single post needs neither. The post's
 data scope decides which cases exist for the request: a case outside it answers 404 exactly
 like a case that does not exist, so numbers cannot be probed. Changes go through
-cases/workflow.py only; a refused call has stored nothing.
+cases/workflow/ only; a refused call has stored nothing.
 """
 
 from __future__ import annotations
@@ -227,7 +227,7 @@ def report(request: HttpRequest, body: s.ReportIn) -> Status[s.CaseSummary]:
     return Status(201 if created else 200, s.case_summary(case, now))
 
 
-# -- the verbs (STANDARDS.md §4, cases/workflow.py) ----------------------------------------------
+# -- the verbs (STANDARDS.md §4, cases/workflow/) ----------------------------------------------
 
 
 def _unit(code: str) -> Unit:

@@ -22,8 +22,8 @@ from django.conf import settings
 from django.db.models.signals import post_delete, post_save
 from django.utils.translation import gettext as _
 
-from cases.calendar import CalendarDay, CalendarDayKind, CalendarYear
-from cases.models import Case, Clock, StageLimit, Status
+from cases.calendar import CalendarDay, CalendarDayKind, CalendarYear, Clock, StageLimit
+from cases.models import Case, Status
 from catalog.models import NATURAL_UNITS, FilingCondition, LimitUnit, Urgency
 from lib.workdays import CalendarError, WorkingCalendar
 from org.access import Refusal

@@ -1,6 +1,8 @@
-"""Cases (案卷), their append-only event chain, inspector tasks, photos and the working calendar.
+"""Cases (案卷), their append-only event chain, co-handling units, inspector tasks, photos and
+notifications (the working calendar and step limits: cases/calendar.py).
 
-A case changes only through cases/workflow.py, which appends one CaseEvent per action. Each event
+A case changes only through cases/reporting.py and cases/workflow/, which append one CaseEvent per
+action. Each event
 is hash-chained to the previous one of its case, so an altered, removed or reordered event is
 detected by `manage.py verify_audit`.
 """
@@ -16,8 +18,8 @@ from django.db.models import Exists, F, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from cases import calendar  # noqa: F401  (its models belong to this app)
-from catalog.models import RoutingBasis, Urgency
+from cases.calendar import Clock
+from catalog.models import RoutingBasis
 from geo.fields import GeometryField
 
 if TYPE_CHECKING:
@@ -99,11 +101,6 @@ class ClosingType(models.TextChoices):
     NORMAL = "normal", _("Normal (正常结案)")
     OVERDUE = "overdue", _("Overdue (超时结案)")
     SPECIAL = "special", _("Special (特殊结案)")
-
-
-class Clock(models.TextChoices):
-    NATURAL = "natural", _("natural time")
-    WORKING = "working", _("working time")
 
 
 class Satisfaction(models.TextChoices):
@@ -357,7 +354,7 @@ class Case(models.Model):
 
 
 class Verb(models.TextChoices):
-    """Every action a case event records (cases/workflow.py has one function for each, and
+    """Every action a case event records (cases/workflow/ has one function for each, and
     cases/photos.py records each photo with the SHA-256 of its stored file)."""
 
     REPORT = "report", _("Reported (上报)")
@@ -559,31 +556,6 @@ class Photo(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.stage}"
-
-
-class StageLimit(models.Model):
-    """Time allowed for a workflow step other than handling (handling follows the filing
-    condition), per urgency: an urgent case's steps run on natural time, day and night.
-    Defaults are created by data migrations; administrators change them."""
-
-    stage = models.CharField(_("step"), max_length=12)
-    urgency = models.CharField(
-        _("urgency"), max_length=6, choices=Urgency.choices, default=Urgency.NORMAL
-    )
-    minutes = models.PositiveIntegerField(_("minutes"))
-    clock = models.CharField(_("clock"), max_length=8, choices=Clock.choices)
-
-    class Meta:
-        verbose_name = _("step time limit")
-        verbose_name_plural = _("step time limits")
-        ordering = ["stage", "urgency"]
-        constraints = [
-            models.UniqueConstraint(fields=["stage", "urgency"], name="cases_stage_limit_unique"),
-            models.CheckConstraint(condition=Q(minutes__gt=0), name="cases_stage_limit_positive"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.stage} ({self.urgency}): {self.minutes} min"
 
 
 class Notification(models.Model):

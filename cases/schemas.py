@@ -222,7 +222,7 @@ class CaseFilters(Clean):
     offset: int = Field(0, ge=0, le=10**9)
 
 
-# -- the verbs (one body per verb of cases/workflow.py) ----------------------------------------
+# -- the verbs (one body per verb of cases/workflow/) ----------------------------------------
 
 
 class ReasonIn(In):

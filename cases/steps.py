@@ -1,4 +1,4 @@
-"""The common path of every workflow verb (cases/workflow.py): lock the case, check the state
+"""The common path of every workflow verb (cases/workflow/): lock the case, check the state
 machine (cases/transitions.py), change the case, move its deadlines, append the hash-chained
 event with the deadlines in force and the state after, and notify.
 """
@@ -193,6 +193,13 @@ def finish_task(case: Case, kind: str, outcome: str, now: datetime) -> None:
 
 def cancel_open_task(case: Case, now: datetime) -> None:
     case.tasks.filter(done_at__isnull=True).update(done_at=now, outcome=TaskOutcome.CANCELLED)
+
+
+def release_units(case: Case) -> None:
+    """The units let go of the case (returned, or reopened for filing again)."""
+    case.responsible_unit, case.team, case.handling_due_at = None, None, None
+    case.handled_at, case.urge_due_at = None, None
+    case.co_handlings.all().delete()
 
 
 def unit_list(case: Case) -> list[Unit | Person]:

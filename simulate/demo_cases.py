@@ -1,6 +1,6 @@
 """Demo cases: a few dozen problems walked through every path of the closed loop.
 
-Every change goes through cases/reporting.py and cases/workflow.py, exactly as people would make
+Every change goes through cases/reporting.py and cases/workflow/, exactly as people would make
 it, over the four weeks before the load: accepted, filed and closed on time or late, returned and
 re-dispatched, co-handled, extended, suspended and resumed, reworked after a failed check, voided,
 not accepted, not filed, closed specially, appealed, urged and answered, merged, handled on the

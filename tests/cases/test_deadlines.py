@@ -8,8 +8,8 @@ import pytest
 
 from cases import deadlines
 from cases import workflow as wf
-from cases.calendar import CalendarDay, CalendarYear
-from cases.models import Case, CaseEvent, Channel, StageLimit
+from cases.calendar import CalendarDay, CalendarYear, StageLimit
+from cases.models import Case, CaseEvent, Channel
 from cases.reporting import report_case
 from tests.cases.conftest import MONDAY_10, SHANGHAI, WEST, World
 
