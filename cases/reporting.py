@@ -69,11 +69,7 @@ def report_case(
         for text, n in ((address, 200), (contact_name, 50), (contact_phone, 30))
     ]
     digest = _digest(channel, description, lon, lat, crs, case_type, component, texts, is_urgent)
-    if request_id:
-        request_id = clean_text(request_id, limit=64)
-        existing = _earlier(request_id, actor, digest)
-        if existing is not None:
-            return existing
+    request_id = clean_text(request_id, limit=64) if request_id else None
     placement = place(lon, lat, crs)
     now = now or timezone.now()
     case = Case(
@@ -95,13 +91,15 @@ def report_case(
     deadlines.start_step(case, now)
     try:
         with transaction.atomic():
-            case.number = _next_number(now)  # late: the counter's row lock is held briefly
+            case.number = _next_number(now)  # late: the counter's row is locked till commit
             event = new_event(case, "report", actor, "", now, "", {"crs": crs})
             case.save(force_insert=True)
             event.case = case
             event.save(force_insert=True)
     except IntegrityError:
-        # Another request with the same id won the race: that one is the report.
+        # The request id is taken (a retry, or the loser of a race with it): the unique
+        # constraint answers in the same round trip that stores a new report, and the rollback
+        # takes the case number back.
         earlier = _earlier(request_id, actor, digest) if request_id else None
         if earlier is None:
             raise
@@ -178,7 +176,7 @@ def _place(case: Case, placement: Placement) -> None:
     case.point = Point(placement.lon, placement.lat)
     case.grid_id = placement.grid_id
     case.community_id = placement.community_id
-    case.street_id = placement.street_id
+    case.street = placement.street
     case.territory_unit_id = placement.territory_unit_id
     case.near_boundary = placement.near_boundary
 

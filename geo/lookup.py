@@ -58,6 +58,7 @@ class Placement:
     street_id: int
     territory_unit_id: int | None  # the street office or township answering for the territory
     near_boundary: bool  # within BOUNDARY_WARNING_METRES of another street
+    street: Street
 
 
 class TerritoryIndex:
@@ -72,7 +73,8 @@ class TerritoryIndex:
         self.locations = [Location(r[0], r[1], r[2], r[3]) for r in rows]
         self.by_code = {location.grid_code: location for location in self.locations}
         self.points = PolygonIndex([r[4] for r in rows], CELL_DEGREES) if rows else None
-        self.offices = dict(Street.objects.values_list("id", "office_id"))
+        # Streets are part of the territory: kept with it, a report reads none of them.
+        self.streets = {street.pk: street for street in Street.objects.all()}
         self._borders = _street_borders()
 
     def locate(self, lon: float, lat: float) -> Location | None:
@@ -172,8 +174,9 @@ def place(lon: float, lat: float, crs: str = "wgs84") -> Placement:
         location.grid_code,
         location.community_id,
         location.street_id,
-        index.offices.get(location.street_id),
+        index.streets[location.street_id].office_id,
         distance is not None and distance <= settings.BOUNDARY_WARNING_METRES,
+        index.streets[location.street_id],
     )
 
 
