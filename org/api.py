@@ -48,6 +48,7 @@ class ErrorBody(Schema):
     code: str = Field(description="stable, for machines: e.g. wrong_role, invalid_transition")
     message: str = Field(description="for people, in the language of the request")
     fields: list[FieldError] | None = None
+    case: str | None = Field(None, description="request_id_reused: the case the id made first")
 
 
 class ErrorOut(Schema):

@@ -142,3 +142,19 @@ def test_reporting_into_the_right_place_needs_no_condition_lookup_by_hand(world:
         world.shift_leader, "post", f"/cases/{number}/file", {"condition": condition["id"]}
     )
     assert filed.json()["status"] == "filed"
+
+
+def test_a_request_id_reused_for_another_report_answers_409_with_the_first_case(
+    world: World,
+) -> None:
+    first = call(world.inspector, "post", "/cases", report_body(request_id="phone-7:42"))
+    again = call(world.inspector, "post", "/cases", report_body(request_id="phone-7:42"))
+    assert (first.status_code, again.status_code) == (201, 200)
+    number = first.json()["number"]
+    other = report_body(request_id="phone-7:42", description="路灯不亮")
+    refused = call(world.inspector, "post", "/cases", other)
+    assert (refused.status_code, code(refused)) == (409, "request_id_reused")
+    assert (
+        refused.json()["error"]["case"] == number and number in refused.json()["error"]["message"]
+    )
+    assert Case.objects.count() == 1 and CaseNumber.objects.get().last == 1
