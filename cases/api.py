@@ -26,6 +26,7 @@ from cases.contacts import reveal_contact
 from cases.models import Case, PhotoStage, Task
 from cases.reporting import report_case
 from cases.transitions import TRANSITIONS, get_case_for, not_found
+from catalog.lookup import types_with_code
 from catalog.models import CaseType, FilingCondition
 from components.models import Component
 from org.access import Actor, Refusal, actor_for
@@ -168,14 +169,7 @@ def my_tasks(request: HttpRequest) -> list[s.TaskWithCase]:
 def _case_type(body: s.ReportIn) -> CaseType | None:
     if not body.type:
         return None
-    types = CaseType.objects.filter(code=body.type, is_active=True).select_related("major")
-    if body.edition:
-        types = types.filter(major__edition__code=body.edition)
-    else:
-        types = types.filter(major__edition__is_current=True)
-    if body.kind:
-        types = types.filter(major__kind=body.kind)
-    found = list(types[:2])
+    found = types_with_code(body.type, edition=body.edition, kind=body.kind)
     if not found:
         raise Refusal("no_such_type", _("There is no type %(code)s.") % {"code": body.type})
     if len(found) > 1:

@@ -10,9 +10,6 @@ force when it happened (cases/steps.py), so limits changed later never rewrite h
 
 from __future__ import annotations
 
-import threading
-import time as clock
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Final
@@ -25,6 +22,7 @@ from django.utils.translation import gettext as _
 from cases.calendar import CalendarDay, CalendarDayKind, CalendarYear, Clock, StageLimit
 from cases.models import Case, Status
 from catalog.models import NATURAL_UNITS, FilingCondition, LimitUnit, Urgency
+from lib.cache import PerProcess
 from lib.workdays import CalendarError, WorkingCalendar
 from org.access import Refusal
 
@@ -76,26 +74,6 @@ STAGE_OF_STATUS: Final[dict[str, str]] = {
 
 
 # -- reference data, kept per process ---------------------------------------------------------
-
-
-class PerProcess[T]:
-    """A value read from the database, kept for a minute and dropped when its rows change."""
-
-    SECONDS: Final = 60.0
-
-    def __init__(self, load: Callable[[], T]) -> None:
-        self.load, self.lock = load, threading.Lock()
-        self.value: tuple[float, T] | None = None
-
-    def get(self) -> T:
-        with self.lock:
-            if self.value is None or clock.monotonic() - self.value[0] >= self.SECONDS:
-                self.value = (clock.monotonic(), self.load())
-            return self.value[1]
-
-    def forget(self, **_kwargs: object) -> None:
-        with self.lock:
-            self.value = None
 
 
 def _load_calendar() -> WorkingCalendar:

@@ -133,6 +133,7 @@ def outsider(org: Org) -> User:
 def _fresh_territory_index() -> None:
     # Each test database starts again at revision 1, so a cached index could look current.
     from cases.deadlines import forget_calendar
+    from catalog.lookup import forget_types
     from geo.gazetteer import forget_gazetteer
     from geo.lookup import forget_index
     from geo.map_layers import forget_map_layers
@@ -141,6 +142,7 @@ def _fresh_territory_index() -> None:
     forget_map_layers()
     forget_gazetteer()
     forget_calendar()  # likewise for the working calendar, cached per process
+    forget_types()
 
 
 @pytest.fixture(autouse=True)

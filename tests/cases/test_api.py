@@ -555,3 +555,23 @@ def test_an_unknown_address_or_method_answers_the_json_error_format(world: World
     assert nowhere.status_code == 404
     assert nowhere.json()["error"]["code"] == "not_found"
     assert client.get("/cases/nowhere/").status_code == 404  # outside the API: unchanged
+
+
+def test_a_report_through_the_api_costs_five_queries(world: World) -> None:
+    """Intake is the busiest write (DESIGN.md §8): the token, the post, the case number, the
+    case and its first event. Everything else is kept per process."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    _token, key = issue_token(world.inspector, "phone-7")
+    device = Client(headers={"Authorization": f"Bearer {key}"})
+
+    def send(request_id: str) -> Response:
+        body = json.dumps(report_body(request_id=request_id))
+        return device.post("/api/v1/cases", body, content_type="application/json")
+
+    assert send("warm-up").status_code == 201  # the token's last use is recorded once a minute
+    with CaptureQueriesContext(connection) as queries:
+        assert send("counted").status_code == 201
+    statements = [q["sql"] for q in queries.captured_queries if "SAVEPOINT" not in q["sql"]]
+    assert len(statements) == 5, "\n".join(s[:90] for s in statements)
