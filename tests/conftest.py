@@ -34,37 +34,57 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         )
 
 
-@pytest.hookimpl(wrapper=True)
-def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
-    result = yield
+def is_serialized_transactional(item: pytest.Item) -> bool:
     marker = item.get_closest_marker("django_db")
-    if marker is not None and marker.kwargs.get("serialized_rollback"):
-        restore_after_flush()
-    return result
+    return bool(
+        marker and marker.kwargs.get("transaction") and marker.kwargs.get("serialized_rollback")
+    )
 
 
 _db_blocker: Any = None
+_flushed = False  # a transactional test has emptied the database since it was last reloaded
 
 
-@pytest.fixture(scope="session", autouse=True)
-def _keep_db_blocker(django_db_blocker: Any) -> None:
-    global _db_blocker
+@pytest.fixture(autouse=True)
+def _note_flush(request: pytest.FixtureRequest, django_db_blocker: Any) -> Iterator[None]:
+    global _db_blocker, _flushed
     _db_blocker = django_db_blocker
+    transactional = is_serialized_transactional(request.node)
+    if transactional:
+        request.getfixturevalue("transactional_db")  # its teardown empties the database
+    yield
+    if transactional:
+        _flushed = True
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    # Reloaded before the next test rather than after this one: after the last test of a
+    # worker the test database is gone (on PostgreSQL the connection would reopen on the
+    # database DATABASE_URL names). A transactional test reloads it itself.
+    global _flushed
+    if _flushed and not is_serialized_transactional(item):
+        restore_after_flush()
+        _flushed = False
 
 
 def restore_after_flush() -> None:
     """A transactional test ends by emptying the database, the migrations' data (calendar,
     stage limits, content types) included; Django reloads it only when the next such test
     starts. pytest-xdist may run other tests in between on the same worker, so it is
-    reloaded here, as soon as the test is over."""
+    reloaded for them."""
     from django.contrib.contenttypes.models import ContentType
     from django.db import connections
 
+    reloaded = False
     with _db_blocker.unblock():
-        for connection in connections.all(initialized_only=True):
+        for connection in connections.all():
             contents = getattr(connection, "_test_serialized_contents", None)
             if contents:
                 connection.creation.deserialize_db_from_string(contents)
+                reloaded = True
+    # Silently leaving the database empty would only show as odd failures in later tests.
+    assert reloaded, "no connection holds the test database's serialized data"
     ContentType.objects.clear_cache()
 
 
