@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -10,12 +11,15 @@ import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
+from django.db import transaction
+from django.test import override_settings
 from django.utils import translation
 
 from org.models import Membership, Person, Unit, UnitKind
 from org.roles import Role, Scope
 
 PASSWORD = "correct-horse-battery"
+FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -88,9 +92,28 @@ def restore_after_flush() -> None:
     ContentType.objects.clear_cache()
 
 
+@contextmanager
+def rolled_back_at_the_end(django_db_blocker: Any) -> Iterator[None]:
+    """For module-scoped data: what is stored inside stays for the module's tests (each runs
+    in a savepoint of this transaction) and is rolled back when the module is done. Only for
+    modules without transactional tests, whose flush would empty the database under it."""
+    # Module fixtures come before the tests' autouse ones, whose setup is repeated here (the
+    # demo caches its password hash, made with whichever hasher is set at the time).
+    forget_cached_territory()
+    with (
+        override_settings(PASSWORD_HASHERS=FAST_HASHERS),
+        django_db_blocker.unblock(),
+        transaction.atomic(),
+    ):
+        try:
+            yield
+        finally:
+            transaction.set_rollback(True)
+
+
 @pytest.fixture(autouse=True)
 def _fast_hasher(settings: Any) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.PASSWORD_HASHERS = FAST_HASHERS
 
 
 @dataclass
@@ -149,8 +172,7 @@ def outsider(org: Org) -> User:
     return make_person("outsider", None, org.department_b)
 
 
-@pytest.fixture(autouse=True)
-def _fresh_territory_index() -> None:
+def forget_cached_territory() -> None:
     # Each test database starts again at revision 1, so a cached index could look current.
     from cases.deadlines import forget_calendar
     from geo.gazetteer import forget_gazetteer
@@ -161,6 +183,11 @@ def _fresh_territory_index() -> None:
     forget_map_layers()
     forget_gazetteer()
     forget_calendar()  # likewise for the working calendar, cached per process
+
+
+@pytest.fixture(autouse=True)
+def _fresh_territory_index() -> None:
+    forget_cached_territory()
 
 
 @pytest.fixture(autouse=True)
