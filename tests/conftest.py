@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -14,12 +15,19 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.test import override_settings
 from django.utils import translation
+from hypothesis import settings as hypothesis_settings
 
 from org.models import Membership, Person, Unit, UnitKind
 from org.roles import Role, Scope
 
 PASSWORD = "correct-horse-battery"
 FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# Few examples for a quick local loop; CI (.ci/run sets HYPOTHESIS_PROFILE=ci) tries more.
+# Loaded here, before the test modules, whose @settings take unset values from the profile.
+hypothesis_settings.register_profile("dev", max_examples=20)
+hypothesis_settings.register_profile("ci", max_examples=100, print_blob=True)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or "dev")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
