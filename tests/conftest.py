@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -10,12 +12,22 @@ import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
+from django.db import transaction
+from django.test import override_settings
 from django.utils import translation
+from hypothesis import settings as hypothesis_settings
 
 from org.models import Membership, Person, Unit, UnitKind
 from org.roles import Role, Scope
 
 PASSWORD = "correct-horse-battery"
+FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# Few examples for a quick local loop; CI (.ci/run sets HYPOTHESIS_PROFILE=ci) tries more.
+# Loaded here, before the test modules, whose @settings take unset values from the profile.
+hypothesis_settings.register_profile("dev", max_examples=20)
+hypothesis_settings.register_profile("ci", max_examples=100, print_blob=True)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or "dev")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -34,43 +46,82 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         )
 
 
-@pytest.hookimpl(wrapper=True)
-def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
-    result = yield
+def is_serialized_transactional(item: pytest.Item) -> bool:
     marker = item.get_closest_marker("django_db")
-    if marker is not None and marker.kwargs.get("serialized_rollback"):
-        restore_after_flush()
-    return result
+    return bool(
+        marker and marker.kwargs.get("transaction") and marker.kwargs.get("serialized_rollback")
+    )
 
 
 _db_blocker: Any = None
+_flushed = False  # a transactional test has emptied the database since it was last reloaded
 
 
-@pytest.fixture(scope="session", autouse=True)
-def _keep_db_blocker(django_db_blocker: Any) -> None:
-    global _db_blocker
+@pytest.fixture(autouse=True)
+def _note_flush(request: pytest.FixtureRequest, django_db_blocker: Any) -> Iterator[None]:
+    global _db_blocker, _flushed
     _db_blocker = django_db_blocker
+    transactional = is_serialized_transactional(request.node)
+    if transactional:
+        request.getfixturevalue("transactional_db")  # its teardown empties the database
+    yield
+    if transactional:
+        _flushed = True
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    # Reloaded before the next test rather than after this one: after the last test of a
+    # worker the test database is gone (on PostgreSQL the connection would reopen on the
+    # database DATABASE_URL names). A transactional test reloads it itself.
+    global _flushed
+    if _flushed and not is_serialized_transactional(item):
+        restore_after_flush()
+        _flushed = False
 
 
 def restore_after_flush() -> None:
     """A transactional test ends by emptying the database, the migrations' data (calendar,
     stage limits, content types) included; Django reloads it only when the next such test
     starts. pytest-xdist may run other tests in between on the same worker, so it is
-    reloaded here, as soon as the test is over."""
+    reloaded for them."""
     from django.contrib.contenttypes.models import ContentType
     from django.db import connections
 
+    reloaded = False
     with _db_blocker.unblock():
-        for connection in connections.all(initialized_only=True):
+        for connection in connections.all():
             contents = getattr(connection, "_test_serialized_contents", None)
             if contents:
                 connection.creation.deserialize_db_from_string(contents)
+                reloaded = True
+    # Silently leaving the database empty would only show as odd failures in later tests.
+    assert reloaded, "no connection holds the test database's serialized data"
     ContentType.objects.clear_cache()
+
+
+@contextmanager
+def rolled_back_at_the_end(django_db_blocker: Any) -> Iterator[None]:
+    """For module-scoped data: what is stored inside stays for the module's tests (each runs
+    in a savepoint of this transaction) and is rolled back when the module is done. Only for
+    modules without transactional tests, whose flush would empty the database under it."""
+    # Module fixtures come before the tests' autouse ones, whose setup is repeated here (the
+    # demo caches its password hash, made with whichever hasher is set at the time).
+    forget_cached_territory()
+    with (
+        override_settings(PASSWORD_HASHERS=FAST_HASHERS),
+        django_db_blocker.unblock(),
+        transaction.atomic(),
+    ):
+        try:
+            yield
+        finally:
+            transaction.set_rollback(True)
 
 
 @pytest.fixture(autouse=True)
 def _fast_hasher(settings: Any) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.PASSWORD_HASHERS = FAST_HASHERS
 
 
 @dataclass
@@ -129,8 +180,7 @@ def outsider(org: Org) -> User:
     return make_person("outsider", None, org.department_b)
 
 
-@pytest.fixture(autouse=True)
-def _fresh_territory_index() -> None:
+def forget_cached_territory() -> None:
     # Each test database starts again at revision 1, so a cached index could look current.
     from cases.deadlines import forget_calendar
     from catalog.lookup import forget_types
@@ -143,6 +193,11 @@ def _fresh_territory_index() -> None:
     forget_gazetteer()
     forget_calendar()  # likewise for the working calendar, cached per process
     forget_types()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_territory_index() -> None:
+    forget_cached_territory()
 
 
 @pytest.fixture(autouse=True)

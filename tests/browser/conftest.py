@@ -62,11 +62,18 @@ def browser() -> Iterator[object]:
         if os.environ.get("URBANGRID_REQUIRE_BROWSER"):
             pytest.fail(f"Chromium is required but missing at {CHROMIUM}")
         pytest.skip(f"Chromium not installed at {CHROMIUM} (apt-get install chromium)")
+    from django.db import connections
     from playwright.sync_api import sync_playwright
 
     # Playwright runs an event loop in this thread; the ORM calls the tests make are synchronous.
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    # Between its calls Playwright leaves that loop marked as running, and Django then looks
+    # connections up per async context instead of per thread: without this, later tests in
+    # the worker get a second connection that lacks the test database's serialized data.
+    connections_before = {alias: connections[alias] for alias in connections}
     with sync_playwright() as playwright:
+        for alias, connection in connections_before.items():
+            connections[alias] = connection
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield browser
         browser.close()

@@ -157,8 +157,7 @@ def snapshot(case: Case) -> tuple[object, ...]:
     return (case.status, case.pending_request, case.events.count(), case.audit_head)
 
 
-@settings(
-    max_examples=60,
+@settings(  # max_examples comes from the Hypothesis profile (tests/conftest.py)
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )

@@ -1,6 +1,12 @@
-"""The demo cases walk every path of the loop through the workflow functions."""
+"""The demo cases walk every path of the loop through the workflow functions.
+
+The small world and the first load are made once for the module (rolled back at its end).
+"""
 
 from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from django.core.management import call_command
@@ -12,13 +18,21 @@ from geo.territory_import import import_territory
 from org.models import Unit
 from simulate.demo_cases import PATHS, load_demo_cases
 from simulate.demo_org import load_organisation
+from tests.conftest import rolled_back_at_the_end
 from tests.geo.territory import DISTRICT, small_territory
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def demo_world() -> None:
+@pytest.fixture(scope="module")
+def first_load(django_db_setup: None, django_db_blocker: Any) -> Iterator[dict[str, int]]:
+    """The counts of load_demo_cases(seed=3) on the demo world."""
+    with rolled_back_at_the_end(django_db_blocker):
+        make_demo_world()
+        yield load_demo_cases(seed=3)
+
+
+def make_demo_world() -> None:
     load_organisation()
     offices = {
         DISTRICT + "001": Unit.objects.get(code="S01"),
@@ -39,8 +53,8 @@ def demo_world() -> None:
         )  # fmt: skip
 
 
-def test_every_path_is_walked_and_the_trail_verifies(demo_world: None) -> None:
-    counts = load_demo_cases(seed=3)
+def test_every_path_is_walked_and_the_trail_verifies(first_load: dict[str, int]) -> None:
+    counts = first_load
     cases = Case.objects.filter(request_id__startswith="demo-3-")
     assert cases.filter(request_id__regex=r"^demo-3-\d{3}$").count() == sum(PATHS.values())
     closed_paths = ("closed", "closed_late", "public_verified", "public_reopened", "co_handled",
@@ -69,6 +83,5 @@ def test_every_path_is_walked_and_the_trail_verifies(demo_world: None) -> None:
     call_command("verify_audit")
 
 
-def test_loading_again_adds_nothing(demo_world: None) -> None:
-    first = load_demo_cases(seed=3)
-    assert load_demo_cases(seed=3) == first
+def test_loading_again_adds_nothing(first_load: dict[str, int]) -> None:
+    assert load_demo_cases(seed=3) == first_load

@@ -1,29 +1,58 @@
+"""The whole demo district as `manage.py load_demo` builds it.
+
+Loading takes most of a minute, so it is loaded once for this module and every test that needs
+all of it lives here; each runs in a savepoint, and the load is rolled back at the end.
+"""
+
+from __future__ import annotations
+
+import re
 from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
 from io import StringIO
+from typing import Any
 
 import numpy as np
 import pytest
 import shapely
-from django.contrib.auth import authenticate
 from django.core.management import call_command
 
 from cases.audit import verify_all
 from cases.models import Case, CaseEvent
 from catalog.models import CaseType, FilingCondition
-from components.models import Component
+from components.models import Component, ComponentStatus
 from geo.lookup import locate
-from geo.models import Community, District, DoorPlate, InspectorArea, Road, Street, UnitGrid
+from geo.models import (
+    Community,
+    District,
+    DoorPlate,
+    InspectorArea,
+    Road,
+    RoadClass,
+    Street,
+    UnitGrid,
+)
 from lib.coords import gk_zone_epsg, to_metres
 from org.models import TERRITORIAL_KINDS, Membership, Person, Unit, UnitKind
 from org.roles import Role
-from simulate.demo_org import ACCOUNTS, DEMO_PASSWORD, INSPECTOR_COUNT, load_organisation
+from simulate.demo_components import HALF_WIDTH_M, PLACES
+from simulate.demo_org import DEMO_PASSWORD, INSPECTOR_COUNT
+from tests.conftest import rolled_back_at_the_end
+
+pytestmark = pytest.mark.django_db
+
+FARTHEST_M = max(HALF_WIDTH_M.values()) + max(p[3] for p in PLACES.values())
+COVERS = {"0101", "0102", "0103", "0104", "0105", "0106", "0107", "0108", "0109", "0110",
+          "0111", "0112", "0114", "0127", "0128", "0129", "0130"}  # fmt: skip
 
 
-@pytest.mark.django_db
-def test_every_demo_account_can_sign_in_with_the_printed_password() -> None:
-    load_organisation()
-    for username, *_ in ACCOUNTS:
-        assert authenticate(username=username, password=DEMO_PASSWORD) is not None, username
+def people() -> tuple[int, int, int]:
+    return Unit.objects.count(), Person.objects.count(), Membership.objects.count()
+
+
+def grid_ids() -> dict[str, int]:
+    return dict(UnitGrid.objects.values_list("code", "id"))
 
 
 def loaded_rows() -> dict[str, int]:
@@ -31,19 +60,41 @@ def loaded_rows() -> dict[str, int]:
     return {model.__name__: model._default_manager.count() for model in models}
 
 
-@pytest.mark.django_db
-def test_load_demo_builds_the_seed_district_and_loading_again_changes_nothing() -> None:
-    out = StringIO()
-    call_command("load_demo", stdout=out)
-    people = (Unit.objects.count(), Person.objects.count(), Membership.objects.count())
-    grids = dict(UnitGrid.objects.values_list("code", "id"))
-    stored = loaded_rows()
-    call_command("load_demo", "--quiet", stdout=StringIO())
-    assert (Unit.objects.count(), Person.objects.count(), Membership.objects.count()) == people
-    assert dict(UnitGrid.objects.values_list("code", "id")) == grids
-    assert loaded_rows() == stored
-    assert DEMO_PASSWORD in out.getvalue()
+@dataclass(frozen=True)
+class Loaded:
+    """What the first load printed and stored."""
 
+    output: str
+    people: tuple[int, int, int]
+    grids: dict[str, int]
+    rows: dict[str, int]
+
+    def reported(self, step: str) -> dict[str, int]:
+        """The counts a step printed, e.g. "Components: components 26781, created 26781"."""
+        line = re.search(rf"^{step}: (.*) \([\d.]+ s\)\.$", self.output, re.MULTILINE)
+        assert line, f"no line for {step!r} in:\n{self.output}"
+        return {name: int(n) for name, n in re.findall(r"([\w.-]+) (\d+)", line[1])}
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup: None, django_db_blocker: Any) -> Iterator[Loaded]:
+    with rolled_back_at_the_end(django_db_blocker):
+        out = StringIO()
+        call_command("load_demo", stdout=out)
+        yield Loaded(out.getvalue(), people(), grid_ids(), loaded_rows())
+
+
+def test_loading_again_changes_nothing(demo: Loaded) -> None:
+    call_command("load_demo", "--quiet", stdout=StringIO())
+    assert people() == demo.people
+    assert grid_ids() == demo.grids
+    assert loaded_rows() == demo.rows
+
+
+def test_the_organisation_has_every_post_and_a_duty_terminal_for_each_handling_unit(
+    demo: Loaded,
+) -> None:
+    assert DEMO_PASSWORD in demo.output
     assert Unit.objects.filter(kind=UnitKind.DEPARTMENT).count() == 20
     assert Unit.objects.filter(kind__in=[UnitKind.STREET, UnitKind.TOWNSHIP]).count() == 17
     assert Membership.objects.filter(role=Role.INSPECTOR).count() == INSPECTOR_COUNT == 45
@@ -52,6 +103,11 @@ def test_load_demo_builds_the_seed_district_and_loading_again_changes_nothing() 
         assert Membership.objects.filter(role=Role.HANDLER, unit=unit).exists(), unit
     assert set(Membership.objects.values_list("role", flat=True)) == set(Role.values)
 
+
+def test_about_9000_grids_tile_the_district_and_each_has_one_inspector_area(
+    demo: Loaded,
+) -> None:
+    grids = demo.grids
     streets = Street.objects.select_related("office")
     assert Counter(s.kind for s in streets) == {"street": 15, "township": 2}
     assert all(s.office and (s.office.kind, s.office.name) == (s.kind, s.name) for s in streets)
@@ -84,8 +140,12 @@ def test_load_demo_builds_the_seed_district_and_loading_again_changes_nothing() 
         inside = shapely.get_coordinates(grid.boundary.point_on_surface())[0]
         assert locate(*inside).grid_code == grid.code
 
-    # The rest of the demo: both catalogue editions with a filing standard for every type,
-    # about 27,000 components and a few dozen cases whose audit trail verifies.
+
+def test_both_catalogues_components_and_cases_are_loaded_and_the_audit_trail_verifies(
+    demo: Loaded,
+) -> None:
+    # Both catalogue editions with a filing standard for every type, about 27,000
+    # components and a few dozen cases whose audit trail verifies.
     assert CaseType.objects.filter(major__edition__code="cjt214-2007").count() == 139
     assert not CaseType.objects.filter(conditions__isnull=True).exists()
     assert not CaseType.objects.filter(default_department__isnull=True).exists()
@@ -93,3 +153,56 @@ def test_load_demo_builds_the_seed_district_and_loading_again_changes_nothing() 
     assert not Component.objects.filter(grid__isnull=True).exists()
     assert 40 <= Case.objects.count() <= 80
     assert list(verify_all()) == []
+
+
+def test_the_demo_district_gets_about_27000_plausible_components(demo: Loaded) -> None:
+    total = demo.reported("Components")["components"]
+    assert 25_000 <= total <= 29_000 and Component.objects.count() == total
+
+    by_type = Counter(Component.objects.values_list("case_type__code", flat=True))
+    share = {code: n / total for code, n in by_type.items()}
+    assert 0.40 <= sum(share[c] for c in COVERS) <= 0.55  # covers of many kinds: half
+    assert sum(1 for c in COVERS if by_type[c]) >= 15
+    assert 0.10 <= share["0118"] <= 0.20  # street lamps
+    assert 0.08 <= share["0402"] <= 0.18  # street trees
+    assert all(share[c] > 0.01 for c in ("0305", "0113", "0209"))  # bins, hydrants, signs
+    assert sum(n for c, n in by_type.items() if c.startswith("05")) / total < 0.005
+
+    statuses = Counter(Component.objects.values_list("status", flat=True))
+    assert statuses[ComponentStatus.INTACT] / total >= 0.93
+    broken = statuses[ComponentStatus.DAMAGED] + statuses[ComponentStatus.MISSING]
+    assert 0.02 <= broken / total <= 0.06
+
+    district = District.objects.get().boundary
+    epsg = gk_zone_epsg(district.centroid.x)
+    sample = list(Component.objects.order_by("?").values_list("point", "grid__code")[:2000])
+    points = np.array([point for point, _code in sample], dtype=object)
+    assert shapely.contains(district, points).all()
+    assert all(locate(p.x, p.y).grid_code == code for p, code in sample[:300])
+    roads = shapely.union_all(
+        [to_metres(line, epsg) for line in Road.objects.values_list("line", flat=True)]
+    )
+    distances = shapely.distance(roads, np.array([to_metres(p, epsg) for p in points]))
+    assert distances.max() <= FARTHEST_M + 1
+
+    # Denser in the centre than in the townships, per km².
+    density = {}
+    for street in Street.objects.select_related("office"):
+        km2 = to_metres(street.boundary, epsg).area / 1e6
+        density[street.office.code] = Component.objects.filter(street=street).count() / km2  # type: ignore[union-attr]
+    assert density["S01"] > 3 * max(density["T01"], density["T02"])
+
+    # Lamps on both sides of the main roads in the centre, one every ~35 m each side.
+    centre = to_metres(Street.objects.get(office__code="S01").boundary, epsg)
+    mains = shapely.union_all(
+        [to_metres(r.line, epsg) for r in Road.objects.filter(road_class=RoadClass.MAIN)]
+    )
+    main_km = shapely.intersection(mains, centre).length / 1000
+    lamps = [
+        to_metres(p, epsg)
+        for p in Component.objects.filter(
+            case_type__code="0118", street__office__code="S01"
+        ).values_list("point", flat=True)
+    ]
+    near = shapely.distance(mains, np.array(lamps, dtype=object)) <= HALF_WIDTH_M["main"] + 1.5
+    assert 45 <= near.sum() / main_km <= 70
