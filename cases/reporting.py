@@ -11,6 +11,7 @@ import json
 from datetime import datetime
 
 from django.db import IntegrityError, connection, transaction
+from django.db.backends.utils import CursorWrapper
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from shapely import Point
@@ -70,6 +71,10 @@ def report_case(
     ]
     digest = _digest(channel, description, lon, lat, crs, case_type, component, texts, is_urgent)
     request_id = clean_text(request_id, limit=64) if request_id else None
+    if request_id:  # a retry: answered before it takes a case number
+        earlier = _earlier(request_id, actor, digest)
+        if earlier is not None:
+            return earlier
     placement = place(lon, lat, crs)
     now = now or timezone.now()
     case = Case(
@@ -97,9 +102,7 @@ def report_case(
             event.case = case
             event.save(force_insert=True)
     except IntegrityError:
-        # The request id is taken (a retry, or the loser of a race with it): the unique
-        # constraint answers in the same round trip that stores a new report, and the rollback
-        # takes the case number back.
+        # Another request with the same id won the race: that one is the report.
         earlier = _earlier(request_id, actor, digest) if request_id else None
         if earlier is None:
             raise
@@ -182,9 +185,15 @@ def _place(case: Case, placement: Placement) -> None:
 
 
 def _next_number(now: datetime) -> str:
-    """Year + six-digit sequence from one UPDATE … RETURNING: the counter row stays locked
-    until the report commits, so numbers are unique and gapless on both databases."""
+    """Year + a six-digit number counting the year's reports, unique under concurrency."""
     year = timezone.localtime(now).year
+    serial = _from_sequence(year) if connection.vendor == "postgresql" else _from_counter(year)
+    return f"{year}{serial:06d}"
+
+
+def _from_counter(year: int) -> int:
+    """One UPDATE … RETURNING on the year's counter row, which stays locked until the report
+    commits: gapless. SQLite writes one transaction at a time anyway."""
     table = connection.ops.quote_name(CaseNumber._meta.db_table)
     sql = f"UPDATE {table} SET last = last + 1 WHERE year = %s RETURNING last"
     with connection.cursor() as cursor:
@@ -194,4 +203,32 @@ def _next_number(now: datetime) -> str:
             CaseNumber.objects.bulk_create([CaseNumber(year=year)], ignore_conflicts=True)
             cursor.execute(sql, [year])
             row = cursor.fetchone()
-    return f"{year}{row[0]:06d}"
+    return int(row[0])
+
+
+def _from_sequence(year: int) -> int:
+    """nextval of the year's sequence on PostgreSQL. A counter row locked until commit would
+    hold every other report back for the length of a WAL flush (a few hundred reports a
+    second at most); a sequence holds nobody. The price: a number taken by a report that then
+    fails is not given again (a retry never takes one: its request id is checked first)."""
+    name = f"cases_number_{year}"
+    sql = "SELECT nextval(to_regclass(%s))"  # NULL while the sequence does not exist
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [name])
+        serial = cursor.fetchone()[0]
+        if serial is None:  # the year's first report: go on from any number given already
+            _create_sequence(cursor, name, year)
+            cursor.execute(sql, [name])
+            serial = cursor.fetchone()[0]
+    return int(serial)
+
+
+def _create_sequence(cursor: CursorWrapper, name: str, year: int) -> None:
+    counter = CaseNumber.objects.filter(year=year).values_list("last", flat=True).first() or 0
+    numbers = Case.objects.filter(number__startswith=str(year)).values_list("number", flat=True)
+    newest = max((int(number[4:]) for number in numbers.order_by("-number")[:1]), default=0)
+    try:
+        with transaction.atomic():  # another process may create it at the same moment
+            cursor.execute(f"CREATE SEQUENCE IF NOT EXISTS {name} START {max(counter, newest) + 1}")
+    except IntegrityError:
+        pass

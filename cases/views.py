@@ -11,8 +11,7 @@ from django.http.response import HttpResponseBase
 from django.views.decorators.http import require_GET
 
 from cases.models import Case, Photo
-from org.access import Refusal, actor_for
-from org.tokens import user_for_key
+from org.access import Refusal, actor_for, sign_in_by_key
 
 
 @require_GET
@@ -39,5 +38,5 @@ def photo_file(request: HttpRequest, number: str, photo_id: int, size: str) -> H
 def _sign_in_by_token(request: HttpRequest) -> None:
     """A device sending its API token (Authorization: Bearer …) instead of a session."""
     scheme, _space, key = request.headers.get("Authorization", "").partition(" ")
-    if scheme.lower() == "bearer" and key:
-        request.user = user_for_key(key.strip()) or AnonymousUser()
+    if scheme.lower() == "bearer" and key and not sign_in_by_key(request, key.strip()):
+        request.user = AnonymousUser()

@@ -27,9 +27,8 @@ from cases.api import router as cases_router
 from catalog.api import router as catalog_router
 from components.api import router as components_router
 from config.field_errors import field_message
-from org.access import Refusal
+from org.access import Refusal, sign_in_by_key
 from org.api import router as org_router
-from org.tokens import user_for_key
 
 logger = logging.getLogger("django.request")
 
@@ -45,12 +44,10 @@ class BearerToken(HttpBearer):
         return self.authenticate(request, key.strip())
 
     def authenticate(self, request: HttpRequest, token: str) -> Any:
-        user = user_for_key(token)
-        if user is None:
+        if not sign_in_by_key(request, token):
             # A wrong or revoked key is refused outright, never retried as a session.
             raise AuthenticationError()
-        request.user = user
-        return user
+        return request.user
 
 
 class BrowserSession(SessionAuth):

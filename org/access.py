@@ -12,6 +12,7 @@ turned into refusals where they arise, so every caller meets the same type.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Final
 
@@ -23,10 +24,12 @@ from django.utils.translation import gettext_lazy
 
 from org.models import DataScope, Membership, Person, Unit
 from org.roles import Role
+from org.tokens import posts_for_key
 
 ROLE_HEADER: Final = "X-UrbanGrid-Role"
 SESSION_POST: Final = "urbangrid_post"  # the post a browser works in (chosen on its desk)
 _CACHED: Final = "_urbangrid_actor"
+_POSTS: Final = "_urbangrid_posts"  # read with the API key, so the actor needs no other query
 
 
 class Refusal(Exception):
@@ -91,8 +94,22 @@ class Actor:
 
 def posts_of(user: AbstractBaseUser | AnonymousUser) -> list[Membership]:
     """The user's active posts in a fixed order (the centers' posts first)."""
+    return _in_order(Membership.objects.for_user(user))
+
+
+def _in_order(posts: Iterable[Membership]) -> list[Membership]:
     order = {role: n for n, role in enumerate(Role.values)}
-    return sorted(Membership.objects.for_user(user), key=lambda p: (order[p.role], p.unit_id))
+    return sorted(posts, key=lambda p: (order[p.role], p.unit_id))
+
+
+def sign_in_by_key(request: HttpRequest, key: str) -> bool:
+    """A device's API key (Authorization: Bearer …) as the request's user, with its posts."""
+    found = posts_for_key(key)
+    if found is None:
+        return False
+    request.user, posts = found
+    setattr(request, _POSTS, _in_order(posts))
+    return True
 
 
 def choose_post(posts: list[Membership], wanted: str | None, *, pick_first: bool) -> Membership:
@@ -131,7 +148,9 @@ def actor_for(request: HttpRequest, *, pick_first: bool = False) -> Actor:
     if not user.is_authenticated:
         raise Refusal("unauthorized", _("Sign in first."), 401)
     wanted = request.headers.get(ROLE_HEADER) or request.GET.get("role")
-    posts = posts_of(user)
+    posts = getattr(request, _POSTS, None)
+    if posts is None:
+        posts = posts_of(user)
     session = getattr(request, "session", None)
     remembered = session.get(SESSION_POST) if session is not None else None
     if not wanted and any(post.role == remembered for post in posts):

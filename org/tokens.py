@@ -10,13 +10,15 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from org.models import ApiToken
+from org.models import ApiToken, Membership
 
 KEY_PREFIX = "ugk_"
 SHOWN_PREFIX = len(KEY_PREFIX) + 6  # "ugk_AbC123": enough to tell a user's tokens apart
@@ -69,10 +71,33 @@ def user_for_key(key: str, *, now: datetime | None = None) -> User | None:
     )
     if token is None:
         return None
-    now = now or timezone.now()
-    if token.last_used_at is None or now - token.last_used_at >= LAST_USED_PRECISION:
-        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    _note_use(token.pk, token.last_used_at, now)
     return token.user
+
+
+def posts_for_key(key: str, *, now: datetime | None = None) -> tuple[User, list[Membership]] | None:
+    """The active user of a working key with their active posts, read in one query (report
+    intake reads them on every request); None for an unknown or revoked key."""
+    if not key.startswith(KEY_PREFIX):
+        return None
+    via = "person__user__api_tokens__"
+    posts: list[Any] = list(
+        Membership.objects.active()
+        .filter(**{f"{via}key_hash": hash_key(key), f"{via}revoked_at__isnull": True})
+        .select_related("unit", "person__user")
+        .annotate(token_id=F(f"{via}id"), token_used_at=F(f"{via}last_used_at"))
+    )
+    if not posts:  # a key of someone holding no post (or no key at all)
+        user = user_for_key(key, now=now)
+        return (user, []) if user is not None else None
+    _note_use(posts[0].token_id, posts[0].token_used_at, now)
+    return posts[0].person.user, posts
+
+
+def _note_use(token_id: int, last_used_at: datetime | None, now: datetime | None) -> None:
+    now = now or timezone.now()
+    if last_used_at is None or now - last_used_at >= LAST_USED_PRECISION:
+        ApiToken.objects.filter(pk=token_id).update(last_used_at=now)
 
 
 def revoke_token(token: ApiToken, *, now: datetime | None = None) -> None:

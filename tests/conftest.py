@@ -95,9 +95,22 @@ def restore_after_flush() -> None:
             if contents:
                 connection.creation.deserialize_db_from_string(contents)
                 reloaded = True
+            if connection.vendor == "postgresql":  # a flush leaves them: numbering restarts
+                drop_case_number_sequences(connection)
     # Silently leaving the database empty would only show as odd failures in later tests.
     assert reloaded, "no connection holds the test database's serialized data"
     ContentType.objects.clear_cache()
+
+
+def drop_case_number_sequences(connection: Any) -> None:
+    """The yearly case-number sequences (cases/reporting.py) of a flushed database."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT relname FROM pg_class WHERE relkind = 'S' AND relname ~ %s",
+            [r"^cases_number_\d{4}$"],
+        )
+        for (name,) in cursor.fetchall():
+            cursor.execute(f"DROP SEQUENCE {name}")
 
 
 @contextmanager

@@ -558,8 +558,9 @@ def test_an_unknown_address_or_method_answers_the_json_error_format(world: World
 
 
 def test_a_report_through_the_api_costs_five_queries(world: World) -> None:
-    """Intake is the busiest write (DESIGN.md §8): the token, the post, the case number, the
-    case and its first event. Everything else is kept per process."""
+    """Intake is the busiest write (DESIGN.md §8): the token with its user's posts, whether its
+    request id was seen, the case number, the case and its first event. The rest is kept per
+    process."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 

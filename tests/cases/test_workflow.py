@@ -12,7 +12,7 @@ from shapely.geometry import Point
 
 from cases import workflow as wf
 from cases.audit import verify_case
-from cases.models import Case, CaseEvent, Channel, Notification, Status, Task
+from cases.models import Case, CaseEvent, CaseNumber, Channel, Notification, Status, Task
 from cases.reporting import report_case
 from catalog.models import CaseType, FilingCondition, MajorClass
 from components.models import Component
@@ -471,3 +471,10 @@ def test_control_characters_and_overlong_texts_are_refused(world: World) -> None
         send("长" * 2001)
     assert long.value.code == "text_too_long"
     assert len(send("长" * 2000).description) == 2000
+
+
+def test_case_numbers_go_on_from_those_already_given_this_year(world: World) -> None:
+    CaseNumber.objects.create(year=2026, last=41)  # numbers given before (by the counter)
+    assert reported(world).number == "2026000042"
+    assert reported(world).number == "2026000043"
+    assert reported(world, at=MONDAY_10.replace(year=2027)).number == "2027000001"

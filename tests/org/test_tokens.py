@@ -15,7 +15,7 @@ from django.test import Client
 from django.utils import timezone
 
 from org.models import ApiToken
-from org.tokens import TokenError, issue_token, revoke_token, user_for_key
+from org.tokens import TokenError, issue_token, posts_for_key, revoke_token, user_for_key
 
 pytestmark = pytest.mark.django_db
 
@@ -88,3 +88,17 @@ def test_an_administrator_sees_the_tokens_and_revokes_them(client: Client, inspe
     assert response.status_code == 200
     token.refresh_from_db()
     assert token.revoked_at is not None and user_for_key(key) is None
+
+
+def test_a_key_brings_its_users_posts_or_none_for_someone_without_a_post(
+    inspector: User, outsider: User
+) -> None:
+    _token, key = issue_token(inspector, "phone-7")
+    found = posts_for_key(key)
+    assert found is not None and found[0] == inspector
+    assert [post.role for post in found[1]] == ["inspector"]
+    _token, other = issue_token(outsider, "laptop")
+    assert posts_for_key(other) == (outsider, [])
+    assert posts_for_key(key + "x") is None and posts_for_key("not-a-key") is None
+    answer = Client().get("/api/v1/cases", headers={"Authorization": f"Bearer {other}"})
+    assert (answer.status_code, answer.json()["error"]["code"]) == (403, "no_post")
