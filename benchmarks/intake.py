@@ -93,13 +93,23 @@ def prepare(url: str, count: int, seed: int) -> tuple[list[str], list[tuple[floa
     return keys, [(float(x), float(y)) for x, y in points]
 
 
-def start_server(url: str, workers: int) -> subprocess.Popen[bytes]:
+SERVERS = {
+    # gunicorn's sync workers close the connection after every response.
+    "gunicorn-sync": ["-m", "gunicorn", "config.wsgi", "--bind", f"{HOST}:{PORT}",
+                      "--log-level", "warning", "--workers"],
+    "gunicorn-gthread": ["-m", "gunicorn", "config.wsgi", "--bind", f"{HOST}:{PORT}",
+                         "--log-level", "warning", "--worker-class", "gthread", "--threads", "8",
+                         "--keep-alive", "30", "--workers"],
+    "granian": ["-m", "granian", "--interface", "wsgi", "--host", HOST, "--port", str(PORT),
+                "--log-level", "warning", "--blocking-threads", "4", "config.wsgi:application",
+                "--workers"],
+}  # fmt: skip
+
+
+def start_server(url: str, kind: str, workers: int) -> subprocess.Popen[bytes]:
     environment = {**os.environ, **PRODUCTION, "DATABASE_URL": url}
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "config.wsgi", "--workers", str(workers),
-         "--bind", f"{HOST}:{PORT}", "--log-level", "warning", "--keep-alive", "30"],
-        cwd=ROOT, env=environment,
-    )  # fmt: skip
+    command = [sys.executable, *SERVERS[kind], str(workers)]
+    server = subprocess.Popen(command, cwd=ROOT, env=environment)
     for _ in range(100):
         try:
             connection = http.client.HTTPConnection(HOST, PORT, timeout=2)
@@ -173,6 +183,7 @@ RUN = f"bench-{uuid.uuid4().hex[:8]}-"
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--server", default="postgres://postgres@127.0.0.1:5432/test")
+    parser.add_argument("--server-kind", choices=sorted(SERVERS), default="gunicorn-sync")
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--clients", type=int, default=2)
     parser.add_argument("--threads", type=int, default=8)
@@ -187,9 +198,9 @@ def main() -> None:
         (keys[n % len(keys)], f"{RUN}{n:06d}", lon, lat) for n, (lon, lat) in enumerate(points)
     ]
     print(f"{platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}")
-    print(f"gunicorn {args.workers} sync workers; {args.clients} client processes × "
+    print(f"{args.server_kind}, {args.workers} workers; {args.clients} client processes × "
           f"{args.threads} threads")  # fmt: skip
-    server = start_server(url, args.workers)
+    server = start_server(url, args.server_kind, args.workers)
     try:
         blast(reports[: min(200, len(reports))], args.clients, args.threads)  # warm-up
         warm = min(200, len(reports))

@@ -55,7 +55,7 @@ def acting(request: HttpRequest, number: str, verb: str) -> tuple[Actor, Case]:
             % {"role": actor.role_label, "verb": verb},
             403,
         )
-    case = Case.objects.visible_to(actor).filter(number=number).first()
+    case = Case.objects.visible_to(actor).by_number(number)
     if case is None:
         raise not_found(number)
     return actor, case

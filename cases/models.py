@@ -127,6 +127,11 @@ class CaseQuerySet(models.QuerySet["Case"]):
             | Exists(co_handled)
         )
 
+    def by_number(self, number: str) -> Case | None:
+        """The case with this number, or None. Unordered: with the default ordering (newest
+        first) the database may walk the created_at index instead of the number's."""
+        return self.filter(number=number).order_by().first()
+
     def active(self) -> CaseQuerySet:
         return self.filter(status__in=ACTIVE_STATUSES)
 

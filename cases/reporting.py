@@ -9,8 +9,10 @@ from __future__ import annotations
 import hashlib
 import json
 from datetime import datetime
+from functools import cache
+from typing import Any
 
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.db.backends.utils import CursorWrapper
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -98,9 +100,9 @@ def report_case(
         with transaction.atomic():
             case.number = _next_number(now)  # late: the counter's row is locked till commit
             event = new_event(case, "report", actor, "", now, "", {"crs": crs})
-            case.save(force_insert=True)
+            insert_row(case)
             event.case = case
-            event.save(force_insert=True)
+            insert_row(event)
     except IntegrityError:
         # Another request with the same id won the race: that one is the report.
         earlier = _earlier(request_id, actor, digest) if request_id else None
@@ -154,25 +156,54 @@ def _digest(
 
 
 def _earlier(request_id: str, actor: Actor, digest: str) -> Case | None:
-    case = Case.objects.filter(request_id=request_id).first()
-    if case is None:
+    """The case an earlier request with this id made, if it made the same report. One narrow
+    query: it runs for every report, and almost always finds nothing."""
+    table = connection.ops.quote_name(Case._meta.db_table)
+    sql = f"SELECT id, reporter_id, request_digest, number FROM {table} WHERE request_id = %s"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [request_id])
+        row = cursor.fetchone()
+    if row is None:
         return None
-    if case.reporter_id != (actor.user.pk if actor.user else None):
+    pk, reporter_id, request_digest, number = row
+    if reporter_id != (actor.user.pk if actor.user else None):
         raise Refusal(
             "request_id_taken", _("This request id was already used by someone else."), 409
         )
-    if case.request_digest and case.request_digest != digest:
+    if request_digest and request_digest != digest:
         raise Refusal(
             "request_id_reused",
             _(
                 "This request id was already used for case %(number)s, which says something "
                 "else: send a new request id for a new report."
             )
-            % {"number": case.number},
+            % {"number": number},
             409,
-            case=case.number,
+            case=number,
         )
-    return case
+    return Case.objects.select_related("case_type", "street", "responsible_unit").get(pk=pk)
+
+
+def insert_row(row: models.Model) -> None:
+    """INSERT a new row as Model.save does, but from SQL made once per model: building the
+    query costs more than running it, and intake writes two rows per report."""
+    fields, sql = _insert_sql(type(row))
+    params = [field.get_db_prep_save(field.pre_save(row, True), connection) for field in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row.pk = cursor.fetchone()[0]
+    row._state.adding, row._state.db = False, connection.alias
+
+
+@cache
+def _insert_sql(model: type[models.Model]) -> tuple[list[models.Field[Any, Any]], str]:
+    meta, quote = model._meta, connection.ops.quote_name
+    fields = [field for field in meta.concrete_fields if not field.primary_key]
+    columns = ", ".join(quote(str(field.column)) for field in fields)
+    values = ", ".join(["%s"] * len(fields))
+    assert meta.pk is not None and meta.pk.column is not None
+    table, pk = quote(meta.db_table), quote(meta.pk.column)
+    return fields, f"INSERT INTO {table} ({columns}) VALUES ({values}) RETURNING {pk}"
 
 
 def _place(case: Case, placement: Placement) -> None:

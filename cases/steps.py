@@ -95,7 +95,7 @@ def take_request(case: Case, kind: str) -> None:
 def lock_case(case_or_number: Case | str) -> Case:
     number = case_or_number.number if isinstance(case_or_number, Case) else case_or_number
     locked = Case.objects.select_for_update(of=("self",)).select_related("condition")
-    case = locked.filter(number=number).first()
+    case = locked.by_number(number)
     if case is None:
         raise Refusal("no_such_case", _("There is no case %(number)s.") % {"number": number}, 404)
     return case

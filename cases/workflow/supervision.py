@@ -138,7 +138,7 @@ def merge_case(
 
     def change(case: Case, now: datetime) -> Step:
         number = into.number if isinstance(into, Case) else into
-        target = Case.objects.visible_to(actor).filter(number=number).first()
+        target = Case.objects.visible_to(actor).by_number(number)
         if target is None or target.pk == case.pk or target.status not in OPEN_STATUSES:
             raise Refusal("bad_merge_target", _("A case merges only into another open case."), 409)
         cancel_open_task(case, now)

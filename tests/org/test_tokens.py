@@ -14,7 +14,7 @@ from django.core.management.base import CommandError
 from django.test import Client
 from django.utils import timezone
 
-from org.models import ApiToken
+from org.models import ApiToken, Membership
 from org.tokens import TokenError, issue_token, posts_for_key, revoke_token, user_for_key
 
 pytestmark = pytest.mark.django_db
@@ -97,6 +97,11 @@ def test_a_key_brings_its_users_posts_or_none_for_someone_without_a_post(
     found = posts_for_key(key)
     assert found is not None and found[0] == inspector
     assert [post.role for post in found[1]] == ["inspector"]
+    # As the ORM would give them: typed values, the unit loaded with the post.
+    post = found[1][0]
+    assert post == Membership.objects.get(person__user=inspector)
+    assert (post.unit.code, found[0].date_joined) == ("C00", inspector.date_joined)
+    assert timezone.is_aware(found[0].date_joined)
     _token, other = issue_token(outsider, "laptop")
     assert posts_for_key(other) == (outsider, [])
     assert posts_for_key(key + "x") is None and posts_for_key("not-a-key") is None
