@@ -22,6 +22,7 @@ import http.client
 import json
 import os
 import platform
+import resource
 import statistics
 import subprocess
 import sys
@@ -162,11 +163,60 @@ def blast(reports: list[Report], clients: int, threads: int) -> tuple[list[Resul
     return results, time.perf_counter() - started
 
 
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def processes() -> dict[int, tuple[int, str, float]]:
+    """pid → (parent pid, name, CPU seconds so far) of every process on the machine."""
+    found = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:
+            continue
+        name = text[text.index("(") + 1 : text.rindex(")")]
+        fields = text[text.rindex(")") + 2 :].split()
+        found[int(stat.parent.name)] = (
+            int(fields[1]),
+            name,
+            (int(fields[11]) + int(fields[12])) / TICK,
+        )
+    return found
+
+
+def cpu_seconds(server: int) -> dict[str, float]:
+    """CPU used so far by the server's processes, PostgreSQL's, and this script's finished
+    client processes: what one request costs each of them, whatever else runs meanwhile."""
+    table = processes()
+    tree, grew = {server}, True
+    while grew:
+        more = {pid for pid, (parent, _name, _cpu) in table.items() if parent in tree} - tree
+        tree, grew = tree | more, bool(more)
+    clients = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return {
+        "server": sum(table[pid][2] for pid in tree if pid in table),
+        "postgres": sum(cpu for _parent, name, cpu in table.values() if name == "postgres"),
+        "client": clients.ru_utime + clients.ru_stime,
+    }
+
+
+def measured(
+    server: int, reports: list[Report], clients: int, threads: int
+) -> tuple[list[Result], float, dict[str, float]]:
+    before = cpu_seconds(server)
+    results, seconds = blast(reports, clients, threads)
+    after = cpu_seconds(server)
+    per_request = {k: (after[k] - before[k]) / len(results) * 1000 for k in before}
+    return results, seconds, per_request
+
+
 def percentile(values: list[float], share: float) -> float:
     return statistics.quantiles(values, n=1000, method="inclusive")[int(share * 1000) - 1]
 
 
-def report_figures(label: str, results: list[Result], seconds: float) -> None:
+def report_figures(
+    label: str, results: list[Result], seconds: float, cpu: dict[str, float]
+) -> None:
     latencies = [latency * 1000 for _id, _status, latency, _number in results]
     statuses = sorted({status for _id, status, _latency, _number in results})
     print(
@@ -174,6 +224,10 @@ def report_figures(label: str, results: list[Result], seconds: float) -> None:
         f"p50 {percentile(latencies, 0.5):6.1f} ms  p95 {percentile(latencies, 0.95):6.1f} ms  "
         f"p99 {percentile(latencies, 0.99):6.1f} ms  max {max(latencies):6.1f} ms  "
         f"statuses {statuses}"
+    )
+    print(
+        f"{'':<26} CPU per request: server {cpu['server']:.2f} ms, PostgreSQL "
+        f"{cpu['postgres']:.2f} ms, client {cpu['client']:.2f} ms"
     )
 
 
@@ -204,11 +258,11 @@ def main() -> None:
     try:
         blast(reports[: min(200, len(reports))], args.clients, args.threads)  # warm-up
         warm = min(200, len(reports))
-        first, seconds = blast(reports[warm:], args.clients, args.threads)
-        report_figures("new reports", first, seconds)
+        first, seconds, cpu = measured(server.pid, reports[warm:], args.clients, args.threads)
+        report_figures("new reports", first, seconds, cpu)
         again = [report for report in reports[warm : warm + args.retries] for _twice in (0, 1)]
-        retried, seconds = blast(again, args.clients, args.threads)
-        report_figures("retries (each sent twice)", retried, seconds)
+        retried, seconds, cpu = measured(server.pid, again, args.clients, args.threads)
+        report_figures("retries (each sent twice)", retried, seconds, cpu)
     finally:
         server.terminate()
         server.wait()

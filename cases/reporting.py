@@ -12,7 +12,14 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from django.db import IntegrityError, connection, models, transaction
+from django.db import (
+    DEFAULT_DB_ALIAS,
+    IntegrityError,
+    connection,
+    connections,
+    models,
+    transaction,
+)
 from django.db.backends.utils import CursorWrapper
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -187,12 +194,13 @@ def _earlier(request_id: str, actor: Actor, digest: str) -> Case | None:
 def insert_row(row: models.Model) -> None:
     """INSERT a new row as Model.save does, but from SQL made once per model: building the
     query costs more than running it, and intake writes two rows per report."""
+    db = connections[DEFAULT_DB_ALIAS]  # the connection itself, not the per-thread proxy
     fields, sql = _insert_sql(type(row))
-    params = [field.get_db_prep_save(field.pre_save(row, True), connection) for field in fields]
-    with connection.cursor() as cursor:
+    params = [field.get_db_prep_save(field.pre_save(row, True), db) for field in fields]
+    with db.cursor() as cursor:
         cursor.execute(sql, params)
         row.pk = cursor.fetchone()[0]
-    row._state.adding, row._state.db = False, connection.alias
+    row._state.adding, row._state.db = False, db.alias
 
 
 @cache

@@ -139,7 +139,8 @@ class Env:
                 "OPTIONS": {"timeout": 20, "transaction_mode": "IMMEDIATE"},
             }
         try:
-            config = dict(dj_database_url.parse(value, conn_max_age=60, conn_health_checks=True))
+            checks = os.environ.get("DATABASE_HEALTH_CHECKS", "true") == "true"
+            config = dict(dj_database_url.parse(value, conn_max_age=60, conn_health_checks=checks))
         except ValueError as error:
             raise self._fail(name, value, f"a database URL ({error})") from None
         engine = config.get("ENGINE", "")

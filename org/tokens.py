@@ -14,7 +14,7 @@ from functools import cache
 from typing import Any
 
 from django.contrib.auth.models import User
-from django.db import IntegrityError, connection, transaction
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections, transaction
 from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -128,17 +128,38 @@ def _fields(model: type[Model]) -> list[Any]:
 
 
 def _from_row[M: Model](model: type[M], row: tuple[Any, ...], start: int) -> M:
-    fields = _fields(model)
-    values = [_converted(f, v) for f, v in zip(fields, row[start:], strict=False)]
-    return model.from_db(connection.alias, [f.attname for f in fields], values)
+    db = connections[DEFAULT_DB_ALIAS]
+    names, values = [], []
+    for (name, converters, column), value in zip(
+        _readers(model, db.vendor), row[start:], strict=False
+    ):
+        for convert in converters:
+            value = convert(value, column, db)
+        names.append(name)
+        values.append(value)
+    return model.from_db(db.alias, names, values)
 
 
 def _converted(field: Any, value: Any) -> Any:
     """A raw column value as the ORM would hand it over (SQLite returns times as text)."""
+    db = connections[DEFAULT_DB_ALIAS]
     column = field.get_col(field.model._meta.db_table)
-    for convert in connection.ops.get_db_converters(column) + field.get_db_converters(connection):
-        value = convert(value, column, connection)
+    for convert in db.ops.get_db_converters(column) + field.get_db_converters(db):
+        value = convert(value, column, db)
     return value
+
+
+@cache
+def _readers(model: type[Model], vendor: str) -> list[tuple[str, list[Any], Any]]:
+    """For each column of `model`: its attribute name and what turns a raw value into the one
+    the ORM hands over (SQLite returns times as text)."""
+    db = connections[DEFAULT_DB_ALIAS]
+    readers = []
+    for field in _fields(model):
+        column = field.get_col(model._meta.db_table)
+        converters = db.ops.get_db_converters(column) + field.get_db_converters(db)
+        readers.append((field.attname, converters, column))
+    return readers
 
 
 def _note_use(token_id: int, last_used_at: datetime | None, now: datetime | None) -> None:
