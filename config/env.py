@@ -139,7 +139,7 @@ class Env:
                 "OPTIONS": {"timeout": 20, "transaction_mode": "IMMEDIATE"},
             }
         try:
-            checks = os.environ.get("DATABASE_HEALTH_CHECKS", "true") == "true"
+            checks = self.boolean("DATABASE_HEALTH_CHECKS", default=True)
             config = dict(dj_database_url.parse(value, conn_max_age=60, conn_health_checks=checks))
         except ValueError as error:
             raise self._fail(name, value, f"a database URL ({error})") from None
