@@ -164,6 +164,8 @@ class Case(models.Model):
         on_delete=models.PROTECT,
         related_name="cases",
     )
+    # Indexes cost every report its insert: a foreign key gets one only when lists filter by it
+    # (unit and territory are covered by the indexes with the status, in Meta).
     condition = models.ForeignKey(
         "catalog.FilingCondition",
         verbose_name=_("filing condition"),
@@ -171,6 +173,7 @@ class Case(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="cases",
+        db_index=False,
     )
     component = models.ForeignKey(
         "components.Component",
@@ -199,6 +202,7 @@ class Case(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+        db_index=False,
     )
     reporter = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -220,6 +224,7 @@ class Case(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="cases",
+        db_index=False,
     )
     team = models.ForeignKey(
         "org.Unit",
@@ -228,6 +233,7 @@ class Case(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="team_cases",
+        db_index=False,
     )
     # Placement (grid, community, street, near a street border) is fixed when the case is
     # reported; routing suggests a unit from it when the case is filed (catalog/routing.py).
@@ -239,6 +245,7 @@ class Case(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+        db_index=False,
     )
     suggestion_basis = models.CharField(
         _("suggested because"), max_length=10, choices=RoutingBasis.choices, blank=True
@@ -250,6 +257,7 @@ class Case(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        db_index=False,
     )
     merged_into = models.ForeignKey(
         "self",
@@ -258,6 +266,7 @@ class Case(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="merged_cases",
+        db_index=False,
     )
     # The current step's clock: its start, its deadline and which time it runs on.
     step_started_at = models.DateTimeField(_("step started"))

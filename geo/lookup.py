@@ -20,7 +20,14 @@ from numpy.typing import NDArray
 from shapely.geometry.base import BaseGeometry
 
 from geo.models import GeoRevision, Street, UnitGrid
-from lib.coords import CoordinateError, gk_zone_epsg, to_metres, to_wgs84, to_wgs84_many
+from lib.coords import (
+    CoordinateError,
+    gk_zone_epsg,
+    to_lonlat,
+    to_metres,
+    to_wgs84,
+    to_wgs84_many,
+)
 from lib.pointindex import OUTSIDE, PolygonIndex
 
 RECHECK_SECONDS: Final = 5.0
@@ -76,6 +83,7 @@ class TerritoryIndex:
         # Streets are part of the territory: kept with it, a report reads none of them.
         self.streets = {street.pk: street for street in Street.objects.all()}
         self._borders = _street_borders()
+        self._zones: dict[float, shapely.Geometry] = {}
 
     def locate(self, lon: float, lat: float) -> Location | None:
         if self.points is None:
@@ -99,6 +107,19 @@ class TerritoryIndex:
         lines, epsg = self._borders
         point = to_metres(shapely.Point(lon, lat), epsg)
         return float(shapely.distance(lines, point))
+
+    def near_street_border(self, lon: float, lat: float, metres: float) -> bool:
+        """Whether lon/lat lies within `metres` of a border between two streets: a test
+        against the borders' buffer, made once, instead of a distance to every border."""
+        if self._borders is None:
+            return False
+        zone = self._zones.get(metres)
+        if zone is None:
+            lines, epsg = self._borders
+            zone = to_lonlat(lines.buffer(metres), epsg)
+            shapely.prepare(zone)
+            self._zones[metres] = zone
+        return bool(shapely.intersects_xy(zone, lon, lat))
 
 
 def _street_borders() -> tuple[shapely.Geometry, int] | None:
@@ -166,7 +187,7 @@ def place(lon: float, lat: float, crs: str = "wgs84") -> Placement:
             raise OutsideDistrict(lon, lat)
     except (CoordinateError, OutsideDistrict) as error:
         raise refusal(error) from None
-    distance = index.distance_to_street_border(lon, lat)
+    near = index.near_street_border(lon, lat, settings.BOUNDARY_WARNING_METRES)
     return Placement(
         lon,
         lat,
@@ -175,7 +196,7 @@ def place(lon: float, lat: float, crs: str = "wgs84") -> Placement:
         location.community_id,
         location.street_id,
         index.streets[location.street_id].office_id,
-        distance is not None and distance <= settings.BOUNDARY_WARNING_METRES,
+        near,
         index.streets[location.street_id],
     )
 

@@ -18,6 +18,7 @@ from catalog.models import CaseType, FilingCondition, MajorClass
 from components.models import Component
 from org.access import Actor, Refusal
 from tests.cases.conftest import EAST, MONDAY_10, WEST, World
+from tests.geo.territory import STEP, X0, Y0
 
 pytestmark = pytest.mark.django_db
 HOUR = timedelta(hours=1)
@@ -478,3 +479,8 @@ def test_case_numbers_go_on_from_those_already_given_this_year(world: World) -> 
     assert reported(world).number == "2026000042"
     assert reported(world).number == "2026000043"
     assert reported(world, at=MONDAY_10.replace(year=2027)).number == "2027000001"
+
+
+def test_a_report_near_the_border_of_two_streets_is_flagged_when_placed(world: World) -> None:
+    near = reported(world, where=(X0 + 2 * STEP - 0.0002, Y0 + 0.5 * STEP))  # ≈ 20 m
+    assert (near.near_boundary, reported(world).near_boundary) == (True, False)

@@ -121,3 +121,16 @@ def test_distance_to_the_nearest_street_border(territory: dict[str, object]) -> 
     assert near is not None and far is not None
     assert 9 < near < 11  # 0.0001° of longitude at 26.6° N ≈ 9.95 m
     assert 140 < far < 160
+
+
+def test_near_a_street_border_agrees_with_the_distance_to_it(territory: dict[str, object]) -> None:
+    index, rng = territory_index(), np.random.default_rng(5)
+    xs = X0 + rng.uniform(0, 4 * STEP, 400)
+    ys = Y0 + rng.uniform(0, 4 * STEP, 400)
+    for x, y in zip(xs, ys, strict=True):
+        distance = index.distance_to_street_border(x, y)
+        assert distance is not None
+        if abs(distance - 50) > 0.5:  # the buffer's arcs are polygons: exact to centimetres
+            assert index.near_street_border(x, y, 50) == (distance < 50), (x, y, distance)
+    assert index.near_street_border(X0 + 2 * STEP - 0.0001, Y0 + 2 * STEP, 50)
+    assert not index.near_street_border(X0 + 0.5 * STEP, Y0 + 2 * STEP, 50)
