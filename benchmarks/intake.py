@@ -26,6 +26,7 @@ import resource
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
@@ -232,6 +233,7 @@ def report_figures(
 
 
 RUN = f"bench-{uuid.uuid4().hex[:8]}-"
+WRK_RUN = RUN.replace("bench-", "wrk-")
 
 
 def main() -> None:
@@ -244,6 +246,9 @@ def main() -> None:
     parser.add_argument("--reports", type=int, default=4000)
     parser.add_argument("--retries", type=int, default=400)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--wrk-seconds", type=int, default=0, help="then load with wrk (C, Lua) this long"
+    )
     args = parser.parse_args()
 
     url = scratch_database(args.server)
@@ -263,10 +268,88 @@ def main() -> None:
         again = [report for report in reports[warm : warm + args.retries] for _twice in (0, 1)]
         retried, seconds, cpu = measured(server.pid, again, args.clients, args.threads)
         report_figures("retries (each sent twice)", retried, seconds, cpu)
+        if args.wrk_seconds:
+            with_wrk(server.pid, keys, points, args.wrk_seconds, args.clients * args.threads)
     finally:
         server.terminate()
         server.wait()
     check_all(len(reports), first, retried)
+
+
+WRK_SCRIPT = """
+counter, statuses = 0, {}  -- globals: each wrk thread has its own copy
+local threads = {}
+function setup(thread) thread:set("id", #threads); table.insert(threads, thread) end
+function init(args) prefix = args[1] .. id .. "-" end
+function request()
+  counter = counter + 1
+  local p = points[(counter * 7 + id) % #points + 1]
+  local body = string.format(
+    '{"channel":"inspector","description":"路面有暴露垃圾","lon":%.9f,"lat":%.9f,"request_id":"%s%d"}',
+    p[1], p[2], prefix, counter)
+  local headers = {["Authorization"] = "Bearer " .. keys[counter % #keys + 1],
+    ["Content-Type"] = "application/json"}
+  return wrk.format("POST", "/api/v1/cases", headers, body)
+end
+function response(status) statuses[status] = (statuses[status] or 0) + 1 end
+function done(summary, latency, requests)
+  local counts = {}
+  for _, thread in ipairs(threads) do
+    for status, n in pairs(thread:get("statuses")) do counts[status] = (counts[status] or 0) + n end
+  end
+  for status, n in pairs(counts) do io.write(string.format("status %d %d\\n", status, n)) end
+  for _, share in ipairs({50, 95, 99}) do
+    io.write(string.format("p%d %.1f\\n", share, latency:percentile(share) / 1000))
+  end
+  io.write(string.format("max %.1f\\nrequests %d\\nseconds %.3f\\n", latency.max / 1000,
+    summary.requests, summary.duration / 1e6))
+end
+"""
+
+
+def with_wrk(
+    server: int, keys: list[str], points: list[tuple[float, float]], seconds: int, connections: int
+) -> None:
+    """The same reports from wrk (Debian's package), a load generator in C that costs the
+    shared cores far less than the Python one; then one stored case per 201 is checked."""
+    from cases.models import Case
+
+    work = Path(tempfile.mkdtemp())
+    data = "keys = {" + ",".join(json.dumps(k) for k in keys) + "}\npoints = {"
+    data += ",".join(f"{{{lon:.9f},{lat:.9f}}}" for lon, lat in points) + "}\n"
+    (work / "load.lua").write_text(data + WRK_SCRIPT, encoding="utf-8")
+    before = cpu_seconds(server)
+    output = subprocess.run(
+        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "-s", str(work / "load.lua"),
+         f"http://{HOST}:{PORT}", "--", WRK_RUN],
+        capture_output=True, text=True,
+    )  # fmt: skip
+    if output.returncode:
+        raise SystemExit(f"wrk failed: {output.stderr or output.stdout}")
+    output = output.stdout
+    after = cpu_seconds(server)
+    figures: dict[str, float] = {}
+    statuses: dict[int, int] = {}
+    for line in output.splitlines():
+        words = line.split()
+        if words and words[0] == "status":
+            statuses[int(words[1])] = int(words[2])
+        elif len(words) == 2 and words[0] in ("p50", "p95", "p99", "max", "requests", "seconds"):
+            figures[words[0]] = float(words[1])
+    done = int(figures["requests"])
+    stored = Case.objects.filter(request_id__startswith=WRK_RUN).count()
+    server_ms = (after["server"] - before["server"]) / done * 1000
+    database_ms = (after["postgres"] - before["postgres"]) / done * 1000
+    print(
+        f"{'new reports (wrk)':<26} {done:>6} requests {done / figures['seconds']:>8,.0f}/s   "
+        f"p50 {figures['p50']:6.1f} ms  p95 {figures['p95']:6.1f} ms  "
+        f"p99 {figures['p99']:6.1f} ms  max {figures['max']:6.1f} ms  statuses {sorted(statuses)}"
+    )
+    print(f"{'':<26} CPU per request: server {server_ms:.2f} ms, PostgreSQL {database_ms:.2f} ms")
+    created = statuses.get(201, 0)
+    # wrk stops mid-request: a report stored as it stopped has no answer counted.
+    assert set(statuses) == {201} and created <= stored <= created + connections, (statuses, stored)
+    print(f"stored: {stored} cases for {created} answers 201 (wrk cuts off requests in flight)")
 
 
 def check_all(sent: int, first: list[Result], retried: list[Result]) -> None:
