@@ -319,14 +319,14 @@ def with_wrk(
     data += ",".join(f"{{{lon:.9f},{lat:.9f}}}" for lon, lat in points) + "}\n"
     (work / "load.lua").write_text(data + WRK_SCRIPT, encoding="utf-8")
     before = cpu_seconds(server)
-    output = subprocess.run(
+    finished = subprocess.run(
         ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "-s", str(work / "load.lua"),
          f"http://{HOST}:{PORT}", "--", WRK_RUN],
         capture_output=True, text=True,
     )  # fmt: skip
-    if output.returncode:
-        raise SystemExit(f"wrk failed: {output.stderr or output.stdout}")
-    output = output.stdout
+    if finished.returncode:
+        raise SystemExit(f"wrk failed: {finished.stderr or finished.stdout}")
+    output = finished.stdout
     after = cpu_seconds(server)
     figures: dict[str, float] = {}
     statuses: dict[int, int] = {}
