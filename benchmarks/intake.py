@@ -32,8 +32,10 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from multiprocessing import Pool
 from pathlib import Path
+from typing import Any
 
 import psycopg
+import psycopg.types.json
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -240,7 +242,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--server", default="postgres://postgres@127.0.0.1:5432/test")
     parser.add_argument("--server-kind", choices=sorted(SERVERS), default="gunicorn-sync")
-    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--clients", type=int, default=2)
     parser.add_argument("--threads", type=int, default=8)
     parser.add_argument("--reports", type=int, default=4000)
@@ -274,6 +276,7 @@ def main() -> None:
         server.terminate()
         server.wait()
     check_all(len(reports), first, retried)
+    raw_floor(url, args.clients * args.threads)
 
 
 WRK_SCRIPT = """
@@ -350,6 +353,78 @@ def with_wrk(
     # wrk stops mid-request: a report stored as it stopped has no answer counted.
     assert set(statuses) == {201} and created <= stored <= created + connections, (statuses, stored)
     print(f"stored: {stored} cases for {created} answers 201 (wrk cuts off requests in flight)")
+
+
+def raw_floor(url: str, connections: int) -> None:
+    """The floor: the very rows the server stored (each case and its first event), stored
+    again straight through psycopg, one transaction per report as the server does (case
+    number from the year's sequence, the case, its event, commit), on `connections`
+    connections at once. No HTTP, no Python web stack: what PostgreSQL alone allows here."""
+    from django.db import connection
+
+    from cases.models import Case, CaseEvent
+
+    def columns(model: type[Any]) -> list[str]:
+        return [f.column for f in model._meta.concrete_fields if not f.primary_key]
+
+    case_columns, event_columns = columns(Case), columns(CaseEvent)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT id, {', '.join(case_columns)} FROM cases_case WHERE request_id LIKE %s",
+            [RUN + "%"],
+        )
+        cases = {row[0]: list(row[1:]) for row in cursor.fetchall()}
+        cursor.execute(
+            f"SELECT case_id, {', '.join(event_columns)} FROM cases_caseevent "
+            "WHERE sequence = 1 AND case_id = ANY(%s)",
+            [list(cases)],
+        )
+        events = {row[0]: list(row[1:]) for row in cursor.fetchall()}
+    number_at = case_columns.index("number")
+    request_at, case_at = case_columns.index("request_id"), event_columns.index("case_id")
+    rows = [(cases[pk], events[pk]) for pk in cases]
+    insert_case = (
+        f"INSERT INTO cases_case ({', '.join(case_columns)}) "
+        f"VALUES ({', '.join(['%s'] * len(case_columns))}) RETURNING id"
+    )
+    insert_event = (
+        f"INSERT INTO cases_caseevent ({', '.join(event_columns)}) "
+        f"VALUES ({', '.join(['%s'] * len(event_columns))})"
+    )
+    year = str(rows[0][0][number_at])[:4]
+
+    def store(share: list[tuple[list[Any], list[Any]]], k: int) -> list[float]:
+        latencies = []
+        with psycopg.connect(url) as db:
+            for n, (case, event) in enumerate(share):
+                started = time.perf_counter()
+                with db.transaction():
+                    serial = db.execute("SELECT nextval(%s)", [f"cases_number_{year}"])
+                    case = case.copy()
+                    case[number_at] = f"{year}{serial.fetchone()[0]:06d}"  # type: ignore[index]
+                    case[request_at] = f"floor-{RUN}{k}-{n}"
+                    case_id = db.execute(insert_case, [jsonable(v) for v in case])
+                    event = event.copy()
+                    event[case_at] = case_id.fetchone()[0]  # type: ignore[index]
+                    db.execute(insert_event, [jsonable(v) for v in event])
+                latencies.append((time.perf_counter() - started) * 1000)
+        return latencies
+
+    shares = [rows[k::connections] for k in range(connections)]
+    started = time.perf_counter()
+    with ThreadPoolExecutor(connections) as pool:
+        latencies = [ms for part in pool.map(store, shares, range(connections)) for ms in part]
+    seconds = time.perf_counter() - started
+    print(
+        f"{'floor: raw psycopg inserts':<26} {len(latencies):>6} reports  "
+        f"{len(latencies) / seconds:>8,.0f}/s   p50 {percentile(latencies, 0.5):6.1f} ms  "
+        f"p99 {percentile(latencies, 0.99):6.1f} ms  ({connections} connections)"
+    )
+
+
+def jsonable(value: Any) -> Any:
+    """A row's value as psycopg takes it back (JSON columns come out as Python objects)."""
+    return psycopg.types.json.Jsonb(value) if isinstance(value, (dict, list)) else value
 
 
 def check_all(sent: int, first: list[Result], retried: list[Result]) -> None:
