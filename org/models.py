@@ -24,6 +24,8 @@ class UnitKind(models.TextChoices):
 
 
 TERRITORIAL_KINDS = (UnitKind.STREET, UnitKind.TOWNSHIP)
+# The units a case can be dispatched to (teams receive work through their parent).
+HANDLING_KINDS = (UnitKind.DEPARTMENT, *TERRITORIAL_KINDS)
 
 
 class UnitQuerySet(models.QuerySet["Unit"]):
@@ -32,7 +34,7 @@ class UnitQuerySet(models.QuerySet["Unit"]):
 
     def handling(self) -> UnitQuerySet:
         """Units a case can be dispatched to (teams receive work through their parent)."""
-        return self.filter(kind__in=[UnitKind.DEPARTMENT, *TERRITORIAL_KINDS])
+        return self.filter(kind__in=HANDLING_KINDS)
 
 
 class Unit(models.Model):

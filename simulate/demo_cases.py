@@ -30,10 +30,8 @@ from components.models import Component, ComponentStatus
 from geo.gazetteer import describe
 from geo.models import DoorPlate, UnitGrid
 from org.access import Actor
-from org.models import Person, Unit, UnitKind
+from org.models import HANDLING_KINDS, Person, Unit, UnitKind
 from simulate.demo_org import INSPECTOR_COUNT, terminal_username
-
-HANDLING_KINDS = (UnitKind.DEPARTMENT, UnitKind.STREET, UnitKind.TOWNSHIP)
 
 # How many cases take each path.
 PATHS: dict[str, int] = {

@@ -29,11 +29,8 @@ from cases.steps import (
     unit_list,
 )
 from org.access import Actor, Refusal
-from org.models import Unit, UnitKind
+from org.models import HANDLING_KINDS, Unit
 from org.roles import Role
-
-HANDLING_KINDS = (UnitKind.DEPARTMENT, UnitKind.STREET, UnitKind.TOWNSHIP)
-
 
 # -- command center: dispatch and decide ------------------------------------------------------
 

@@ -29,9 +29,6 @@ from cases.steps import (
 from org.access import Actor, Refusal
 from org.models import Unit, UnitKind
 
-HANDLING_KINDS = (UnitKind.DEPARTMENT, UnitKind.STREET, UnitKind.TOWNSHIP)
-
-
 # -- handling units ---------------------------------------------------------------------------
 
 

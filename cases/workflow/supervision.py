@@ -40,10 +40,7 @@ from cases.steps import (
 from catalog.models import FilingCondition, Urgency
 from catalog.routing import suggest_unit
 from org.access import Actor, Refusal
-from org.models import Person, UnitKind
-
-HANDLING_KINDS = (UnitKind.DEPARTMENT, UnitKind.STREET, UnitKind.TOWNSHIP)
-
+from org.models import Person
 
 # -- supervision center: verify, accept, file ---------------------------------------------------
 
