@@ -10,16 +10,18 @@ on it now: the consoles show exactly those.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases.models import (
     ACTIVE_STATUSES,
     OPEN_STATUSES,
     Case,
+    Channel,
     CoHandling,
     PendingRequest,
     Status,
@@ -120,6 +122,7 @@ DECISIONS = {
     PendingRequest.APPEAL_FINAL: "decide_appeal",
 }
 ALWAYS = frozenset({"urge", "answer_urge", "co_feedback"})
+DECIDERS = frozenset(DECISIONS.values())
 
 
 def check_allowed(case: Case, actor: Actor, verb: str) -> None:
@@ -143,7 +146,12 @@ def check_allowed(case: Case, actor: Actor, verb: str) -> None:
             409,
         )
     waiting = case.pending_request
-    if waiting and verb != DECISIONS[PendingRequest(waiting)] and verb not in ALWAYS:
+    awaited = DECISIONS[PendingRequest(waiting)] if waiting else None
+    if verb in DECIDERS and verb != awaited:
+        raise Refusal(
+            "no_such_request", _("There is no such request to decide on this case."), 409
+        )
+    if waiting and verb != awaited and verb not in ALWAYS:
         raise Refusal(
             "request_pending",
             _("Case %(number)s waits for a decision on a request (%(request)s) first.")
@@ -193,6 +201,17 @@ def _holds_task(case: Case, actor: Actor) -> bool:
     return actor.person is not None and open_task.filter(inspector=actor.person).exists()
 
 
+# What the case itself must show for a verb to be worth offering; the verb refuses with its own
+# message if called anyway.
+READY: dict[str, Callable[[Case], bool]] = {
+    "accept": lambda case: not case.is_public or case.verified is True,
+    "self_handle": lambda case: case.channel == Channel.INSPECTOR,
+    "callback": lambda case: case.is_public and not case.satisfaction,
+    "answer_urge": lambda case: case.urge_due_at is not None,
+    "appeal_overdue": lambda case: not case.exempt and case.is_overdue(timezone.now()),
+}
+
+
 def allowed_verbs(case: Case, actor: Actor) -> tuple[str, ...]:
     """The verbs the actor may call on the case now (a verb may still refuse its input)."""
     verbs = []
@@ -201,7 +220,8 @@ def allowed_verbs(case: Case, actor: Actor) -> tuple[str, ...]:
             check_allowed(case, actor, transition.verb)
         except Refusal:
             continue
-        verbs.append(transition.verb)
+        if READY.get(transition.verb, lambda case: True)(case):
+            verbs.append(transition.verb)
     return tuple(verbs)
 
 

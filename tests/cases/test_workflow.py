@@ -14,6 +14,7 @@ from cases import workflow as wf
 from cases.audit import verify_case
 from cases.models import Case, CaseEvent, CaseNumber, Channel, Notification, Status, Task
 from cases.reporting import report_case
+from cases.transitions import get_case_for
 from catalog.models import CaseType, FilingCondition, MajorClass
 from components.models import Component
 from org.access import Actor, Refusal
@@ -484,3 +485,18 @@ def test_case_numbers_go_on_from_those_already_given_this_year(world: World) -> 
 def test_a_report_near_the_border_of_two_streets_is_flagged_when_placed(world: World) -> None:
     near = reported(world, where=(X0 + 2 * STEP - 0.0002, Y0 + 0.5 * STEP))  # ≈ 20 m
     assert (near.near_boundary, reported(world).near_boundary) == (True, False)
+
+
+def test_a_case_offers_each_post_only_the_verbs_it_may_call_now(world: World) -> None:
+    a = world.actors
+    case = handling(world)
+    assert get_case_for(a.dispatcher, case.number).verbs == ("request_void", "urge")
+    assert get_case_for(a.handler_a, case.number).verbs == (
+        "assign_team", "feedback", "return_case", "request_extension", "request_suspension",
+        "appeal_overdue",  # handled since Monday 23 November: overdue today
+    )  # fmt: skip
+    wf.request_extension(case, actor=a.handler_a, minutes=60, reason="雨")
+    assert get_case_for(a.dispatcher, case.number).verbs == ("decide_extension", "urge")
+    with pytest.raises(Refusal) as refused:
+        wf.decide_suspension(case, actor=a.dispatcher, approve=True)
+    assert refused.value.code == "no_such_request"
