@@ -148,9 +148,7 @@ def check_allowed(case: Case, actor: Actor, verb: str) -> None:
     waiting = case.pending_request
     awaited = DECISIONS[PendingRequest(waiting)] if waiting else None
     if verb in DECIDERS and verb != awaited:
-        raise Refusal(
-            "no_such_request", _("There is no such request to decide on this case."), 409
-        )
+        raise Refusal("no_such_request", _("There is no such request to decide on this case."), 409)
     if waiting and verb != awaited and verb not in ALWAYS:
         raise Refusal(
             "request_pending",
