@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from contextlib import AbstractContextManager, nullcontext
 from datetime import datetime
 from functools import cache
 from typing import Any
@@ -26,7 +27,7 @@ from django.utils.translation import gettext as _
 from shapely import Point
 
 from cases import deadlines
-from cases.models import DESCRIPTION_MAX, Case, CaseNumber, Channel, Status
+from cases.models import DESCRIPTION_MAX, Case, CaseEvent, CaseNumber, Channel, Status
 from cases.steps import clean_text, new_event
 from catalog.models import CaseType
 from components.models import Component
@@ -80,7 +81,7 @@ def report_case(
     ]
     digest = _digest(channel, description, lon, lat, crs, case_type, component, texts, is_urgent)
     request_id = clean_text(request_id, limit=64) if request_id else None
-    if request_id:  # a retry: answered before it takes a case number
+    if request_id and connection.vendor != "postgresql":  # a retry: answered before numbering
         earlier = _earlier(request_id, actor, digest)
         if earlier is not None:
             return earlier
@@ -104,19 +105,40 @@ def report_case(
     _place(case, placement)
     deadlines.start_step(case, now)
     try:
-        with transaction.atomic():
-            case.number = _next_number(now)  # late: the counter's row is locked till commit
-            event = new_event(case, "report", actor, "", now, "", {"crs": crs})
-            insert_row(case)
-            event.case = case
-            insert_row(event)
+        return _store(case, actor, digest, {"crs": crs}, now)
     except IntegrityError:
         # Another request with the same id won the race: that one is the report.
         earlier = _earlier(request_id, actor, digest) if request_id else None
         if earlier is None:
             raise
         return earlier
+
+
+def _store(case: Case, actor: Actor, digest: str, data: dict[str, Any], now: datetime) -> Case:
+    """Number the case and write it with its first event: the earlier case instead when its
+    request id was seen before. PostgreSQL does it in two statements and no transaction of
+    their own (a number from a sequence, then one statement writing both rows); SQLite takes
+    the year's counter and writes the rows in one transaction."""
+    if connection.vendor != "postgresql":
+        with transaction.atomic():
+            year = _year(case.created_at)
+            case.number = _numbered(year, _from_counter(year))
+            _insert_case_and_event(case, new_event(case, "report", actor, "", now, "", data))
+        return case
+    with _savepoint_if_nested():
+        year = _year(case.created_at)
+        earlier, serial = _claim(case.request_id, year)
+        if earlier is not None:
+            return _judge(earlier, actor, digest)
+        case.number = _numbered(year, serial)
+        _insert_case_and_event(case, new_event(case, "report", actor, "", now, "", data))
     return case
+
+
+def _savepoint_if_nested() -> AbstractContextManager[object]:
+    """A savepoint inside a caller's transaction, so that a lost race can still be read;
+    nothing otherwise, since each statement of `_store` stands alone."""
+    return transaction.atomic() if connection.in_atomic_block else nullcontext()
 
 
 def _type_of(case_type: CaseType | None, component: Component | None) -> CaseType | None:
@@ -162,17 +184,24 @@ def _digest(
     return hashlib.sha256(json.dumps(said, ensure_ascii=False).encode()).hexdigest()
 
 
+type Earlier = tuple[int, int | None, str, str]  # id, reporter, digest, number
+
+
 def _earlier(request_id: str, actor: Actor, digest: str) -> Case | None:
     """The case an earlier request with this id made, if it made the same report. One narrow
     query: it runs for every report, and almost always finds nothing."""
-    table = connection.ops.quote_name(Case._meta.db_table)
-    sql = f"SELECT id, reporter_id, request_digest, number FROM {table} WHERE request_id = %s"
+    sql = (
+        f"SELECT id, reporter_id, request_digest, number FROM {_table(Case)} WHERE request_id = %s"
+    )
     with connection.cursor() as cursor:
         cursor.execute(sql, [request_id])
         row = cursor.fetchone()
-    if row is None:
-        return None
-    pk, reporter_id, request_digest, number = row
+    return None if row is None else _judge(row, actor, digest)
+
+
+def _judge(earlier: Earlier, actor: Actor, digest: str) -> Case:
+    """The earlier case when the same reporter sent the same report; refused otherwise."""
+    pk, reporter_id, request_digest, number = earlier
     if reporter_id != (actor.user.pk if actor.user else None):
         raise Refusal(
             "request_id_taken", _("This request id was already used by someone else."), 409
@@ -191,60 +220,48 @@ def _earlier(request_id: str, actor: Actor, digest: str) -> Case | None:
     return Case.objects.select_related("case_type", "street", "responsible_unit").get(pk=pk)
 
 
-def insert_row(row: models.Model) -> None:
-    """INSERT a new row as Model.save does, but from SQL made once per model and set of
-    columns: building the query costs more than running it, and intake writes two rows per
-    report. Empty nullable columns are left to the database (NULL), which keeps a new case's
-    statement short enough for psycopg to cache its parsing."""
-    db = connections[DEFAULT_DB_ALIAS]  # the connection itself, not the per-thread proxy
-    fields, params = [], []
-    for field in _insertable(type(row)):
-        value = field.get_db_prep_save(field.pre_save(row, True), db)
-        if value is not None or not field.null:
-            fields.append(field)
-            params.append(value)
-    with db.cursor() as cursor:
-        cursor.execute(_insert_sql(type(row), tuple(fields)), params)
-        row.pk = cursor.fetchone()[0]
-    row._state.adding, row._state.db = False, db.alias
+def _claim(request_id: str | None, year: int) -> tuple[Earlier | None, int]:
+    """PostgreSQL: the earlier case with this request id, or else the next number of the
+    year's sequence, in one query. A retry takes no number. A sequence holds no report back,
+    where a counter row locked until commit would make each wait for the last one's WAL
+    flush; the price is that a number taken by a report that then fails is not given again."""
+    name = f"cases_number_{year}"
+    with connection.cursor() as cursor:
+        cursor.execute(_claim_sql(), [name, request_id])
+        *earlier, serial = cursor.fetchone()
+        if earlier[0] is None and serial is None:  # the year's first report
+            _create_sequence(cursor, name, year)
+            cursor.execute(_claim_sql(), [name, request_id])
+            *earlier, serial = cursor.fetchone()
+    return (None, int(serial)) if earlier[0] is None else (tuple(earlier), 0)
 
 
 @cache
-def _insertable(model: type[models.Model]) -> list[models.Field[Any, Any]]:
-    return [field for field in model._meta.concrete_fields if not field.primary_key]
+def _claim_sql() -> str:
+    # nextval(NULL) is NULL while the year's sequence does not exist.
+    return (
+        "SELECT e.id, e.reporter_id, e.request_digest, e.number,"
+        " CASE WHEN e.id IS NULL THEN nextval(to_regclass(%s)) END"
+        f" FROM (SELECT 1) AS one LEFT JOIN {_table(Case)} AS e ON e.request_id = %s"
+    )
 
 
-@cache
-def _insert_sql(model: type[models.Model], fields: tuple[models.Field[Any, Any], ...]) -> str:
-    meta, quote = model._meta, connection.ops.quote_name
-    columns = ", ".join(quote(str(field.column)) for field in fields)
-    values = ", ".join(["%s"] * len(fields))
-    assert meta.pk is not None and meta.pk.column is not None
-    table, pk = quote(meta.db_table), quote(meta.pk.column)
-    return f"INSERT INTO {table} ({columns}) VALUES ({values}) RETURNING {pk}"
-
-
-def _place(case: Case, placement: Placement) -> None:
-    case.point = Point(placement.lon, placement.lat)
-    case.grid_id = placement.grid_id
-    case.community_id = placement.community_id
-    case.street = placement.street
-    case.territory_unit_id = placement.territory_unit_id
-    case.near_boundary = placement.near_boundary
-
-
-def _next_number(now: datetime) -> str:
-    """Year + a six-digit number counting the year's reports, unique under concurrency."""
-    year = timezone.localtime(now).year
-    serial = _from_sequence(year) if connection.vendor == "postgresql" else _from_counter(year)
-    return f"{year}{serial:06d}"
+def _create_sequence(cursor: CursorWrapper, name: str, year: int) -> None:
+    """Go on from any number given already (by the counter before, or restored cases)."""
+    counter = CaseNumber.objects.filter(year=year).values_list("last", flat=True).first() or 0
+    numbers = Case.objects.filter(number__startswith=str(year)).values_list("number", flat=True)
+    newest = max((int(number[4:]) for number in numbers.order_by("-number")[:1]), default=0)
+    try:
+        with transaction.atomic():  # another process may create it at the same moment
+            cursor.execute(f"CREATE SEQUENCE IF NOT EXISTS {name} START {max(counter, newest) + 1}")
+    except IntegrityError:
+        pass
 
 
 def _from_counter(year: int) -> int:
-    """One UPDATE … RETURNING on the year's counter row, which stays locked until the report
-    commits: gapless. SQLite writes one transaction at a time anyway."""
-    table = connection.ops.quote_name(CaseNumber._meta.db_table)
-    sql = f"UPDATE {table} SET last = last + 1 WHERE year = %s RETURNING last"
+    """SQLite: one UPDATE … RETURNING on the year's counter row, which stays locked until the
+    report commits: gapless. SQLite writes one transaction at a time anyway."""
+    sql = f"UPDATE {_table(CaseNumber)} SET last = last + 1 WHERE year = %s RETURNING last"
     with connection.cursor() as cursor:
         cursor.execute(sql, [year])
         row = cursor.fetchone()
@@ -255,29 +272,94 @@ def _from_counter(year: int) -> int:
     return int(row[0])
 
 
-def _from_sequence(year: int) -> int:
-    """nextval of the year's sequence on PostgreSQL. A counter row locked until commit would
-    hold every other report back for the length of a WAL flush (a few hundred reports a
-    second at most); a sequence holds nobody. The price: a number taken by a report that then
-    fails is not given again (a retry never takes one: its request id is checked first)."""
-    name = f"cases_number_{year}"
-    sql = "SELECT nextval(to_regclass(%s))"  # NULL while the sequence does not exist
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [name])
-        serial = cursor.fetchone()[0]
-        if serial is None:  # the year's first report: go on from any number given already
-            _create_sequence(cursor, name, year)
-            cursor.execute(sql, [name])
-            serial = cursor.fetchone()[0]
-    return int(serial)
+def _year(now: datetime) -> int:
+    return timezone.localtime(now).year
 
 
-def _create_sequence(cursor: CursorWrapper, name: str, year: int) -> None:
-    counter = CaseNumber.objects.filter(year=year).values_list("last", flat=True).first() or 0
-    numbers = Case.objects.filter(number__startswith=str(year)).values_list("number", flat=True)
-    newest = max((int(number[4:]) for number in numbers.order_by("-number")[:1]), default=0)
-    try:
-        with transaction.atomic():  # another process may create it at the same moment
-            cursor.execute(f"CREATE SEQUENCE IF NOT EXISTS {name} START {max(counter, newest) + 1}")
-    except IntegrityError:
-        pass
+def _numbered(year: int, serial: int) -> str:
+    """Year + a six-digit number counting the year's reports."""
+    return f"{year}{serial:06d}"
+
+
+def _insert_case_and_event(case: Case, event: CaseEvent) -> None:
+    """INSERT both rows as Model.save would, from SQL made once per set of columns: building
+    a query costs more than running it, and intake writes these two rows for every report.
+    PostgreSQL writes both in one statement (a data-modifying WITH). Empty nullable columns
+    are left to the database (NULL), which keeps the statements few enough to stay prepared."""
+    db = connections[DEFAULT_DB_ALIAS]  # the connection itself, not the per-thread proxy
+    case_fields, case_params = _values(case, db)
+    event_fields, event_params = _values(event, db)
+    with db.cursor() as cursor:
+        if db.vendor == "postgresql":
+            cursor.execute(_pair_sql(case_fields, event_fields), case_params + event_params)
+            case.pk, event.pk = cursor.fetchone()
+        else:  # SQLite has no INSERT within WITH
+            cursor.execute(_insert_sql(Case, case_fields), case_params)
+            case.pk = cursor.fetchone()[0]
+            cursor.execute(_insert_sql(CaseEvent, event_fields), [case.pk, *event_params])
+            event.pk = cursor.fetchone()[0]
+    event.case = case
+    for row in (case, event):
+        row._state.adding, row._state.db = False, db.alias
+
+
+type Fields = tuple[models.Field[Any, Any], ...]
+
+
+def _values(row: models.Model, db: Any) -> tuple[Fields, list[Any]]:
+    fields, params = [], []
+    for field in _insertable(type(row)):
+        value = field.get_db_prep_save(field.pre_save(row, True), db)
+        if value is not None or not field.null:
+            fields.append(field)
+            params.append(value)
+    return tuple(fields), params
+
+
+@cache
+def _insertable(model: type[models.Model]) -> list[models.Field[Any, Any]]:
+    """Every column but the id, and an event's case (known only once the case is written)."""
+    return [f for f in model._meta.concrete_fields if not f.primary_key and f.name != "case"]
+
+
+@cache
+def _insert_sql(model: type[models.Model], fields: Fields) -> str:
+    """One row's INSERT; an event's starts with its case."""
+    columns, values = _columns(fields), ", ".join(["%s"] * len(fields))
+    if model is CaseEvent:
+        columns, values = f"{_case_column()}, {columns}", f"%s, {values}"
+    return f"INSERT INTO {_table(model)} ({columns}) VALUES ({values}) RETURNING id"
+
+
+@cache
+def _pair_sql(case_fields: Fields, event_fields: Fields) -> str:
+    """A case and its first event in one statement (PostgreSQL)."""
+    case_values = ", ".join(["%s"] * len(case_fields))
+    event_values = ", ".join(["%s"] * len(event_fields))
+    return (
+        f"WITH new_case AS (INSERT INTO {_table(Case)} ({_columns(case_fields)})"
+        f" VALUES ({case_values}) RETURNING id)"
+        f" INSERT INTO {_table(CaseEvent)} ({_case_column()}, {_columns(event_fields)})"
+        f" VALUES ((SELECT id FROM new_case), {event_values}) RETURNING {_case_column()}, id"
+    )
+
+
+def _columns(fields: Fields) -> str:
+    return ", ".join(connection.ops.quote_name(str(field.column)) for field in fields)
+
+
+def _case_column() -> str:
+    return connection.ops.quote_name(str(CaseEvent._meta.get_field("case").column))
+
+
+def _table(model: type[models.Model]) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def _place(case: Case, placement: Placement) -> None:
+    case.point = Point(placement.lon, placement.lat)
+    case.grid_id = placement.grid_id
+    case.community_id = placement.community_id
+    case.street = placement.street
+    case.territory_unit_id = placement.territory_unit_id
+    case.near_boundary = placement.near_boundary

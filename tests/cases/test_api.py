@@ -557,9 +557,10 @@ def test_an_unknown_address_or_method_answers_the_json_error_format(world: World
     assert client.get("/cases/nowhere/").status_code == 404  # outside the API: unchanged
 
 
-def test_a_report_through_the_api_costs_five_queries(world: World) -> None:
+def test_a_report_through_the_api_costs_few_queries(world: World) -> None:
     """Intake is the busiest write (DESIGN.md §8): the token with its user's posts, whether its
-    request id was seen, the case number, the case and its first event. The rest is kept per
+    request id was seen, the case number, the case and its first event. PostgreSQL asks the
+    second and third in one query and writes both rows in one statement. The rest is kept per
     process."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
@@ -575,4 +576,5 @@ def test_a_report_through_the_api_costs_five_queries(world: World) -> None:
     with CaptureQueriesContext(connection) as queries:
         assert send("counted").status_code == 201
     statements = [q["sql"] for q in queries.captured_queries if "SAVEPOINT" not in q["sql"]]
-    assert len(statements) == 5, "\n".join(s[:90] for s in statements)
+    expected = 3 if connection.vendor == "postgresql" else 5
+    assert len(statements) == expected, "\n".join(s[:90] for s in statements)
