@@ -21,17 +21,16 @@ from ninja.files import UploadedFile
 
 from cases import photos
 from cases import schemas as s
-from cases import workflow as wf
 from cases.contacts import reveal_contact
 from cases.models import Case, PhotoStage, Task
 from cases.reporting import report_case
 from cases.transitions import TRANSITIONS, get_case_for, not_found
+from cases.verbs import VERBS, Verb
 from catalog.lookup import types_with_code
-from catalog.models import CaseType, FilingCondition
+from catalog.models import CaseType
 from components.models import Component
 from org.access import Actor, Refusal, actor_for
 from org.api import ERRORS
-from org.models import Person, Unit
 from org.roles import Role
 
 SUMMARY_RELATED = ("case_type", "street", "responsible_unit")
@@ -224,236 +223,29 @@ def report(request: HttpRequest, body: s.ReportIn) -> Status[s.CaseSummary]:
 # -- the verbs (STANDARDS.md §4, cases/workflow/) ----------------------------------------------
 
 
-def _unit(code: str) -> Unit:
-    unit = Unit.objects.filter(code=code).first()
-    if unit is None:
-        raise Refusal("no_such_unit", _("There is no unit %(code)s.") % {"code": code})
-    return unit
+def _register(verb: Verb) -> None:
+    """POST /cases/{number}/<verb>; the description says who may call it and with what."""
+    roles = ", ".join(sorted(TRANSITIONS[verb.name].roles))
+    fields = ", ".join(verb.body.model_fields) or "empty"
 
+    def endpoint(request: HttpRequest, number: str, body: Any) -> s.CaseSummary:
+        actor, case = acting(request, number, verb.name)
+        return changed(verb.run(case, actor, body))
 
-def _inspector(username: str) -> Person:
-    person = Person.objects.select_related("user").filter(user__username=username).first()
-    if person is None:
-        raise Refusal("no_such_person", _("There is no person %(name)s.") % {"name": username})
-    return person
-
-
-def _condition(pk: int) -> FilingCondition:
-    condition = FilingCondition.objects.select_related("case_type").filter(pk=pk).first()
-    if condition is None:
-        raise Refusal("no_such_condition", _("There is no filing condition %(id)d.") % {"id": pk})
-    return condition
-
-
-def verb(name: str, body: str, label: str) -> Any:
-    """Register POST /cases/{number}/<name>; the description says who may call it."""
-    roles = ", ".join(sorted(TRANSITIONS[name].roles))
-    return router.post(
-        f"/cases/{{number}}/{name}",
+    endpoint.__annotations__ = {"request": HttpRequest, "number": str, "body": verb.body}
+    endpoint.__name__ = endpoint.__qualname__ = verb.name
+    router.post(
+        f"/cases/{{number}}/{verb.name}",
         response={200: s.CaseSummary, **ERRORS},
-        summary=label,
-        operation_id=name,
-        description=f"{label}. Posts: {roles}. Body: {body}.",
+        summary=verb.label,
+        operation_id=verb.name,
+        description=f"{verb.label}. Posts: {roles}. Body: {fields}.",
         tags=["workflow"],
-    )
+    )(endpoint)
 
 
-@verb("send_verify", "inspector", "发核实 Send for verification")
-def send_verify(request: HttpRequest, number: str, body: s.SendTaskIn) -> s.CaseSummary:
-    actor, case = acting(request, number, "send_verify")
-    return changed(wf.send_verify(case, actor=actor, inspector=_inspector(body.inspector)))
-
-
-@verb("verify", "found, reason", "核实 Verify")
-def verify(request: HttpRequest, number: str, body: s.VerifyIn) -> s.CaseSummary:
-    actor, case = acting(request, number, "verify")
-    return changed(wf.verify_report(case, actor=actor, found=body.found, reason=body.reason))
-
-
-@verb("self_handle", "reason", "自处理 Handle on the spot")
-def self_handle(request: HttpRequest, number: str, body: s.ReasonIn) -> s.CaseSummary:
-    actor, case = acting(request, number, "self_handle")
-    return changed(wf.self_handle(case, actor=actor, reason=body.reason))
-
-
-@verb("accept", "reason", "受理 Accept")
-def accept(request: HttpRequest, number: str, body: s.ReasonIn) -> s.CaseSummary:
-    actor, case = acting(request, number, "accept")
-    return changed(wf.accept_case(case, actor=actor, reason=body.reason))
-
-
-@verb("decline", "reason", "不予受理 Do not accept")
-def decline(request: HttpRequest, number: str, body: s.ReasonIn) -> s.CaseSummary:
-    actor, case = acting(request, number, "decline")
-    return changed(wf.decline_case(case, actor=actor, reason=body.reason))
-
-
-@verb("file", "condition, reason", "立案 File")
-def file(request: HttpRequest, number: str, body: s.FileIn) -> s.CaseSummary:
-    actor, case = acting(request, number, "file")
-    condition = _condition(body.condition)
-    return changed(wf.file_case(case, actor=actor, condition=condition, reason=body.reason))
-
-
-@verb("reject", "reason", "不予立案 Do not file")
-def reject(request: HttpRequest, number: str, body: s.ReasonIn) -> s.CaseSummary:
-    actor, case = acting(request, number, "reject")
-    return changed(wf.reject_case(case, actor=actor, reason=body.reason))
-
-
-@verb("request_void", "reason", "作废申请 Request voiding")
-def request_void(request: HttpRequest, number: str, body: s.ReasonIn) -> s.CaseSummary:
-    actor, case = acting(request, number, "request_void")
-    return changed(wf.request_void(case, actor=actor, reason=body.reason))
-
-
-@verb("decide_void", "approve, reason", "作废审批 Decide on voiding")
-def decide_void(request: HttpRequest, number: str, body: s.Decision) -> s.CaseSummary:
-    actor, case = acting(request, number, "decide_void")
-    return changed(wf.decide_void(case, actor=actor, approve=body.approve, reason=body.reason))
-
-
-@verb("merge", "into, reason", "合并 Merge into an open case")
-def merge(request: HttpRequest, number: str, body: s.MergeIn) -> s.CaseSummary:
-    actor, case = acting(request, number, "merge")
-    return changed(wf.merge_case(case, actor=actor, into=body.into, reason=body.reason))
-
-
-@verb("dispatch", "unit, co_units, reason", "派遣 Dispatch")
-def dispatch(request: HttpRequest, number: str, body: s.DispatchIn) -> s.CaseSummary:
-    actor, case = acting(request, number, "dispatch")
-    co_units = [_unit(code) for code in body.co_units]
-    return changed(
-        wf.dispatch_case(
-            case, actor=actor, unit=_unit(body.unit), co_units=co_units, reason=body.reason
-        )
-    )
-
-
-@verb("sign", "empty", "签收 Sign for")
-def sign(request: HttpRequest, number: str, body: s.NoBody) -> s.CaseSummary:
-    actor, case = acting(request, number, "sign")
-    return changed(wf.sign_case(case, actor=actor))
-
-
-@verb("assign_team", "team", "分派处置队 Assign a team")
-def assign_team(request: HttpRequest, number: str, body: s.AssignTeamIn) -> s.CaseSummary:
-    actor, case = acting(request, number, "assign_team")
-    return changed(wf.assign_team(case, actor=actor, team=_unit(body.team)))
-
-
-@verb("co_feedback", "reply", "协办反馈 Report the co-handled part")
-def co_feedback(request: HttpRequest, number: str, body: s.ReplyIn) -> s.CaseSummary:
-    actor, case = acting(request, number, "co_feedback")
-    return changed(wf.co_feedback(case, actor=actor, reply=body.reply))
-
-
-@verb("feedback", "reason", "处置反馈 Report handled")
-def feedback(request: HttpRequest, number: str, body: s.ReasonIn) -> s.CaseSummary:
-    actor, case = acting(request, number, "feedback")
-    return changed(wf.feedback_case(case, actor=actor, reason=body.reason))
-
-
-@verb("return_case", "reason", "回退申请 Return to the dispatcher")
-def return_case(request: HttpRequest, number: str, body: s.ReasonIn) -> s.CaseSummary:
-    actor, case = acting(request, number, "return_case")
-    return changed(wf.return_case(case, actor=actor, reason=body.reason))
-
-
-@verb("decide_return", "approve, reason", "回退审批 Decide on a return")
-def decide_return(request: HttpRequest, number: str, body: s.Decision) -> s.CaseSummary:
-    actor, case = acting(request, number, "decide_return")
-    return changed(wf.decide_return(case, actor=actor, approve=body.approve, reason=body.reason))
-
-
-@verb("request_extension", "minutes, reason", "延期申请 Request more time")
-def request_extension(request: HttpRequest, number: str, body: s.ExtensionIn) -> s.CaseSummary:
-    actor, case = acting(request, number, "request_extension")
-    return changed(
-        wf.request_extension(case, actor=actor, minutes=body.minutes, reason=body.reason)
-    )
-
-
-@verb("decide_extension", "approve, reason", "延期审批 Decide on an extension")
-def decide_extension(request: HttpRequest, number: str, body: s.Decision) -> s.CaseSummary:
-    actor, case = acting(request, number, "decide_extension")
-    return changed(wf.decide_extension(case, actor=actor, approve=body.approve, reason=body.reason))
-
-
-@verb("request_suspension", "reason", "挂账申请 Request suspension")
-def request_suspension(request: HttpRequest, number: str, body: s.ReasonIn) -> s.CaseSummary:
-    actor, case = acting(request, number, "request_suspension")
-    return changed(wf.request_suspension(case, actor=actor, reason=body.reason))
-
-
-@verb("decide_suspension", "approve, reason", "挂账审批 Decide on a suspension")
-def decide_suspension(request: HttpRequest, number: str, body: s.Decision) -> s.CaseSummary:
-    actor, case = acting(request, number, "decide_suspension")
-    return changed(
-        wf.decide_suspension(case, actor=actor, approve=body.approve, reason=body.reason)
-    )
-
-
-@verb("resume", "reason", "挂账恢复 Resume")
-def resume(request: HttpRequest, number: str, body: s.ReasonIn) -> s.CaseSummary:
-    actor, case = acting(request, number, "resume")
-    return changed(wf.resume_case(case, actor=actor, reason=body.reason))
-
-
-@verb("send_check", "inspector", "发核查 Send for check")
-def send_check(request: HttpRequest, number: str, body: s.SendTaskIn) -> s.CaseSummary:
-    actor, case = acting(request, number, "send_check")
-    return changed(wf.send_check(case, actor=actor, inspector=_inspector(body.inspector)))
-
-
-@verb("check", "passed, reason", "核查 Check")
-def check(request: HttpRequest, number: str, body: s.CheckIn) -> s.CaseSummary:
-    actor, case = acting(request, number, "check")
-    return changed(wf.check_case(case, actor=actor, passed=body.passed, reason=body.reason))
-
-
-@verb("close", "reason", "结案 Close")
-def close(request: HttpRequest, number: str, body: s.ReasonIn) -> s.CaseSummary:
-    actor, case = acting(request, number, "close")
-    return changed(wf.close_case(case, actor=actor, reason=body.reason))
-
-
-@verb("close_special", "reason", "特殊结案 Close specially")
-def close_special(request: HttpRequest, number: str, body: s.ReasonIn) -> s.CaseSummary:
-    actor, case = acting(request, number, "close_special")
-    return changed(wf.close_special(case, actor=actor, reason=body.reason))
-
-
-@verb("callback", "satisfaction, reason", "回访 Call the reporter back")
-def callback(request: HttpRequest, number: str, body: s.CallbackIn) -> s.CaseSummary:
-    actor, case = acting(request, number, "callback")
-    return changed(
-        wf.callback_case(case, actor=actor, satisfaction=body.satisfaction, reason=body.reason)
-    )
-
-
-@verb("urge", "reason", "督办 Urge")
-def urge(request: HttpRequest, number: str, body: s.ReasonIn) -> s.CaseSummary:
-    actor, case = acting(request, number, "urge")
-    return changed(wf.urge_case(case, actor=actor, reason=body.reason))
-
-
-@verb("answer_urge", "reason", "督办回复 Answer an urging")
-def answer_urge(request: HttpRequest, number: str, body: s.ReasonIn) -> s.CaseSummary:
-    actor, case = acting(request, number, "answer_urge")
-    return changed(wf.answer_urge(case, actor=actor, reason=body.reason))
-
-
-@verb("appeal_overdue", "reason", "超时申诉 Appeal an overdue")
-def appeal_overdue(request: HttpRequest, number: str, body: s.ReasonIn) -> s.CaseSummary:
-    actor, case = acting(request, number, "appeal_overdue")
-    return changed(wf.appeal_overdue(case, actor=actor, reason=body.reason))
-
-
-@verb("decide_appeal", "approve, reason", "申诉审核 Decide on an appeal")
-def decide_appeal(request: HttpRequest, number: str, body: s.Decision) -> s.CaseSummary:
-    actor, case = acting(request, number, "decide_appeal")
-    return changed(wf.decide_appeal(case, actor=actor, approve=body.approve, reason=body.reason))
+for _verb in VERBS.values():
+    _register(_verb)
 
 
 # -- photos ------------------------------------------------------------------------------------

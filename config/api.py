@@ -26,7 +26,7 @@ from ninja.utils import check_csrf
 from cases.api import router as cases_router
 from catalog.api import router as catalog_router
 from components.api import router as components_router
-from config.field_errors import field_message
+from lib.field_errors import field_message
 from org.access import Refusal, sign_in_by_key
 from org.api import router as org_router
 

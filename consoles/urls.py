@@ -7,6 +7,8 @@ urlpatterns = [
     path("work/<slug:role>/", views.workspace, name="workspace"),
     path("cases/", views.case_list, name="case_list"),
     path("cases/<str:number>/", views.case_detail, name="case_detail"),
+    path("cases/<str:number>/do/<slug:verb>/", views.case_act, name="case_act"),
+    path("cases/<str:number>/photo/", views.case_add_photo, name="case_add_photo"),
     path("components/<str:identifier>/", views.component_detail, name="component_detail"),
     path("map/", views.map_page, name="map"),
 ]

@@ -7,6 +7,7 @@ never here.
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
@@ -14,15 +15,18 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
-from cases import deadlines
+from cases import deadlines, photos
 from cases.contacts import masked
-from cases.models import Case, Status
+from cases.models import Case, PhotoStage, Status
 from cases.schemas import suggestion_out
 from cases.transitions import get_case_for
+from cases.verbs import VERBS
 from components import queries as components
 from components.models import Component
 from components.views import filter_options, layer_config
+from consoles import actions
 from consoles.workspaces import WORKSPACES
 from geo.models import Street
 from geo.views import GRID_MIN_ZOOM, MAX_BBOX_DEGREES
@@ -30,6 +34,7 @@ from org.access import Refusal, choose_desk, posts_of, viewer_for
 from org.roles import Role
 
 PAGE_SIZE = 50
+STAGE_ORDER = {stage: n for n, stage in enumerate(PhotoStage.values)}  # report, handling, check
 
 
 # -- home and desks ---------------------------------------------------------------------------
@@ -95,6 +100,14 @@ def case_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def case_detail(request: HttpRequest, number: str) -> HttpResponse:
+    return case_page(request, number)
+
+
+def case_page(
+    request: HttpRequest, number: str, problem: tuple[str, Refusal] | None = None
+) -> HttpResponse:
+    """The case with everything known of it, and a form for each verb the post may call now;
+    `problem` is a refused verb (or photo) to show beside its form."""
     viewer = viewer_for(request)
     related = ("case_type", "condition", "grid", "community", "street", "responsible_unit")
     try:
@@ -104,18 +117,72 @@ def case_detail(request: HttpRequest, number: str) -> HttpResponse:
     case, now = in_hand.case, timezone.now()
     context = {
         "case": case,
-        "verbs": in_hand.verbs,
+        "viewer": viewer,
+        "verbs": actions.in_order(in_hand.verbs),
+        "aside": actions.ASIDE,
+        "choices": actions.choices_for(case, in_hand.verbs, viewer),
+        "decisions": actions.DECISIONS,
+        "problem": problem,
+        "kept": request.POST if problem else {},  # what the refused form said, shown again
+        "co_kept": request.POST.getlist("co_units") if problem else [],
+        # A refused verb without a form here now (another post's, or no longer possible).
+        "loose_problem": problem
+        if problem and problem[0] not in (*in_hand.verbs, "photo")
+        else None,
         "light": deadlines.light(case, now),
         "overdue": case.is_overdue(now),
         "events": case.events.select_related("actor__person", "unit").order_by("sequence"),
-        "photos": case.photos.order_by("uploaded_at", "id"),
+        "photos": sorted(case.photos.all(), key=lambda photo: (STAGE_ORDER[photo.stage], photo.pk)),
         "tasks": case.tasks.select_related("inspector").order_by("created_at"),
         "co_handlings": case.co_handlings.select_related("unit"),
         "contact": masked(case),
         "calendar_warnings": deadlines.calendar_warnings(now),
         "suggestion": suggestion_out(case),
     }
-    return render(request, "consoles/case_detail.html", context)
+    status = problem[1].status if problem else 200
+    return render(request, "consoles/case_detail.html", context, status=status)
+
+
+@login_required
+@require_POST
+def case_act(request: HttpRequest, number: str, verb: str) -> HttpResponse:
+    """Run one verb from its form on the case page, then show the case as it is now."""
+    if verb not in VERBS:
+        raise Http404
+    actor = viewer_for(request)
+    try:
+        case = get_case_for(actor, number).case
+    except Refusal:
+        raise Http404 from None
+    try:
+        case = actions.run_verb(case, actor, VERBS[verb], request.POST)
+    except Refusal as refusal:
+        return case_page(request, number, (verb, refusal))
+    messages.success(request, actions.done_message(VERBS[verb], case))
+    if not Case.objects.visible_to(actor).filter(pk=case.pk).exists():
+        return redirect("home")  # e.g. returned to the command center: no longer ours to see
+    return redirect("case_detail", number=number)
+
+
+@login_required
+@require_POST
+def case_add_photo(request: HttpRequest, number: str) -> HttpResponse:
+    """A photo from the case page: the report's, the after-photo or the check photo."""
+    actor = viewer_for(request)
+    try:
+        case = get_case_for(actor, number).case
+    except Refusal:
+        raise Http404 from None
+    stage, upload = request.POST.get("stage", ""), request.FILES.get("image")
+    try:
+        if stage not in PhotoStage.values or upload is None:
+            raise Refusal("photo_missing", _("Choose a stage and a photo."))
+        photos.check_photo_allowed(case, actor, stage)
+        photos.store_photo(case, stage, upload, actor=actor, now=timezone.now())
+    except Refusal as refusal:
+        return case_page(request, number, ("photo", refusal))
+    messages.success(request, _("The photo was added."))
+    return redirect("case_detail", number=number)
 
 
 # -- components and the map -------------------------------------------------------------------

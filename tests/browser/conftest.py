@@ -16,6 +16,8 @@ import pytest
 from django.core.servers.basehttp import ThreadedWSGIServer
 from django.test.testcases import LiveServerThread
 
+from tests.cases.conftest import media, world  # noqa: F401  (fixtures of the case pages)
+
 if TYPE_CHECKING:
     from playwright.sync_api import ConsoleMessage, Page
 

@@ -1,4 +1,4 @@
-"""What is wrong with one field of a request, in the user's language.
+"""What is wrong with one field of a request or form, in the user's language.
 
 Pydantic words its messages in English only; the API answers in the request's language, so each
 error type the API's schemas can raise has its own message here (its `ctx` fills the numbers).
