@@ -23,6 +23,7 @@ from cases import photos
 from cases import schemas as s
 from cases.contacts import reveal_contact
 from cases.models import Case, PhotoStage, Task
+from cases.models import Verb as EventVerb
 from cases.reporting import report_case
 from cases.transitions import TRANSITIONS, get_case_for, not_found
 from cases.verbs import VERBS, Verb
@@ -51,7 +52,7 @@ def acting(request: HttpRequest, number: str, verb: str) -> tuple[Actor, Case]:
         raise Refusal(
             "wrong_role",
             _("As %(role)s you cannot do this (%(verb)s).")
-            % {"role": actor.role_label, "verb": verb},
+            % {"role": actor.role_label, "verb": EventVerb(verb).label},
             403,
         )
     case = Case.objects.visible_to(actor).by_number(number)

@@ -27,6 +27,7 @@ from cases.models import (
     Status,
     Task,
     TaskKind,
+    Verb,
 )
 from org.access import Actor, Refusal
 from org.roles import Role
@@ -132,7 +133,7 @@ def check_allowed(case: Case, actor: Actor, verb: str) -> None:
         raise Refusal(
             "wrong_role",
             _("As %(role)s you cannot do this (%(verb)s).")
-            % {"role": actor.role_label, "verb": verb},
+            % {"role": actor.role_label, "verb": Verb(verb).label},
             403,
         )
     personal = transition.part in (Part.TASK, Part.REPORTER)

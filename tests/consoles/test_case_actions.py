@@ -113,7 +113,9 @@ def test_a_bad_field_is_refused_in_the_users_language(world: World) -> None:
 def test_a_verb_of_another_post_or_unit_is_refused(world: World) -> None:
     number = dispatched_to(world, world.org.department_a, WEST)
     code, page = act(client_for(world.dispatcher), number, "sign")
-    assert code == 403 and "无权执行此操作" in page and status_of(number) == Status.DISPATCHED
+    assert (
+        code == 403 and "无权执行此操作（签收）" in page and status_of(number) == Status.DISPATCHED
+    )
     other_unit = client_for(world.handler_b)
     assert other_unit.post(reverse("case_act", args=[number, "sign"])).status_code == 404
     own_unit = client_for(world.handler_a)
