@@ -1,7 +1,7 @@
 """上报: a new case from any channel, placed once, numbered, and idempotent on the client's
 request id. Report intake is the platform's busiest write (DESIGN.md §8: ≥ 500 reports/s), so
-this path reads nothing it can keep per process and writes a case and its first event in one
-short transaction.
+this path reads nothing it can keep per process, and writes a case and its first event in one
+statement (PostgreSQL) or one short transaction (SQLite).
 """
 
 from __future__ import annotations
@@ -119,14 +119,13 @@ def _store(case: Case, actor: Actor, digest: str, data: dict[str, Any], now: dat
     request id was seen before. PostgreSQL does it in two statements and no transaction of
     their own (a number from a sequence, then one statement writing both rows); SQLite takes
     the year's counter and writes the rows in one transaction."""
+    year = _year(case.created_at)
     if connection.vendor != "postgresql":
         with transaction.atomic():
-            year = _year(case.created_at)
             case.number = _numbered(year, _from_counter(year))
             _insert_case_and_event(case, new_event(case, "report", actor, "", now, "", data))
         return case
     with _savepoint_if_nested():
-        year = _year(case.created_at)
         earlier, serial = _claim(case.request_id, year)
         if earlier is not None:
             return _judge(earlier, actor, digest)
