@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 
 from cases import deadlines, photos
 from cases.contacts import masked
-from cases.models import Case, PhotoStage, Status
+from cases.models import TEXT_MAX, Case, PhotoStage, Status
 from cases.schemas import suggestion_out
 from cases.transitions import get_case_for
 from cases.verbs import VERBS
@@ -122,6 +122,7 @@ def case_page(
         "aside": actions.ASIDE,
         "choices": actions.choices_for(case, in_hand.verbs, viewer),
         "decisions": actions.DECISIONS,
+        "text_max": TEXT_MAX,
         "problem": problem,
         "kept": request.POST if problem else {},  # what the refused form said, shown again
         "co_kept": request.POST.getlist("co_units") if problem else [],

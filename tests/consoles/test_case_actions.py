@@ -14,7 +14,7 @@ from django.urls import reverse
 from PIL import Image
 
 from cases import workflow as wf
-from cases.models import Case, Channel, Status
+from cases.models import TEXT_MAX, Case, Channel, Status
 from cases.reporting import report_case
 from tests.cases.conftest import EAST, WEST, World
 from tests.consoles.test_case_pages import client_for, dispatched_to, filed
@@ -107,7 +107,11 @@ def test_a_bad_field_is_refused_in_the_users_language(world: World) -> None:
     assert code == 400 and "请填写整数。" in page
     code, page = act(handler, number, "request_extension", minutes="0", reason="材料")
     assert code == 400 and "请填写大于 0 的数值。" in page
-    assert Case.objects.get(number=number).pending_request == ""
+    code, page = act(handler, number, "feedback", reason="长" * (TEXT_MAX + 1))
+    assert code == 400 and f"最多填写 {TEXT_MAX} 个字符。" in page
+    assert f'maxlength="{TEXT_MAX}"' in page  # the browser stops at the same length
+    case = Case.objects.get(number=number)
+    assert case.pending_request == "" and case.status == Status.HANDLING
 
 
 def test_a_verb_of_another_post_or_unit_is_refused(world: World) -> None:
