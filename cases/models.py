@@ -139,11 +139,12 @@ class CaseQuerySet(models.QuerySet["Case"]):
         """Handling finished, or still running, past its deadline (see Case.is_overdue)."""
         due = F("handling_due_at")
         unhandled = Q(handled_at__isnull=True)
+        running = unhandled & Q(suspended_at__isnull=True)
         return self.filter(handling_due_at__isnull=False).filter(
             Q(handled_at__gt=due)
-            | (unhandled & Q(status__in=OPEN_STATUSES, handling_due_at__lt=now))
-            | (unhandled & Q(status=Status.SUSPENDED, suspended_at__gt=due))
-            | (unhandled & Q(status__in=CLOSED_STATUSES, closed_at__gt=due))
+            | (unhandled & Q(suspended_at__gt=due))
+            | (running & Q(status__in=OPEN_STATUSES, handling_due_at__lt=now))
+            | (running & Q(status__in=CLOSED_STATUSES, closed_at__gt=due))
         )
 
 
@@ -354,14 +355,15 @@ class Case(models.Model):
 
     def is_overdue(self, now: datetime) -> bool:
         """Handling finished, or still running, past its handling deadline. The clock stops
-        while the case is suspended (挂账) and when it closes without being handled."""
+        when the case is suspended (挂账; it stays stopped if the case then closes specially)
+        and when it closes without being handled."""
         due = self.handling_due_at
         if due is None:
             return False
         if self.handled_at is not None:
             return self.handled_at > due
-        if self.status == Status.SUSPENDED:
-            return self.suspended_at is not None and self.suspended_at > due
+        if self.suspended_at is not None:  # resuming clears it
+            return self.suspended_at > due
         if self.status_kind == StatusKind.CLOSED:
             return self.closed_at is not None and self.closed_at > due
         return now > due

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from cases import workflow as wf
-from cases.models import Status, Task
+from cases.models import Case, Status, Task
 from org.access import Refusal
-from tests.cases.conftest import World
+from tests.cases.conftest import MONDAY_10, World
 from tests.cases.test_workflow import chain_is_intact, handling, reported
 
 pytestmark = pytest.mark.django_db
@@ -24,6 +26,19 @@ def test_a_suspended_case_is_closed_specially_with_a_reason(world: World) -> Non
     case = wf.close_special(case, actor=a.shift_leader, reason="道路改造工程已立项，问题随工程解决")
     assert (case.status, case.closing_type, case.due_at) == (Status.CLOSED, "special", None)
     assert chain_is_intact(case)
+
+
+def test_a_case_suspended_in_time_and_closed_specially_later_is_not_overdue(
+    world: World,
+) -> None:
+    a = world.actors
+    case = handling(world)  # MONDAY_10, a 4 working-hour limit
+    wf.request_suspension(case, actor=a.handler_a, reason="待工程", now=MONDAY_10)
+    wf.decide_suspension(case, actor=a.dispatcher, approve=True, now=MONDAY_10)
+    later = MONDAY_10 + timedelta(days=90)
+    case = wf.close_special(case, actor=a.shift_leader, reason="随工程解决", now=later)
+    assert not case.is_overdue(later)
+    assert not Case.objects.overdue(later).filter(pk=case.pk).exists()
 
 
 def test_special_closing_cancels_an_open_check_and_needs_the_shift_leader(world: World) -> None:
