@@ -86,10 +86,12 @@ def open_request(
     return act(case, actor=actor, verb=verb, change=change, reason=reason, now=now)
 
 
-def take_request(case: Case, kind: str) -> None:
-    if case.pending_request != kind:
-        raise Refusal("no_such_request", _("There is no such request to decide on this case."), 409)
+def take_request(case: Case) -> tuple[str, int | None]:
+    """The request being decided, cleared from the case (check_allowed has made sure it is
+    the deciding verb's, and the deciding post's)."""
+    taken = case.pending_request, case.pending_minutes
     case.pending_request, case.pending_minutes = "", None
+    return taken
 
 
 def lock_case(case_or_number: Case | str) -> Case:

@@ -124,6 +124,8 @@ DECISIONS = {
 }
 ALWAYS = frozenset({"urge", "answer_urge", "co_feedback"})
 DECIDERS = frozenset(DECISIONS.values())
+# An overdue appeal is reviewed twice, each time by another post.
+REVIEWER = {PendingRequest.APPEAL: R.DISPATCHER, PendingRequest.APPEAL_FINAL: R.LEADER}
 
 
 def check_allowed(case: Case, actor: Actor, verb: str) -> None:
@@ -150,6 +152,14 @@ def check_allowed(case: Case, actor: Actor, verb: str) -> None:
     awaited = DECISIONS[PendingRequest(waiting)] if waiting else None
     if verb in DECIDERS and verb != awaited:
         raise Refusal("no_such_request", _("There is no such request to decide on this case."), 409)
+    reviewer = REVIEWER.get(PendingRequest(waiting)) if waiting else None
+    if verb == awaited and reviewer and actor.role != reviewer:
+        raise Refusal(
+            "not_your_review",
+            _("This request waits for the review of another post (%(role)s).")
+            % {"role": R(reviewer).label},
+            403,
+        )
     if waiting and verb != awaited and verb not in ALWAYS:
         raise Refusal(
             "request_pending",

@@ -30,7 +30,6 @@ from cases.steps import (
 )
 from org.access import Actor, Refusal
 from org.models import HANDLING_KINDS, Unit
-from org.roles import Role
 
 # -- command center: dispatch and decide ------------------------------------------------------
 
@@ -89,7 +88,7 @@ def decide_return(
     """回退审批: approved, the case waits for dispatch again (counted against the unit)."""
 
     def change(case: Case, now: datetime) -> Step:
-        take_request(case, PendingRequest.RETURN)
+        take_request(case)
         tell = unit_list(case)
         if approve:
             case.status, case.return_count = Status.FILED, case.return_count + 1
@@ -104,10 +103,9 @@ def decide_extension(
     case: Case | str, *, actor: Actor, approve: bool, reason: str = "", now: datetime | None = None
 ) -> Case:
     def change(case: Case, now: datetime) -> Step:
-        minutes = case.pending_minutes or 0
-        take_request(case, PendingRequest.EXTENSION)
+        minutes = take_request(case)[1]
         if approve:
-            deadlines.extend_handling(case, minutes)
+            deadlines.extend_handling(case, minutes or 0)
             case.extension_count += 1
         return Step({"approved": approve, "minutes": minutes}, unit_list(case))
 
@@ -119,7 +117,7 @@ def decide_suspension(
     case: Case | str, *, actor: Actor, approve: bool, reason: str = "", now: datetime | None = None
 ) -> Case:
     def change(case: Case, now: datetime) -> Step:
-        take_request(case, PendingRequest.SUSPENSION)
+        take_request(case)
         if approve:
             deadlines.suspend_handling(case, now)
             case.status, case.suspension_count = Status.SUSPENDED, case.suspension_count + 1
@@ -163,10 +161,7 @@ def decide_appeal(
     exempt in the statistics (the overdue itself stays on record)."""
 
     def change(case: Case, now: datetime) -> Step:
-        review = (
-            PendingRequest.APPEAL if actor.role == Role.DISPATCHER else PendingRequest.APPEAL_FINAL
-        )
-        take_request(case, review)
+        review = take_request(case)[0]
         if approve and review == PendingRequest.APPEAL:
             case.pending_request = PendingRequest.APPEAL_FINAL
         elif approve:

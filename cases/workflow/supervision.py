@@ -215,7 +215,7 @@ def decide_void(
     case: Case | str, *, actor: Actor, approve: bool, reason: str = "", now: datetime | None = None
 ) -> Case:
     def change(case: Case, now: datetime) -> Step:
-        take_request(case, PendingRequest.VOID)
+        take_request(case)
         if approve:
             cancel_open_task(case, now)
             case.status, case.closed_at, case.urge_due_at = Status.VOIDED, now, None

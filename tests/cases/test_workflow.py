@@ -14,7 +14,7 @@ from cases import workflow as wf
 from cases.audit import verify_case
 from cases.models import Case, CaseEvent, CaseNumber, Channel, Notification, Status, Task
 from cases.reporting import report_case
-from cases.transitions import get_case_for
+from cases.transitions import allowed_verbs, get_case_for
 from catalog.models import CaseType, FilingCondition, MajorClass
 from components.models import Component
 from org.access import Actor, Refusal
@@ -500,3 +500,18 @@ def test_a_case_offers_each_post_only_the_verbs_it_may_call_now(world: World) ->
     with pytest.raises(Refusal) as refused:
         wf.decide_suspension(case, actor=a.dispatcher, approve=True)
     assert refused.value.code == "no_such_request"
+
+
+def test_each_review_of_an_appeal_is_offered_only_to_its_post(world: World) -> None:
+    a = world.actors
+    case = handling(world)  # reported days ago: overdue by now
+    case = wf.appeal_overdue(case, actor=a.handler_a, reason="暴雨停工")
+    assert "decide_appeal" in allowed_verbs(case, a.dispatcher)
+    assert "decide_appeal" not in allowed_verbs(case, a.leader)
+    with pytest.raises(Refusal) as early:
+        wf.decide_appeal(case, actor=a.leader, approve=True)
+    assert early.value.code == "not_your_review"
+    case = wf.decide_appeal(case, actor=a.dispatcher, approve=True, reason="属实")
+    assert "decide_appeal" in allowed_verbs(case, a.leader)
+    assert "decide_appeal" not in allowed_verbs(case, a.dispatcher)
+    assert wf.decide_appeal(case, actor=a.leader, approve=True).exempt
