@@ -25,7 +25,8 @@ from cases.contacts import reveal_contact
 from cases.models import Case, PhotoStage, Task
 from cases.models import Verb as EventVerb
 from cases.reporting import report_case
-from cases.transitions import TRANSITIONS, get_case_for, not_found
+from cases.schemas import DETAIL_RELATED, SUMMARY_RELATED
+from cases.transitions import TRANSITIONS, get_case_for, visible_case
 from cases.verbs import VERBS, Verb
 from catalog.lookup import types_with_code
 from catalog.models import CaseType
@@ -33,13 +34,6 @@ from components.models import Component
 from org.access import Actor, Refusal, actor_for
 from org.api import ERRORS
 from org.roles import Role
-
-SUMMARY_RELATED = ("case_type", "street", "responsible_unit")
-DETAIL_RELATED = (
-    *SUMMARY_RELATED,
-    *("condition", "component", "grid", "community", "territory_unit", "team", "merged_into"),
-    *("suggested_unit", "suggestion_rule"),
-)
 
 router = Router(tags=["cases"])
 
@@ -55,10 +49,7 @@ def acting(request: HttpRequest, number: str, verb: str) -> tuple[Actor, Case]:
             % {"role": actor.role_label, "verb": EventVerb(verb).label},
             403,
         )
-    case = Case.objects.visible_to(actor).by_number(number)
-    if case is None:
-        raise not_found(number)
-    return actor, case
+    return actor, visible_case(actor, number)
 
 
 def _aware(moment: datetime) -> datetime:
@@ -140,7 +131,7 @@ def reveal(request: HttpRequest, number: str) -> s.Contact:
     """The public reporter's name and phone in full, for the supervision center (acceptor,
     shift leader). Every reveal is recorded in the case's audit trail."""
     actor = actor_for(request)
-    case = get_case_for(actor, number).case
+    case = visible_case(actor, number)
     contact = reveal_contact(case, actor=actor, now=timezone.now())
     return s.Contact(name=contact.name, phone=contact.phone)
 
@@ -263,7 +254,7 @@ def add_photo(
     photos come from the supervision center, the reporting inspector or the one verifying;
     the after-photo from the lead unit; the check photo from the inspector checking."""
     actor = actor_for(request)
-    case = get_case_for(actor, number).case
+    case = visible_case(actor, number)
     photos.check_photo_allowed(case, actor, stage)  # before decoding anything
     photo = photos.store_photo(case, stage, image, actor=actor, now=timezone.now())
     return Status(201, s.photo_out(photo))

@@ -37,6 +37,14 @@ from org.roles import Role
 
 # -- reading -----------------------------------------------------------------------------------
 
+# What a case summary and a case's detail show of its relations: select them with the case.
+SUMMARY_RELATED = ("case_type", "street", "responsible_unit")
+DETAIL_RELATED = (
+    *SUMMARY_RELATED,
+    *("condition", "component", "grid", "community", "territory_unit", "team", "merged_into"),
+    *("suggested_unit", "suggestion_rule"),
+)
+
 
 class Person(Schema):
     username: str

@@ -252,11 +252,17 @@ def not_found(number: str) -> Refusal:
     )
 
 
-def get_case_for(actor: Actor, number: str, *, related: Iterable[str] = ()) -> CaseInHand:
-    """The case if the actor may see it (404 otherwise), with the verbs it may call."""
+def visible_case(actor: Actor, number: str, *, related: Iterable[str] = ()) -> Case:
+    """The case if the actor may see it (404 otherwise)."""
     cases = Case.objects.visible_to(actor)
     related = tuple(related)
     case = (cases.select_related(*related) if related else cases).by_number(number)
     if case is None:
         raise not_found(number)
+    return case
+
+
+def get_case_for(actor: Actor, number: str, *, related: Iterable[str] = ()) -> CaseInHand:
+    """The case if the actor may see it (404 otherwise), with the verbs it may call."""
+    case = visible_case(actor, number, related=related)
     return CaseInHand(case, allowed_verbs(case, actor))

@@ -33,7 +33,7 @@ ASIDE = frozenset({
     "decline", "reject", "merge", "self_handle", "request_void", "close_special", "urge",
     "return_case", "request_extension", "request_suspension", "appeal_overdue",
 })  # fmt: skip
-DECISIONS = frozenset(name for name, verb in VERBS.items() if "approve" in verb.body.model_fields)
+REASONED = frozenset(name for name, verb in VERBS.items() if "reason" in verb.body.model_fields)
 
 
 @dataclass
@@ -93,7 +93,7 @@ def _duplicates(case: Case) -> list[tuple[Case, int]]:
         .exclude(pk=case.pk)
         .only("number", "point", "description", "status", "created_at")
     )
-    near = [(other, _metres(case, other)) for other in candidates[:500]]
+    near = [(other, _metres(case, other)) for other in candidates.order_by("-created_at")[:500]]
     return sorted((pair for pair in near if pair[1] <= DUPLICATE_METRES), key=lambda p: p[1])[:10]
 
 

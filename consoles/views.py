@@ -20,8 +20,8 @@ from django.views.decorators.http import require_POST
 from cases import deadlines, photos
 from cases.contacts import masked
 from cases.models import TEXT_MAX, Case, PhotoStage, Status
-from cases.schemas import suggestion_out
-from cases.transitions import get_case_for
+from cases.schemas import DETAIL_RELATED, suggestion_out
+from cases.transitions import DECIDERS, get_case_for, visible_case
 from cases.verbs import VERBS
 from components import queries as components
 from components.models import Component
@@ -109,27 +109,27 @@ def case_page(
     """The case with everything known of it, and a form for each verb the post may call now;
     `problem` is a refused verb (or photo) to show beside its form."""
     viewer = viewer_for(request)
-    related = ("case_type", "condition", "grid", "community", "street", "responsible_unit")
     try:
-        in_hand = get_case_for(viewer, number, related=(*related, "team", "suggested_unit"))
+        in_hand = get_case_for(viewer, number, related=DETAIL_RELATED)
     except Refusal:
         raise Http404 from None  # unknown, or not the viewer's to see: the same answer
     case, now = in_hand.case, timezone.now()
+    choices = actions.choices_for(case, in_hand.verbs, viewer)
+    with_form = (*in_hand.verbs, "photo") if choices.photo_stages else in_hand.verbs
     context = {
         "case": case,
         "viewer": viewer,
         "verbs": actions.in_order(in_hand.verbs),
         "aside": actions.ASIDE,
-        "choices": actions.choices_for(case, in_hand.verbs, viewer),
-        "decisions": actions.DECISIONS,
+        "choices": choices,
+        "decisions": DECIDERS,
+        "reasoned": actions.REASONED,
         "text_max": TEXT_MAX,
         "problem": problem,
         "kept": request.POST if problem else {},  # what the refused form said, shown again
         "co_kept": request.POST.getlist("co_units") if problem else [],
-        # A refused verb without a form here now (another post's, or no longer possible).
-        "loose_problem": problem
-        if problem and problem[0] not in (*in_hand.verbs, "photo")
-        else None,
+        # A refusal without its form here now (another post's verb, or no longer possible).
+        "loose_problem": problem if problem and problem[0] not in with_form else None,
         "light": deadlines.light(case, now),
         "overdue": case.is_overdue(now),
         "events": case.events.select_related("actor__person", "unit").order_by("sequence"),
@@ -152,7 +152,7 @@ def case_act(request: HttpRequest, number: str, verb: str) -> HttpResponse:
         raise Http404
     actor = viewer_for(request)
     try:
-        case = get_case_for(actor, number).case
+        case = visible_case(actor, number)
     except Refusal:
         raise Http404 from None
     try:
@@ -171,7 +171,7 @@ def case_add_photo(request: HttpRequest, number: str) -> HttpResponse:
     """A photo from the case page: the report's, the after-photo or the check photo."""
     actor = viewer_for(request)
     try:
-        case = get_case_for(actor, number).case
+        case = visible_case(actor, number)
     except Refusal:
         raise Http404 from None
     stage, upload = request.POST.get("stage", ""), request.FILES.get("image")

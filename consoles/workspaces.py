@@ -42,7 +42,7 @@ WORKSPACES: dict[str, Workspace] = {
         (
             _("Queue of new reports from all channels, refreshing by itself"),
             _("Hotline call entry with address lookup"),
-            _("Send a verify or check task to the nearest on-duty inspector; merge duplicates"),
+            _("The check queue: cases handled and waiting for an on-site check"),
         ),
         _("Step 6 (consoles)."),
     ),
@@ -51,9 +51,8 @@ WORKSPACES: dict[str, Workspace] = {
         _("Shift leader desk"),
         _("File or reject cases against the filing standard, approve voiding, close cases."),
         (
-            _("Cases waiting to be filed, with the matching filing conditions"),
-            _("Void requests to approve"),
-            _("Checked cases to close, or send back for rework"),
+            _("Queue of cases waiting to be filed"),
+            _("Queue of void requests to approve and checked cases to close"),
         ),
         _("Step 6 (consoles)."),
     ),
@@ -62,9 +61,9 @@ WORKSPACES: dict[str, Workspace] = {
         _("Command desk"),
         _("Dispatch filed cases to the responsible unit and approve exceptions."),
         (
-            _("Filed cases with the suggested unit and the reason for it"),
-            _("Extension, return and suspension requests to decide"),
-            _("Overdue cases to urge"),
+            _("Queue of filed cases with the suggested unit and the reason for it"),
+            _("Inboxes of extension, return, suspension, void and appeal requests"),
+            _("An overdue board by unit, with lights"),
         ),
         _("Step 6 (consoles)."),
     ),
@@ -82,10 +81,7 @@ WORKSPACES: dict[str, Workspace] = {
         Role.HANDLER,
         _("Unit terminal"),
         _("Sign for the cases dispatched to your unit, handle them and report back."),
-        (
-            _("Cases dispatched to your unit with their deadlines"),
-            _("Report back with an after-photo; request return, extension or suspension"),
-        ),
+        (_("Queue of the cases dispatched to your unit, with lights and deadlines"),),
         _("Step 6 (consoles)."),
     ),
     Role.UNIT_ADMIN: Workspace(
@@ -93,7 +89,7 @@ WORKSPACES: dict[str, Workspace] = {
         _("Unit administration"),
         _("Your unit's teams, people and cases."),
         (
-            _("Assign cases to your unit's teams"),
+            _("Queue of your unit's cases to assign to its teams"),
             _("Your unit's people and their posts"),
         ),
         _("Step 6 (consoles)."),

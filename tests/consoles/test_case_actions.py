@@ -28,8 +28,14 @@ def act(client: Client, number: str, verb: str, **fields: object) -> tuple[int, 
 
 
 def forms_on(client: Client, number: str) -> set[str]:
-    page = client.get(reverse("case_detail", args=[number])).content.decode()
+    response = client.get(reverse("case_detail", args=[number]))
+    assert response.status_code == 200
+    page = response.content.decode()
     return {chunk.split('"')[0] for chunk in page.split('data-verb="')[1:]}
+
+
+def form_of(page: str, verb: str) -> str:
+    return page.split(f'data-verb="{verb}"')[1].split("</details>")[0]
 
 
 def status_of(number: str) -> str:
@@ -95,6 +101,7 @@ def test_a_refusal_is_shown_beside_its_form_and_stores_nothing(world: World) -> 
     refusal = page.split('data-testid="refusal">')[1].split("</p>")[0]
     assert refusal == "请说明不派遣给建议单位的原因。"
     assert '<details class="verb" data-verb="dispatch" open>' in page
+    assert '<option value="DA" selected>' in form_of(page, "dispatch")  # the choice is kept
     case = Case.objects.get(number=number)
     assert case.status == Status.FILED and case.events.count() == events
 
@@ -154,3 +161,28 @@ def test_the_merge_form_lists_open_cases_of_the_same_type_nearby(world: World) -
     assert first.number in listed and " m · " in listed
     act(acceptor, second.number, "merge", into=first.number, reason="重复")
     assert status_of(second.number) == Status.MERGED
+
+
+def test_a_form_asks_for_a_reason_only_where_the_verb_records_one(world: World) -> None:
+    case = report_case(
+        actor=world.actors.inspector, channel=Channel.INSPECTOR, description="垃圾堆",
+        lon=WEST[0], lat=WEST[1],
+    )  # fmt: skip
+    page = client_for(world.acceptor).get(reverse("case_detail", args=[case.number]))
+    text = page.content.decode()
+    assert 'name="reason"' not in form_of(text, "send_verify")
+    assert 'name="reason"' in form_of(text, "accept")
+
+
+def test_a_refused_photo_is_explained_even_to_a_post_without_a_photo_form(
+    world: World, media: Path
+) -> None:
+    number = filed(world, EAST)
+    dispatcher = client_for(world.dispatcher)
+    assert "photo" not in forms_on(dispatcher, number)
+    refused = dispatcher.post(
+        reverse("case_add_photo", args=[number]), {"stage": "report", "image": a_jpeg()}
+    )
+    assert refused.status_code == 403
+    assert 'data-testid="refusal">您现在不能为案卷' in refused.content.decode()
+    assert Case.objects.get(number=number).photos.count() == 0
