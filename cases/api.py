@@ -17,7 +17,9 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import File, Form, Query, Router, Status
+from ninja.errors import ValidationError
 from ninja.files import UploadedFile
+from pydantic import ValidationError as PydanticError
 
 from cases import photos
 from cases import schemas as s
@@ -109,7 +111,10 @@ def list_cases(request: HttpRequest, filters: Query[s.CaseFilters]) -> s.CaseLis
 )
 def component_cases(request: HttpRequest, identifier: str) -> s.CaseList:
     """The cases reported on the component that the acting post may see, newest first."""
-    filters = s.CaseFilters.model_validate({"component": identifier, "limit": 200})
+    try:
+        filters = s.CaseFilters.model_validate({"component": identifier, "limit": 200})
+    except PydanticError as error:  # a control character in the identifier: a 422 as in a query
+        raise ValidationError([{**e, "loc": ("path", "", "identifier")} for e in error.errors()])
     return list_cases(request, filters)
 
 

@@ -38,6 +38,12 @@ def test_a_nul_character_in_a_description_is_refused_not_a_server_error(world: W
     assert nothing_stored()
 
 
+def test_a_control_character_in_a_component_identifier_answers_422(world: World) -> None:
+    response = call(world.dispatcher, "get", "/components/%01x/cases")
+    assert response.status_code == 422
+    assert fields(response) == [("path.identifier", "control_characters")]
+
+
 def test_a_body_over_the_upload_limit_answers_413(world: World) -> None:
     body = json.dumps(report_body(description="长" * 1_000_000))  # ≈ 3 MB of UTF-8
     response = call(world.inspector, "post", "/cases", body)

@@ -104,3 +104,12 @@ def test_it_reads_the_hours_of_a_working_day() -> None:
     for bad in ("0", "-1", "25", "eight"):
         with pytest.raises(ImproperlyConfigured, match="H="):
             Env({"H": bad}).positive_number("H", default=None)
+
+
+def test_postgresql_prepares_statements_unless_the_url_says_otherwise(tmp_path: Path) -> None:
+    url = "postgres://u@db.example/urbangrid"
+    options = Env({"DATABASE_URL": url}).database("DATABASE_URL", tmp_path / "x")["OPTIONS"]
+    assert options == {"server_side_binding": True, "prepare_threshold": 2}
+    bouncer = Env({"DATABASE_URL": url + "?server_side_binding=false"})
+    options = bouncer.database("DATABASE_URL", tmp_path / "x")["OPTIONS"]
+    assert options["server_side_binding"] is False
