@@ -114,7 +114,8 @@ def component_cases(request: HttpRequest, identifier: str) -> s.CaseList:
     try:
         filters = s.CaseFilters.model_validate({"component": identifier, "limit": 200})
     except PydanticError as error:  # a control character in the identifier: a 422 as in a query
-        raise ValidationError([{**e, "loc": ("path", "", "identifier")} for e in error.errors()])
+        problems = [{**e, "loc": ("path", "", "identifier")} for e in error.errors()]
+        raise ValidationError(problems) from None
     return list_cases(request, filters)
 
 
