@@ -9,6 +9,7 @@ urlpatterns = [
     path("cases/<str:number>/", views.case_detail, name="case_detail"),
     path("cases/<str:number>/do/<slug:verb>/", views.case_act, name="case_act"),
     path("cases/<str:number>/photo/", views.case_add_photo, name="case_add_photo"),
+    path("cases/<str:number>/contact/", views.case_reveal_contact, name="case_reveal_contact"),
     path("components/<str:identifier>/", views.component_detail, name="component_detail"),
     path("map/", views.map_page, name="map"),
 ]

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cases import deadlines, photos
-from cases.contacts import masked
+from cases.contacts import REVEALERS, Contact, masked, reveal_contact
 from cases.models import TEXT_MAX, Case, PhotoStage, Status
 from cases.schemas import DETAIL_RELATED, suggestion_out
 from cases.transitions import DECIDERS, get_case_for, visible_case
@@ -104,10 +104,14 @@ def case_detail(request: HttpRequest, number: str) -> HttpResponse:
 
 
 def case_page(
-    request: HttpRequest, number: str, problem: tuple[str, Refusal] | None = None
+    request: HttpRequest,
+    number: str,
+    problem: tuple[str, Refusal] | None = None,
+    contact: Contact | None = None,
 ) -> HttpResponse:
     """The case with everything known of it, and a form for each verb the post may call now;
-    `problem` is a refused verb (or photo) to show beside its form."""
+    `problem` is a refused verb (or photo) to show beside its form, `contact` the reporter's
+    contact revealed in full."""
     viewer = viewer_for(request)
     try:
         in_hand = get_case_for(viewer, number, related=DETAIL_RELATED)
@@ -136,7 +140,8 @@ def case_page(
         "photos": sorted(case.photos.all(), key=lambda photo: (STAGE_ORDER[photo.stage], photo.pk)),
         "tasks": case.tasks.select_related("inspector").order_by("created_at"),
         "co_handlings": case.co_handlings.select_related("unit"),
-        "contact": masked(case),
+        "contact": contact or masked(case),
+        "may_reveal": contact is None and viewer.role in REVEALERS,
         "calendar_warnings": deadlines.calendar_warnings(now),
         "suggestion": suggestion_out(case),
     }
@@ -163,6 +168,20 @@ def case_act(request: HttpRequest, number: str, verb: str) -> HttpResponse:
     if not Case.objects.visible_to(actor).filter(pk=case.pk).exists():
         return redirect("home")  # e.g. returned to the command center: no longer ours to see
     return redirect("case_detail", number=number)
+
+
+@login_required
+@require_POST
+def case_reveal_contact(request: HttpRequest, number: str) -> HttpResponse:
+    """The public reporter's name and phone in full, to call them back; recorded in the trail."""
+    actor = viewer_for(request)
+    try:
+        contact = reveal_contact(visible_case(actor, number), actor=actor, now=timezone.now())
+    except Refusal as refusal:
+        if refusal.code == "not_found":
+            raise Http404 from None
+        return case_page(request, number, ("contact", refusal))
+    return case_page(request, number, contact=contact)
 
 
 @login_required

@@ -186,3 +186,25 @@ def test_a_refused_photo_is_explained_even_to_a_post_without_a_photo_form(
     assert refused.status_code == 403
     assert 'data-testid="refusal">您现在不能为案卷' in refused.content.decode()
     assert Case.objects.get(number=number).photos.count() == 0
+
+
+def test_the_center_reveals_a_reporters_contact_to_call_back_and_it_is_recorded(
+    world: World,
+) -> None:
+    case = report_case(
+        actor=world.actors.acceptor, channel=Channel.HOTLINE, description="垃圾",
+        lon=WEST[0], lat=WEST[1], contact_name="李四", contact_phone="13912345678",
+    )  # fmt: skip
+    reveal = reverse("case_reveal_contact", args=[case.number])
+    dispatcher = client_for(world.dispatcher)
+    page = dispatcher.get(reverse("case_detail", args=[case.number])).content.decode()
+    assert reveal not in page and "139****5678" in page
+    refused = dispatcher.post(reveal)
+    assert refused.status_code == 403 and "13912345678" not in refused.content.decode()
+    acceptor = client_for(world.acceptor)
+    page = acceptor.get(reverse("case_detail", args=[case.number])).content.decode()
+    assert reveal in page
+    shown = acceptor.post(reveal).content.decode()
+    assert "李四 13912345678" in shown
+    verbs = list(case.events.order_by("sequence").values_list("verb", flat=True))
+    assert verbs == ["report", "reveal_contact"]
