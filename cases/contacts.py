@@ -12,11 +12,11 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from cases.models import Case, Verb
-from cases.steps import append_event, lock_case
+from cases.steps import lock_case, note
 from org.access import Actor, Refusal
-from org.roles import Role
+from org.roles import CENTER_DESKS
 
-REVEALERS = frozenset({Role.ACCEPTOR, Role.SHIFT_LEADER})
+REVEALERS = CENTER_DESKS
 
 
 @dataclass(frozen=True)
@@ -51,7 +51,5 @@ def reveal_contact(case: Case | str, *, actor: Actor, now: datetime) -> Contact:
         locked = lock_case(case)
         if not (locked.contact_name or locked.contact_phone):
             raise Refusal("no_contact", _("This report left no contact."), 404)
-        due_then = (locked.due_at, locked.handling_due_at)
-        append_event(locked, Verb.REVEAL_CONTACT, actor, locked.status, now, "", {}, due_then)
-        locked.save(update_fields=["audit_head"])
+        note(locked, Verb.REVEAL_CONTACT, actor, now, {})
     return Contact(locked.contact_name, locked.contact_phone)

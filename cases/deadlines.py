@@ -57,7 +57,6 @@ DEFAULT_STAGE_LIMITS: Final[dict[tuple[str, str], Limit]] = {
     ("urge_reply", N): Limit(420, Clock.WORKING),  # an urged unit answers (督办回复)
     ("urge_reply", U): Limit(60, Clock.NATURAL),
 }
-STAGES: Final = tuple(dict.fromkeys(stage for stage, _urgency in DEFAULT_STAGE_LIMITS))
 
 # Which step's limit runs in each status; the handling statuses follow the handling deadline.
 STAGE_OF_STATUS: Final[dict[str, str]] = {

@@ -132,9 +132,6 @@ class CaseQuerySet(models.QuerySet["Case"]):
         first) the database may walk the created_at index instead of the number's."""
         return self.filter(number=number).order_by().first()
 
-    def active(self) -> CaseQuerySet:
-        return self.filter(status__in=ACTIVE_STATUSES)
-
     def overdue(self, now: datetime) -> CaseQuerySet:
         """Handling finished, or still running, past its deadline (see Case.is_overdue)."""
         due = F("handling_due_at")

@@ -27,11 +27,11 @@ from django.utils.translation import gettext as _
 from PIL import ExifTags, Image, ImageCms, ImageOps, UnidentifiedImageError, features
 from shapely.geometry import Point
 
-from cases.models import Case, Photo, PhotoStage, Status, Task, TaskKind, Verb
-from cases.steps import append_event, lock_case
-from cases.transitions import HANDLERS
+from cases.models import Case, Photo, PhotoStage, Status, TaskKind, Verb
+from cases.steps import lock_case, note
+from cases.transitions import HANDLERS, holds_task
 from org.access import Actor, Refusal
-from org.roles import Role
+from org.roles import CENTER_DESKS, Role
 
 MAX_PHOTO_BYTES = 10 * 1024 * 1024
 MAX_PHOTOS_PER_STAGE = 9
@@ -52,7 +52,7 @@ class PhotoError(Refusal):
         super().__init__(code, message, self.STATUS_CODES.get(code, 400))
 
 
-CENTER = frozenset({Role.ACCEPTOR, Role.SHIFT_LEADER})
+CENTER = CENTER_DESKS
 BEFORE_DISPATCH = frozenset({Status.REPORTED, Status.VERIFYING, Status.ACCEPTED, Status.FILED})
 
 
@@ -61,23 +61,20 @@ def check_photo_allowed(case: Case, actor: Actor, stage: str) -> None:
     inspector or the inspector verifying it; the after-photo by the lead unit handling it (or
     the inspector handling it on the spot); the check photo by the inspector checking it."""
     reporter = actor.user is not None and case.reporter_id == actor.user.pk
+    inspector = actor.role == Role.INSPECTOR
     if stage == PhotoStage.REPORT:
         allowed = case.status in BEFORE_DISPATCH and (
             actor.role in CENTER
-            or (actor.role == Role.INSPECTOR and (reporter or _task(case, actor, TaskKind.VERIFY)))
+            or (inspector and (reporter or holds_task(case, actor, TaskKind.VERIFY)))
         )
     elif stage == PhotoStage.HANDLING:
         allowed = (
             actor.role in HANDLERS
             and case.status in (Status.DISPATCHED, Status.HANDLING)
             and case.responsible_unit_id in actor.scope.unit_ids
-        ) or (
-            actor.role == Role.INSPECTOR
-            and reporter
-            and case.status in (Status.REPORTED, Status.SELF_HANDLED)
-        )
+        ) or (inspector and reporter and case.status in (Status.REPORTED, Status.SELF_HANDLED))
     else:
-        allowed = actor.role == Role.INSPECTOR and _task(case, actor, TaskKind.CHECK)
+        allowed = inspector and holds_task(case, actor, TaskKind.CHECK)
     if not allowed:
         raise Refusal(
             "photo_not_allowed",
@@ -85,15 +82,6 @@ def check_photo_allowed(case: Case, actor: Actor, stage: str) -> None:
             % {"number": case.number},
             403,
         )
-
-
-def _task(case: Case, actor: Actor, kind: str) -> bool:
-    return (
-        actor.person is not None
-        and Task.objects.filter(
-            case=case, kind=kind, inspector=actor.person, done_at__isnull=True
-        ).exists()
-    )
 
 
 @dataclass(frozen=True)
@@ -146,9 +134,7 @@ def store_photo(case: Case, stage: str, upload: File, *, actor: Actor, now: date
 
 def record(case: Case, photo: Photo, digest: str, actor: Actor, now: datetime) -> None:
     data = {"photo": photo.pk, "stage": photo.stage, "sha256": digest}
-    due_then = (case.due_at, case.handling_due_at)
-    append_event(case, Verb.ADD_PHOTO, actor, case.status, now, "", data, due_then)
-    case.save(update_fields=["audit_head"])
+    note(case, Verb.ADD_PHOTO, actor, now, data)
 
 
 def photo_urls(photo: Photo) -> dict[str, str]:

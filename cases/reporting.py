@@ -33,9 +33,9 @@ from catalog.models import CaseType
 from components.models import Component
 from geo.lookup import Placement, place
 from org.access import Actor, ActorKind, Refusal
-from org.roles import Role
+from org.roles import CENTER_DESKS, Role
 
-CENTER = frozenset({Role.ACCEPTOR, Role.SHIFT_LEADER})  # the center records any channel
+CENTER = CENTER_DESKS  # the center records any channel
 REPORTERS: dict[str, frozenset[str]] = {
     Channel.INSPECTOR: frozenset({Role.INSPECTOR}),
     Channel.HOTLINE: CENTER,

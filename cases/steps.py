@@ -22,7 +22,7 @@ from cases.notify import notify
 from cases.transitions import TRANSITIONS, check_allowed
 from lib.text import has_control_characters
 from org.access import Actor, Refusal
-from org.models import Person, Unit, UnitKind
+from org.models import Membership, Person, Unit, UnitKind
 from org.roles import Role
 
 
@@ -96,7 +96,8 @@ def take_request(case: Case) -> tuple[str, int | None]:
 
 def lock_case(case_or_number: Case | str) -> Case:
     number = case_or_number.number if isinstance(case_or_number, Case) else case_or_number
-    locked = Case.objects.select_for_update(of=("self",)).select_related("condition")
+    related = ("condition", "responsible_unit")  # what the verbs read and notify
+    locked = Case.objects.select_for_update(of=("self",)).select_related(*related)
     case = locked.by_number(number)
     if case is None:
         raise Refusal("no_such_case", _("There is no case %(number)s.") % {"number": number}, 404)
@@ -115,6 +116,13 @@ def append_event(
 ) -> None:
     """Append the event to the case's chain; the caller saves the case (its audit head)."""
     new_event(case, verb, actor, from_status, now, reason, data, due_then).save(force_insert=True)
+
+
+def note(case: Case, verb: str, actor: Actor, now: datetime, data: dict[str, Any]) -> None:
+    """An event that changes nothing of the case but its trail (a photo, a contact shown)."""
+    due_then = (case.due_at, case.handling_due_at)
+    append_event(case, verb, actor, case.status, now, "", data, due_then)
+    case.save(update_fields=["audit_head"])
 
 
 def new_event(
@@ -173,8 +181,6 @@ def required(reason: str) -> str:
 
 
 def check_inspector(person: Person) -> None:
-    from org.models import Membership
-
     if not Membership.objects.active().filter(person=person, role=Role.INSPECTOR).exists():
         raise Refusal(
             "not_an_inspector", _("%(name)s is not an inspector on duty.") % {"name": person.name}

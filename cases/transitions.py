@@ -174,7 +174,8 @@ def check_allowed(case: Case, actor: Actor, verb: str) -> None:
 def _check_part(case: Case, actor: Actor, part: Part) -> None:
     scope = actor.scope
     if part == Part.TASK:
-        if not _holds_task(case, actor):
+        kind = TaskKind.VERIFY if case.status == S.VERIFYING else TaskKind.CHECK
+        if not holds_task(case, actor, kind):
             raise Refusal("not_your_task", _("This task was sent to another inspector."), 403)
     elif part == Part.REPORTER:
         if actor.user is None or case.reporter_id != actor.user.pk:
@@ -204,8 +205,8 @@ def _out_of_scope(case: Case) -> Refusal:
     )
 
 
-def _holds_task(case: Case, actor: Actor) -> bool:
-    kind = TaskKind.VERIFY if case.status == S.VERIFYING else TaskKind.CHECK
+def holds_task(case: Case, actor: Actor, kind: str) -> bool:
+    """Whether the case's open task of this kind was sent to the actor."""
     open_task = Task.objects.filter(case=case, kind=kind, done_at__isnull=True)
     return actor.person is not None and open_task.filter(inspector=actor.person).exists()
 

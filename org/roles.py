@@ -46,3 +46,6 @@ ALLOWED_SCOPES: dict[str, tuple[str, ...]] = {
 SUPERVISION_ROLES = frozenset({Role.INSPECTOR, Role.ACCEPTOR, Role.SHIFT_LEADER})
 COMMAND_ROLES = frozenset({Role.DISPATCHER})
 HANDLING_ROLES = frozenset({Role.HANDLER, Role.UNIT_ADMIN})
+# The supervision center's desks: they record reports from any channel, add report photos,
+# and see public reporters' contacts in full.
+CENTER_DESKS = frozenset({Role.ACCEPTOR, Role.SHIFT_LEADER})

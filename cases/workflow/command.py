@@ -67,8 +67,7 @@ def dispatch_case(
         case.responsible_unit, case.team = unit, None
         case.status, case.dispatched_at = Status.DISPATCHED, now
         case.dispatch_count += 1
-        deadlines.start_handling(case, now)
-        case.co_handlings.all().delete()
+        deadlines.start_handling(case, now)  # no co-handlers yet: release_units let them go
         CoHandling.objects.bulk_create([CoHandling(case=case, unit=u) for u in co_units])
         data = {
             "unit": unit.code,

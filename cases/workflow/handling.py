@@ -72,9 +72,9 @@ def co_feedback(case: Case | str, *, actor: Actor, reply: str, now: datetime | N
 
     def change(case: Case, now: datetime) -> Step:
         assert actor.post is not None
-        unit_id = actor.post.unit.handling_unit.pk
-        case.co_handlings.filter(unit_id=unit_id).update(replied_at=now, reply=reply)
-        return Step({"unit": actor.post.unit.handling_unit.code}, unit_list(case))
+        unit = actor.post.unit.handling_unit
+        case.co_handlings.filter(unit=unit).update(replied_at=now, reply=reply)
+        return Step({"unit": unit.code}, unit_list(case))
 
     return act(case, actor=actor, verb="co_feedback", change=change, reason=reply, now=now)
 
