@@ -25,11 +25,10 @@ from cases import photos
 from cases import schemas as s
 from cases.contacts import reveal_contact
 from cases.models import Case, PhotoStage, Task
-from cases.models import Verb as EventVerb
 from cases.reporting import report_case
 from cases.schemas import DETAIL_RELATED, SUMMARY_RELATED
-from cases.transitions import TRANSITIONS, get_case_for, visible_case
-from cases.verbs import VERBS, Verb
+from cases.transitions import TRANSITIONS, check_role, get_case_for, visible_case
+from cases.verbs import VERBS, Action
 from catalog.lookup import types_with_code
 from catalog.models import CaseType
 from components.models import Component
@@ -44,13 +43,7 @@ def acting(request: HttpRequest, number: str, verb: str) -> tuple[Actor, Case]:
     """The actor and the case for a verb: a post the verb does not allow is refused first,
     then a case the post may not see answers 404 like a case that does not exist."""
     actor = actor_for(request)
-    if actor.role not in TRANSITIONS[verb].roles:
-        raise Refusal(
-            "wrong_role",
-            _("As %(role)s you cannot do this (%(verb)s).")
-            % {"role": actor.role_label, "verb": EventVerb(verb).label},
-            403,
-        )
+    check_role(actor, verb)
     return actor, visible_case(actor, number)
 
 
@@ -221,7 +214,7 @@ def report(request: HttpRequest, body: s.ReportIn) -> Status[s.CaseSummary]:
 # -- the verbs (STANDARDS.md §4, cases/workflow/) ----------------------------------------------
 
 
-def _register(verb: Verb) -> None:
+def _register(verb: Action) -> None:
     """POST /cases/{number}/<verb>; the description says who may call it and with what."""
     roles = ", ".join(sorted(TRANSITIONS[verb.name].roles))
     fields = ", ".join(verb.body.model_fields) or "empty"

@@ -128,16 +128,21 @@ DECIDERS = frozenset(DECISIONS.values())
 REVIEWER = {PendingRequest.APPEAL: R.DISPATCHER, PendingRequest.APPEAL_FINAL: R.LEADER}
 
 
-def check_allowed(case: Case, actor: Actor, verb: str) -> None:
-    """Refuse the verb unless the actor may call it on the case as it is now."""
-    transition = TRANSITIONS[verb]
-    if actor.role not in transition.roles:
+def check_role(actor: Actor, verb: str) -> None:
+    """Refuse the verb to a post it is not for, whatever the case."""
+    if actor.role not in TRANSITIONS[verb].roles:
         raise Refusal(
             "wrong_role",
             _("As %(role)s you cannot do this (%(verb)s).")
             % {"role": actor.role_label, "verb": Verb(verb).label},
             403,
         )
+
+
+def check_allowed(case: Case, actor: Actor, verb: str) -> None:
+    """Refuse the verb unless the actor may call it on the case as it is now."""
+    check_role(actor, verb)
+    transition = TRANSITIONS[verb]
     personal = transition.part in (Part.TASK, Part.REPORTER)
     if not personal:  # whose case it is comes first: nothing is told about others' cases
         _check_part(case, actor, transition.part)

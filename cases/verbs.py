@@ -26,7 +26,7 @@ type Run = Callable[[Case, Actor, Any], Case]
 
 
 @dataclass(frozen=True)
-class Verb:
+class Action:
     name: str
     label: str  # the standard's term and its English, for the API's description
     title: Promise  # what a button says, in the user's language
@@ -76,124 +76,124 @@ def _reasoned(function: Callable[..., Case]) -> Run:
     return lambda case, actor, body: function(case, actor=actor, reason=body.reason)
 
 
-VERBS: dict[str, Verb] = {
+VERBS: dict[str, Action] = {
     verb.name: verb
     for verb in (
         # 监督中心 supervision center
-        Verb(
+        Action(
             "send_verify", "发核实 Send for verification", _("Send for verification"),
             s.SendTaskIn,
             lambda c, a, b: wf.send_verify(c, actor=a, inspector=inspector(b.inspector)),
         ),
-        Verb(
+        Action(
             "verify", "核实 Verify", _("Verify"), s.VerifyIn,
             lambda c, a, b: wf.verify_report(c, actor=a, found=b.found, reason=b.reason),
         ),
-        Verb(
+        Action(
             "self_handle", "自处理 Handle on the spot", _("Handled on the spot"), s.ReasonIn,
             _reasoned(wf.self_handle),
         ),
-        Verb("accept", "受理 Accept", _("Accept"), s.ReasonIn, _reasoned(wf.accept_case)),
-        Verb(
+        Action("accept", "受理 Accept", _("Accept"), s.ReasonIn, _reasoned(wf.accept_case)),
+        Action(
             "decline", "不予受理 Do not accept", _("Do not accept"), s.ReasonIn,
             _reasoned(wf.decline_case),
         ),
-        Verb(
+        Action(
             "merge", "合并 Merge into an open case", _("Merge"), s.MergeIn,
             lambda c, a, b: wf.merge_case(c, actor=a, into=b.into, reason=b.reason),
         ),
-        Verb(
+        Action(
             "file", "立案 File", _("File"), s.FileIn,
             lambda c, a, b: wf.file_case(
                 c, actor=a, condition=condition(b.condition), reason=b.reason
             ),
         ),
-        Verb(
+        Action(
             "reject", "不予立案 Do not file", _("Do not file"), s.ReasonIn,
             _reasoned(wf.reject_case),
         ),
-        Verb(
+        Action(
             "request_void", "作废申请 Request voiding", _("Request voiding"), s.ReasonIn,
             _reasoned(wf.request_void),
         ),
-        Verb(
+        Action(
             "decide_void", "作废审批 Decide on voiding", _("Decide on voiding"), s.Decision,
             _decided(wf.decide_void),
         ),
-        Verb(
+        Action(
             "send_check", "发核查 Send for check", _("Send for check"), s.SendTaskIn,
             lambda c, a, b: wf.send_check(c, actor=a, inspector=inspector(b.inspector)),
         ),
-        Verb(
+        Action(
             "check", "核查 Check", _("Check"), s.CheckIn,
             lambda c, a, b: wf.check_case(c, actor=a, passed=b.passed, reason=b.reason),
         ),
-        Verb("close", "结案 Close", _("Close"), s.ReasonIn, _reasoned(wf.close_case)),
-        Verb(
+        Action("close", "结案 Close", _("Close"), s.ReasonIn, _reasoned(wf.close_case)),
+        Action(
             "close_special", "特殊结案 Close specially", _("Close specially"), s.ReasonIn,
             _reasoned(wf.close_special),
         ),
-        Verb(
+        Action(
             "callback", "回访 Call the reporter back", _("Record the callback"), s.CallbackIn,
             lambda c, a, b: wf.callback_case(
                 c, actor=a, satisfaction=b.satisfaction, reason=b.reason
             ),
         ),
         # 指挥中心 command center
-        Verb("dispatch", "派遣 Dispatch", _("Dispatch"), s.DispatchIn, _dispatch),
-        Verb(
+        Action("dispatch", "派遣 Dispatch", _("Dispatch"), s.DispatchIn, _dispatch),
+        Action(
             "decide_return", "回退审批 Decide on a return", _("Decide on the return"),
             s.Decision, _decided(wf.decide_return),
         ),
-        Verb(
+        Action(
             "decide_extension", "延期审批 Decide on an extension", _("Decide on the extension"),
             s.Decision, _decided(wf.decide_extension),
         ),
-        Verb(
+        Action(
             "decide_suspension", "挂账审批 Decide on a suspension",
             _("Decide on the suspension"), s.Decision, _decided(wf.decide_suspension),
         ),
-        Verb("resume", "挂账恢复 Resume", _("Resume"), s.ReasonIn, _reasoned(wf.resume_case)),
-        Verb("urge", "督办 Urge", _("Urge"), s.ReasonIn, _reasoned(wf.urge_case)),
-        Verb(
+        Action("resume", "挂账恢复 Resume", _("Resume"), s.ReasonIn, _reasoned(wf.resume_case)),
+        Action("urge", "督办 Urge", _("Urge"), s.ReasonIn, _reasoned(wf.urge_case)),
+        Action(
             "decide_appeal", "申诉审核 Decide on an appeal", _("Decide on the appeal"),
             s.Decision, _decided(wf.decide_appeal),
         ),
         # 处置单位 handling units
-        Verb(
+        Action(
             "sign", "签收 Sign for", _("Sign for"), s.NoBody,
             lambda c, a, b: wf.sign_case(c, actor=a),
         ),
-        Verb(
+        Action(
             "assign_team", "分派处置队 Assign a team", _("Assign a team"), s.AssignTeamIn,
             lambda c, a, b: wf.assign_team(c, actor=a, team=unit(b.team)),
         ),
-        Verb(
+        Action(
             "co_feedback", "协办反馈 Report the co-handled part", _("Report our part"),
             s.ReplyIn, lambda c, a, b: wf.co_feedback(c, actor=a, reply=b.reply),
         ),
-        Verb(
+        Action(
             "feedback", "处置反馈 Report handled", _("Report handled"), s.ReasonIn,
             _reasoned(wf.feedback_case),
         ),
-        Verb(
+        Action(
             "return_case", "回退申请 Return to the dispatcher", _("Return to the dispatcher"),
             s.ReasonIn, _reasoned(wf.return_case),
         ),
-        Verb(
+        Action(
             "request_extension", "延期申请 Request more time", _("Request more time"),
             s.ExtensionIn,
             lambda c, a, b: wf.request_extension(c, actor=a, minutes=b.minutes, reason=b.reason),
         ),
-        Verb(
+        Action(
             "request_suspension", "挂账申请 Request suspension", _("Request suspension"),
             s.ReasonIn, _reasoned(wf.request_suspension),
         ),
-        Verb(
+        Action(
             "answer_urge", "督办回复 Answer an urging", _("Answer the urging"), s.ReasonIn,
             _reasoned(wf.answer_urge),
         ),
-        Verb(
+        Action(
             "appeal_overdue", "超时申诉 Appeal an overdue", _("Appeal the overdue"), s.ReasonIn,
             _reasoned(wf.appeal_overdue),
         ),

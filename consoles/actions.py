@@ -18,7 +18,7 @@ from pydantic import ValidationError
 
 from cases.models import OPEN_STATUSES, Case, PhotoStage, Satisfaction
 from cases.photos import check_photo_allowed
-from cases.verbs import VERBS, Verb
+from cases.verbs import VERBS, Action
 from catalog.models import FilingCondition
 from lib.coords import distance_m
 from lib.field_errors import field_message
@@ -112,12 +112,12 @@ def _photo_stages(case: Case, actor: Actor) -> list[tuple[str, str]]:
     return stages
 
 
-def in_order(verbs: tuple[str, ...]) -> list[Verb]:
+def in_order(verbs: tuple[str, ...]) -> list[Action]:
     """The verbs of the loop's next step first: the page opens the first of them."""
     return sorted((VERBS[name] for name in verbs), key=lambda verb: verb.name in ASIDE)
 
 
-def run_verb(case: Case, actor: Actor, verb: Verb, data: QueryDict) -> Case:
+def run_verb(case: Case, actor: Actor, verb: Action, data: QueryDict) -> Case:
     """Run the verb with a form's fields; a bad field is refused like any other refusal."""
     try:
         body = verb.body.model_validate(form_body(verb, data))
@@ -128,7 +128,7 @@ def run_verb(case: Case, actor: Actor, verb: Verb, data: QueryDict) -> Case:
     return verb.run(case, actor, body)
 
 
-def form_body(verb: Verb, data: QueryDict) -> dict[str, Any]:
+def form_body(verb: Action, data: QueryDict) -> dict[str, Any]:
     """A form's strings as the verb's body: yes and no as booleans, whole numbers as numbers,
     a multiple choice as a list. What cannot be read is passed on for the body to refuse."""
     body: dict[str, Any] = {}
@@ -147,7 +147,7 @@ def form_body(verb: Verb, data: QueryDict) -> dict[str, Any]:
     return body
 
 
-def done_message(verb: Verb, case: Case) -> str:
+def done_message(verb: Action, case: Case) -> str:
     return _("%(verb)s: done. Case %(number)s is %(status)s now.") % {
         "verb": verb.title,
         "number": case.number,
