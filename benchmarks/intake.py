@@ -1,16 +1,20 @@
 """Report intake through the HTTP API: reports per second and latency, on a real server.
 
     .venv/bin/python benchmarks/intake.py [--server postgres://postgres@127.0.0.1:5432/test]
-        [--workers 4] [--clients 2] [--threads 8] [--reports 4000] [--retries 400]
+        [--server-kind gunicorn-sync|gunicorn-gthread|granian] [--workers 2] [--clients 2]
+        [--threads 8] [--reports 4000] [--retries 400] [--wrk-seconds 20]
 
 On the given PostgreSQL server the script creates (or reuses) a scratch database
 `urbangrid_intake`, migrates it and loads the demo organisation and district (once). It gives
-every demo inspector an API token, starts gunicorn (config.wsgi, --workers sync workers,
-DEBUG off) and sends --reports reports, each `POST /api/v1/cases` as an inspector with a fresh
-request id at a random position in the district, from --clients processes of --threads
-threads each on kept-alive connections. Then it sends --retries of those reports again, each
-twice at once, and checks that every retry answers the first case and that the database holds
-exactly one case per request id: nothing duplicated, nothing lost.
+every demo inspector an API token, starts the server (config.wsgi, --workers processes, DEBUG
+off; gunicorn's sync workers by default, which close the connection after each response) and
+sends --reports reports, each `POST /api/v1/cases` as an inspector with a fresh request id at
+a random position in the district, from --clients processes of --threads threads each. Then
+it sends --retries of those reports again, each twice at once, and checks that every retry
+answers the first case and that the database holds exactly one case per request id: nothing
+duplicated, nothing lost. With --wrk-seconds, wrk (a load generator in C) sends new reports
+too. CPU per request is read from /proc for the server, PostgreSQL and the clients; the floor
+is the same rows inserted again straight through psycopg.
 
 Client and server share the machine, so the figure is a floor for the server alone.
 """
@@ -123,7 +127,7 @@ def start_server(url: str, kind: str, workers: int) -> subprocess.Popen[bytes]:
         except OSError:
             time.sleep(0.2)
     server.terminate()
-    raise SystemExit("gunicorn did not start")
+    raise SystemExit(f"the server ({kind}) did not start")
 
 
 type Result = tuple[str, int, float, str]  # request id, status, seconds, case number
