@@ -44,19 +44,32 @@ from org.models import Person
 
 # -- supervision center: verify, accept, file ---------------------------------------------------
 
+# The verb sending a task of each kind, and the status the case waits in meanwhile.
+SENT: dict[str, tuple[str, str]] = {
+    TaskKind.VERIFY: ("send_verify", Status.VERIFYING),
+    TaskKind.CHECK: ("send_check", Status.CHECKING),
+}
+
 
 def send_verify(
     case: Case | str, *, actor: Actor, inspector: Person, now: datetime | None = None
 ) -> Case:
     """发核实: ask an inspector to confirm a public report on site."""
+    return _send_task(case, actor, inspector, TaskKind.VERIFY, now)
+
+
+def _send_task(
+    case: Case | str, actor: Actor, inspector: Person, kind: str, now: datetime | None
+) -> Case:
+    verb, status = SENT[kind]
 
     def change(case: Case, now: datetime) -> Step:
         check_inspector(inspector)
-        task = open_task(case, TaskKind.VERIFY, inspector, now)
-        case.status = Status.VERIFYING
+        task = open_task(case, kind, inspector, now)
+        case.status = status
         return Step({"inspector": inspector.user.username, "task": task.pk}, [inspector])
 
-    return act(case, actor=actor, verb="send_verify", change=change, now=now)
+    return act(case, actor=actor, verb=verb, change=change, now=now)
 
 
 def verify_report(
@@ -232,14 +245,7 @@ def send_check(
     case: Case | str, *, actor: Actor, inspector: Person, now: datetime | None = None
 ) -> Case:
     """发核查: ask an inspector to check the result on site."""
-
-    def change(case: Case, now: datetime) -> Step:
-        check_inspector(inspector)
-        task = open_task(case, TaskKind.CHECK, inspector, now)
-        case.status = Status.CHECKING
-        return Step({"inspector": inspector.user.username, "task": task.pk}, [inspector])
-
-    return act(case, actor=actor, verb="send_check", change=change, now=now)
+    return _send_task(case, actor, inspector, TaskKind.CHECK, now)
 
 
 def check_case(
