@@ -49,7 +49,7 @@ def act(
     now = now or timezone.now()
     with transaction.atomic():
         case = lock_case(case_or_number)
-        check_allowed(case, actor, verb)
+        check_allowed(case, actor, verb, now)
         before, due_then = case.status, (case.due_at, case.handling_due_at)
         step = change(case, now)
         if not TRANSITIONS[verb].allows_target(before, case.status):

@@ -12,10 +12,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from cases.models import (
     ACTIVE_STATUSES,
@@ -139,8 +142,8 @@ def check_role(actor: Actor, verb: str) -> None:
         )
 
 
-def check_allowed(case: Case, actor: Actor, verb: str) -> None:
-    """Refuse the verb unless the actor may call it on the case as it is now."""
+def check_allowed(case: Case, actor: Actor, verb: str, now: datetime) -> None:
+    """Refuse the verb unless the actor may call it on the case as it is `now`."""
     check_role(actor, verb)
     transition = TRANSITIONS[verb]
     personal = transition.part in (Part.TASK, Part.REPORTER)
@@ -174,6 +177,7 @@ def check_allowed(case: Case, actor: Actor, verb: str) -> None:
         )
     if personal:
         _check_part(case, actor, transition.part)
+    _check_conditions(case, verb, now)
 
 
 def _check_part(case: Case, actor: Actor, part: Part) -> None:
@@ -216,27 +220,76 @@ def holds_task(case: Case, actor: Actor, kind: str) -> bool:
     return actor.person is not None and open_task.filter(inspector=actor.person).exists()
 
 
-# What the case itself must show for a verb to be worth offering; the verb refuses with its own
-# message if called anyway.
-READY: dict[str, Callable[[Case], bool]] = {
-    "accept": lambda case: not case.is_public or case.verified is True,
-    "self_handle": lambda case: case.channel == Channel.INSPECTOR,
-    "callback": lambda case: case.is_public and not case.satisfaction,
-    "answer_urge": lambda case: case.urge_due_at is not None,
-    "appeal_overdue": lambda case: not case.exempt and case.is_overdue(timezone.now()),
+@dataclass(frozen=True)
+class Condition:
+    """What the case itself must show for a verb, besides its status, and the refusal if not."""
+
+    holds: Callable[[Case, datetime], bool]
+    code: str
+    message: Promise
+    status: int = 409
+
+
+CONDITIONS: dict[str, tuple[Condition, ...]] = {
+    "accept": (
+        Condition(
+            lambda case, now: not case.is_public or case.verified is True,
+            "not_verified",
+            _lazy("A report from the public is accepted only after an inspector verified it."),
+        ),
+    ),
+    "self_handle": (
+        Condition(
+            lambda case, now: case.channel == Channel.INSPECTOR,
+            "not_reporter",
+            _lazy("Only the inspector who reported it may handle it on the spot."),
+            403,
+        ),
+    ),
+    "callback": (
+        Condition(
+            lambda case, now: case.is_public,
+            "no_callback",
+            _lazy("Only reports from the public are called back."),
+        ),
+        Condition(
+            lambda case, now: not case.satisfaction,
+            "already_called_back",
+            _lazy("This closing was already called back."),
+        ),
+    ),
+    "answer_urge": (
+        Condition(
+            lambda case, now: case.urge_due_at is not None,
+            "no_urging",
+            _lazy("No urging waits for an answer on this case."),
+        ),
+    ),
+    "appeal_overdue": (
+        Condition(
+            lambda case, now: case.is_overdue(now) and not case.exempt,
+            "not_overdue",
+            _lazy("Only an overdue case can be appealed, once."),
+        ),
+    ),
 }
+
+
+def _check_conditions(case: Case, verb: str, now: datetime) -> None:
+    for condition in CONDITIONS.get(verb, ()):
+        if not condition.holds(case, now):
+            raise Refusal(condition.code, str(condition.message), condition.status)
 
 
 def allowed_verbs(case: Case, actor: Actor) -> tuple[str, ...]:
     """The verbs the actor may call on the case now (a verb may still refuse its input)."""
-    verbs = []
+    verbs, now = [], timezone.now()
     for transition in TABLE:
         try:
-            check_allowed(case, actor, transition.verb)
+            check_allowed(case, actor, transition.verb, now)
         except Refusal:
             continue
-        if READY.get(transition.verb, lambda case: True)(case):
-            verbs.append(transition.verb)
+        verbs.append(transition.verb)
     return tuple(verbs)
 
 

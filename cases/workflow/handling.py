@@ -157,10 +157,8 @@ def answer_urge(
     """督办回复: the urged unit answers; the event keeps whether it answered in time."""
 
     def change(case: Case, now: datetime) -> Step:
-        due = case.urge_due_at
-        if due is None:
-            raise Refusal("no_urging", _("No urging waits for an answer on this case."), 409)
-        case.urge_due_at = None
+        due, case.urge_due_at = case.urge_due_at, None
+        assert due is not None  # the state machine's condition for answering
         return Step({"due": moment(due), "on_time": now <= due}, [command_center()])
 
     return act(
@@ -172,17 +170,6 @@ def appeal_overdue(
     case: Case | str, *, actor: Actor, reason: str, now: datetime | None = None
 ) -> Case:
     """超时申诉: the unit asks that an overdue not count against it (two reviews)."""
-
-    def guard(case: Case, now: datetime) -> None:
-        if not case.is_overdue(now) or case.exempt:
-            raise Refusal("not_overdue", _("Only an overdue case can be appealed, once."), 409)
-
     return open_request(
-        case,
-        actor=actor,
-        verb="appeal_overdue",
-        kind=PendingRequest.APPEAL,
-        reason=reason,
-        now=now,
-        guard=guard,
+        case, actor=actor, verb="appeal_overdue", kind=PendingRequest.APPEAL, reason=reason, now=now
     )

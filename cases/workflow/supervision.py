@@ -13,7 +13,6 @@ from cases import deadlines
 from cases.models import (
     OPEN_STATUSES,
     Case,
-    Channel,
     ClosingType,
     PendingRequest,
     Satisfaction,
@@ -92,12 +91,6 @@ def self_handle(
     """自处理: the reporting inspector fixed a trivial problem on the spot."""
 
     def change(case: Case, now: datetime) -> Step:
-        if case.channel != Channel.INSPECTOR:
-            raise Refusal(
-                "not_reporter",
-                _("Only the inspector who reported it may handle it on the spot."),
-                403,
-            )
         case.status, case.handled_at = Status.SELF_HANDLED, now
         return Step({}, [supervision_center()])
 
@@ -111,12 +104,6 @@ def accept_case(
     """受理: the supervision center takes the report on, for the shift leader to file."""
 
     def change(case: Case, now: datetime) -> Step:
-        if case.is_public and case.verified is not True:
-            raise Refusal(
-                "not_verified",
-                _("A report from the public is accepted only after an inspector verified it."),
-                409,
-            )
         case.status = Status.ACCEPTED
         return Step({}, [])
 
@@ -319,10 +306,6 @@ def callback_case(
         raise Refusal("bad_satisfaction", _("Say satisfied, basically satisfied or dissatisfied."))
 
     def change(case: Case, now: datetime) -> Step:
-        if not case.is_public:
-            raise Refusal("no_callback", _("Only reports from the public are called back."), 409)
-        if case.satisfaction:
-            raise Refusal("already_called_back", _("This closing was already called back."), 409)
         case.satisfaction = satisfaction
         if satisfaction != Satisfaction.DISSATISFIED:
             return Step({"satisfaction": satisfaction}, [])
