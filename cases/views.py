@@ -11,7 +11,7 @@ from django.http.response import HttpResponseBase
 from django.views.decorators.http import require_GET
 
 from cases.models import Case, Photo
-from org.access import Refusal, actor_for, sign_in_by_key
+from org.access import Refusal, actor_for, bearer_key, sign_in_by_key
 
 
 @require_GET
@@ -37,6 +37,6 @@ def photo_file(request: HttpRequest, number: str, photo_id: int, size: str) -> H
 
 def _sign_in_by_token(request: HttpRequest) -> None:
     """A device sending its API token (Authorization: Bearer …) instead of a session."""
-    scheme, _space, key = request.headers.get("Authorization", "").partition(" ")
-    if scheme.lower() == "bearer" and key and not sign_in_by_key(request, key.strip()):
+    key = bearer_key(request)
+    if key and not sign_in_by_key(request, key):
         request.user = AnonymousUser()

@@ -27,7 +27,7 @@ from cases.api import router as cases_router
 from catalog.api import router as catalog_router
 from components.api import router as components_router
 from lib.field_errors import field_message
-from org.access import Refusal, sign_in_by_key
+from org.access import Refusal, bearer_key, sign_in_by_key
 from org.api import router as org_router
 
 logger = logging.getLogger("django.request")
@@ -38,10 +38,8 @@ class BearerToken(HttpBearer):
     ninja's own, it never writes the header to a log: a wrong header may still be a secret."""
 
     def __call__(self, request: HttpRequest) -> Any:
-        scheme, _space, key = request.headers.get(self.header, "").partition(" ")
-        if scheme.lower() != self.openapi_scheme or not key:
-            return None
-        return self.authenticate(request, key.strip())
+        key = bearer_key(request)
+        return None if key is None else self.authenticate(request, key)
 
     def authenticate(self, request: HttpRequest, token: str) -> Any:
         if not sign_in_by_key(request, token):

@@ -102,6 +102,12 @@ def _in_order(posts: Iterable[Membership]) -> list[Membership]:
     return sorted(posts, key=lambda p: (order[p.role], p.unit_id))
 
 
+def bearer_key(request: HttpRequest) -> str | None:
+    """The key of an `Authorization: Bearer <key>` header, if the request sends one."""
+    scheme, _space, key = request.headers.get("Authorization", "").partition(" ")
+    return key.strip() if scheme.lower() == "bearer" and key.strip() else None
+
+
 def sign_in_by_key(request: HttpRequest, key: str) -> bool:
     """A device's API key (Authorization: Bearer …) as the request's user, with its posts."""
     found = posts_for_key(key)
