@@ -46,7 +46,7 @@ def act(
     reason: str = "",
     now: datetime | None = None,
 ) -> Case:
-    now = now or timezone.now()
+    now, reason = now or timezone.now(), clean_text(reason)  # refused before anything is locked
     with transaction.atomic():
         case = lock_case(case_or_number)
         check_allowed(case, actor, verb, now)

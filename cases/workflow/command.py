@@ -55,7 +55,7 @@ def dispatch_case(
             )
     if len({u.pk for u in co_units} | {unit.pk}) != len(co_units) + 1:
         raise Refusal("repeated_unit", _("Name each unit once, the lead unit not again."))
-    reason = clean_text(reason)
+    reason = clean_text(reason)  # an override needs one: blanks are none
 
     def change(case: Case, now: datetime) -> Step:
         override = case.suggested_unit_id is not None and unit.pk != case.suggested_unit_id
@@ -94,7 +94,6 @@ def decide_return(
             release_units(case)
         return Step({"approved": approve}, tell)
 
-    reason = clean_text(reason)
     return act(case, actor=actor, verb="decide_return", change=change, reason=reason, now=now)
 
 
@@ -108,7 +107,6 @@ def decide_extension(
             case.extension_count += 1
         return Step({"approved": approve, "minutes": minutes}, unit_list(case))
 
-    reason = clean_text(reason)
     return act(case, actor=actor, verb="decide_extension", change=change, reason=reason, now=now)
 
 
@@ -122,7 +120,6 @@ def decide_suspension(
             case.status, case.suspension_count = Status.SUSPENDED, case.suspension_count + 1
         return Step({"approved": approve}, unit_list(case))
 
-    reason = clean_text(reason)
     return act(case, actor=actor, verb="decide_suspension", change=change, reason=reason, now=now)
 
 
@@ -136,7 +133,7 @@ def resume_case(
         case.status = Status.HANDLING
         return Step({}, unit_list(case))
 
-    return act(case, actor=actor, verb="resume", change=change, reason=clean_text(reason), now=now)
+    return act(case, actor=actor, verb="resume", change=change, reason=reason, now=now)
 
 
 def urge_case(case: Case | str, *, actor: Actor, reason: str, now: datetime | None = None) -> Case:
@@ -167,5 +164,4 @@ def decide_appeal(
             case.exempt = True
         return Step({"approved": approve, "review": review}, unit_list(case))
 
-    reason = clean_text(reason)
     return act(case, actor=actor, verb="decide_appeal", change=change, reason=reason, now=now)

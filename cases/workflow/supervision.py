@@ -82,7 +82,7 @@ def verify_report(
         case.verified, case.status = found, Status.REPORTED
         return Step({"found": found}, [supervision_center()])
 
-    return act(case, actor=actor, verb="verify", change=change, reason=clean_text(reason), now=now)
+    return act(case, actor=actor, verb="verify", change=change, reason=reason, now=now)
 
 
 def self_handle(
@@ -94,7 +94,6 @@ def self_handle(
         case.status, case.handled_at = Status.SELF_HANDLED, now
         return Step({}, [supervision_center()])
 
-    reason = clean_text(reason)
     return act(case, actor=actor, verb="self_handle", change=change, reason=reason, now=now)
 
 
@@ -107,7 +106,7 @@ def accept_case(
         case.status = Status.ACCEPTED
         return Step({}, [])
 
-    return act(case, actor=actor, verb="accept", change=change, reason=clean_text(reason), now=now)
+    return act(case, actor=actor, verb="accept", change=change, reason=reason, now=now)
 
 
 def decline_case(
@@ -142,7 +141,7 @@ def merge_case(
         case.merged_into, case.status, case.closed_at = target, Status.MERGED, now
         return Step({"into": target.number}, [])
 
-    return act(case, actor=actor, verb="merge", change=change, reason=clean_text(reason), now=now)
+    return act(case, actor=actor, verb="merge", change=change, reason=reason, now=now)
 
 
 def file_case(
@@ -167,7 +166,7 @@ def file_case(
         data = {"condition": condition.pk, "type": condition.case_type.code}
         return Step(data, [command_center()])
 
-    return act(case, actor=actor, verb="file", change=change, reason=clean_text(reason), now=now)
+    return act(case, actor=actor, verb="file", change=change, reason=reason, now=now)
 
 
 def _check_condition(case: Case, condition: FilingCondition) -> None:
@@ -221,7 +220,6 @@ def decide_void(
             case.status, case.closed_at, case.urge_due_at = Status.VOIDED, now, None
         return Step({"approved": approve}, [])
 
-    reason = clean_text(reason)
     return act(case, actor=actor, verb="decide_void", change=change, reason=reason, now=now)
 
 
@@ -268,7 +266,7 @@ def close_case(
         _closed(case, now)
         return Step({"closing_type": case.closing_type}, unit_list(case))
 
-    return act(case, actor=actor, verb="close", change=change, reason=clean_text(reason), now=now)
+    return act(case, actor=actor, verb="close", change=change, reason=reason, now=now)
 
 
 def close_special(
@@ -314,5 +312,4 @@ def callback_case(
         release_units(case)
         return Step({"satisfaction": satisfaction, "reopened": True}, [supervision_center()])
 
-    reason = clean_text(reason)
     return act(case, actor=actor, verb="callback", change=change, reason=reason, now=now)
