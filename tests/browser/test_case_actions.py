@@ -9,8 +9,8 @@ from playwright.sync_api import Page, expect
 from cases.models import Case, Status
 from tests.browser.test_login import sign_in
 from tests.cases.conftest import EAST, World
+from tests.cases.making import filed
 from tests.conftest import PASSWORD
-from tests.consoles.test_case_pages import filed
 
 pytestmark = [
     pytest.mark.browser,
@@ -22,7 +22,7 @@ SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
 def test_a_dispatcher_dispatches_from_the_case_page(
     page: Page, live_server: object, world: World, errors: list[str]
 ) -> None:
-    number = filed(world, EAST)  # suggested: 文昌街道, the territory's street office
+    number = filed(world, where=EAST).number  # suggested: 文昌街道, the territory's street office
     base = live_server.url  # type: ignore[attr-defined]
     page.set_viewport_size({"width": 1366, "height": 768})
     sign_in(page, base, "dispatcher", PASSWORD)

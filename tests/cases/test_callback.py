@@ -9,7 +9,7 @@ from cases import workflow as wf
 from cases.models import Case, Satisfaction, Status
 from org.access import Refusal
 from tests.cases.conftest import World
-from tests.cases.test_workflow import events, handling, public_report
+from tests.cases.making import events, handling, public_report
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,7 @@ from cases import workflow as wf
 from cases.models import Case, Status
 from org.access import Refusal
 from tests.cases.conftest import World
-from tests.cases.test_workflow import handling
+from tests.cases.making import handling
 
 pytestmark = pytest.mark.django_db
 

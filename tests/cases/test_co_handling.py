@@ -8,7 +8,7 @@ from cases import workflow as wf
 from cases.models import Case, Status
 from org.access import Refusal
 from tests.cases.conftest import World
-from tests.cases.test_workflow import events, filed
+from tests.cases.making import events, filed
 
 pytestmark = pytest.mark.django_db
 

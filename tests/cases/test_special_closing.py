@@ -10,7 +10,7 @@ from cases import workflow as wf
 from cases.models import Case, Status, Task
 from org.access import Refusal
 from tests.cases.conftest import MONDAY_10, World
-from tests.cases.test_workflow import chain_is_intact, handling, reported
+from tests.cases.making import chain_is_intact, handling, reported
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,7 @@ from cases import workflow as wf
 from cases.models import CaseEvent
 from org.access import Refusal
 from tests.cases.conftest import MONDAY_10, World
-from tests.cases.test_workflow import filed, handling
+from tests.cases.making import filed, handling
 
 pytestmark = pytest.mark.django_db
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -19,56 +19,19 @@ from catalog.models import CaseType, FilingCondition, MajorClass
 from components.models import Component
 from org.access import Actor, Refusal
 from tests.cases.conftest import EAST, MONDAY_10, WEST, World
+from tests.cases.making import (
+    chain_is_intact,
+    dispatched,
+    events,
+    filed,
+    handling,
+    public_report,
+    reported,
+)
 from tests.geo.territory import STEP, X0, Y0
 
 pytestmark = pytest.mark.django_db
 HOUR = timedelta(hours=1)
-
-
-def reported(world: World, *, at: datetime = MONDAY_10, where: tuple[float, float] = WEST) -> Case:
-    return report_case(
-        actor=world.actors.inspector,
-        channel=Channel.INSPECTOR,
-        description="路边有成堆垃圾",
-        lon=where[0],
-        lat=where[1],
-        case_type=world.garbage,
-        now=at,
-    )
-
-
-def filed(world: World, at: datetime = MONDAY_10) -> Case:
-    case = reported(world, at=at)
-    wf.accept_case(case, actor=world.actors.acceptor, now=at)
-    return wf.file_case(case, actor=world.actors.shift_leader, condition=world.normal, now=at)
-
-
-def dispatched(world: World, at: datetime = MONDAY_10) -> Case:
-    case = filed(world, at)
-    return wf.dispatch_case(
-        case, actor=world.actors.dispatcher, unit=world.org.department_a, reason="测试", now=at
-    )
-
-
-def handling(world: World, at: datetime = MONDAY_10) -> Case:
-    return wf.sign_case(dispatched(world, at), actor=world.actors.handler_a, now=at)
-
-
-def public_report(world: World, channel: str = Channel.APP) -> Case:
-    return report_case(
-        actor=Actor.public(), channel=channel, description="小区门口垃圾没人管",
-        lon=WEST[0], lat=WEST[1], contact_name="张三丰", contact_phone="13812345678",
-        now=MONDAY_10,
-    )  # fmt: skip
-
-
-def events(case: Case) -> list[str]:
-    return list(case.events.order_by("sequence").values_list("verb", flat=True))
-
-
-def chain_is_intact(case: Case) -> bool:
-    case.refresh_from_db()
-    return not list(verify_case(case, case.events.order_by("sequence")))
 
 
 def test_the_whole_loop_from_report_to_closing(

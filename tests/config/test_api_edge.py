@@ -14,8 +14,8 @@ from django.test import Client
 from cases.models import Case, CaseNumber
 from org.tokens import issue_token
 from tests.cases.conftest import WEST, World
+from tests.cases.making import handling
 from tests.cases.test_api import call, code, report_body
-from tests.cases.test_workflow import handling
 
 pytestmark = pytest.mark.django_db
 

@@ -17,7 +17,8 @@ from cases import workflow as wf
 from cases.models import TEXT_MAX, Case, Channel, Status
 from cases.reporting import report_case
 from tests.cases.conftest import EAST, WEST, World
-from tests.consoles.test_case_pages import client_for, dispatched_to, filed
+from tests.cases.making import dispatched, filed
+from tests.consoles.test_case_pages import client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -81,20 +82,20 @@ def test_the_whole_loop_runs_from_the_case_page_forms(world: World, media: Path)
 
 
 def test_each_post_finds_only_the_forms_it_may_use(world: World) -> None:
-    number = filed(world, EAST)
+    number = filed(world, where=EAST).number
     assert forms_on(client_for(world.dispatcher), number) >= {"dispatch", "request_void", "urge"}
     assert "accept" not in forms_on(client_for(world.dispatcher), number)
     assert forms_on(client_for(world.acceptor), number) == {"request_void", "photo"}
     assert forms_on(client_for(world.shift_leader), number) == {"close_special", "photo"}
     assert forms_on(client_for(world.inspector_2), number) == set()
-    dispatched = dispatched_to(world, world.org.department_a, WEST)
+    signable = dispatched(world, where=WEST, unit=world.org.department_a).number
     # Reported on MONDAY_10, days ago: overdue by now, so the unit may appeal.
     handler_forms = {"sign", "return_case", "appeal_overdue", "photo"}
-    assert forms_on(client_for(world.handler_a), dispatched) == handler_forms
+    assert forms_on(client_for(world.handler_a), signable) == handler_forms
 
 
 def test_a_refusal_is_shown_beside_its_form_and_stores_nothing(world: World) -> None:
-    number = filed(world, EAST)  # the suggestion is the street office of street 002
+    number = filed(world, where=EAST).number  # the suggestion is the street office of street 002
     events = Case.objects.get(number=number).events.count()
     code, page = act(client_for(world.dispatcher), number, "dispatch", unit="DA")
     assert code == 400
@@ -107,7 +108,7 @@ def test_a_refusal_is_shown_beside_its_form_and_stores_nothing(world: World) -> 
 
 
 def test_a_bad_field_is_refused_in_the_users_language(world: World) -> None:
-    number = dispatched_to(world, world.org.department_a, WEST)
+    number = dispatched(world, where=WEST, unit=world.org.department_a).number
     handler = client_for(world.handler_a)
     act(handler, number, "sign")
     code, page = act(handler, number, "request_extension", minutes="三天", reason="材料")
@@ -122,7 +123,7 @@ def test_a_bad_field_is_refused_in_the_users_language(world: World) -> None:
 
 
 def test_a_verb_of_another_post_or_unit_is_refused(world: World) -> None:
-    number = dispatched_to(world, world.org.department_a, WEST)
+    number = dispatched(world, where=WEST, unit=world.org.department_a).number
     code, page = act(client_for(world.dispatcher), number, "sign")
     assert (
         code == 403 and "无权执行此操作（签收）" in page and status_of(number) == Status.DISPATCHED
@@ -136,7 +137,7 @@ def test_a_verb_of_another_post_or_unit_is_refused(world: World) -> None:
 
 
 def test_decisions_approve_or_refuse_with_two_buttons(world: World) -> None:
-    number = dispatched_to(world, world.org.department_a, WEST)
+    number = dispatched(world, where=WEST, unit=world.org.department_a).number
     wf.sign_case(number, actor=world.actors.handler_a)
     wf.request_extension(number, actor=world.actors.handler_a, minutes=60, reason="材料")
     page = client_for(world.dispatcher).get(reverse("case_detail", args=[number])).content.decode()
@@ -177,7 +178,7 @@ def test_a_form_asks_for_a_reason_only_where_the_verb_records_one(world: World) 
 def test_a_refused_photo_is_explained_even_to_a_post_without_a_photo_form(
     world: World, media: Path
 ) -> None:
-    number = filed(world, EAST)
+    number = filed(world, where=EAST).number
     dispatcher = client_for(world.dispatcher)
     assert "photo" not in forms_on(dispatcher, number)
     refused = dispatcher.post(

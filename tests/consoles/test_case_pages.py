@@ -6,38 +6,15 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from cases import workflow as wf
 from cases.models import Channel, Verb
 from cases.reporting import report_case
 from cases.transitions import TRANSITIONS
 from org.roles import Role, Scope
-from tests.cases.conftest import EAST, MONDAY_10, WEST, World
+from tests.cases.conftest import EAST, WEST, World
+from tests.cases.making import dispatched, filed
 from tests.conftest import make_person
 
 pytestmark = pytest.mark.django_db
-
-
-def filed(world: World, where: tuple[float, float]) -> str:
-    a = world.actors
-    case = report_case(
-        actor=a.inspector, channel=Channel.INSPECTOR, description="垃圾堆",
-        lon=where[0], lat=where[1], now=MONDAY_10,
-    )  # fmt: skip
-    wf.accept_case(case, actor=a.acceptor, now=MONDAY_10)
-    wf.file_case(case, actor=a.shift_leader, condition=world.normal, now=MONDAY_10)
-    return case.number
-
-
-def dispatched_to(world: World, unit: object, where: tuple[float, float]) -> str:
-    number = filed(world, where)
-    wf.dispatch_case(
-        number,
-        actor=world.actors.dispatcher,
-        unit=unit,  # type: ignore[arg-type]
-        reason="派",
-        now=MONDAY_10,
-    )
-    return number
 
 
 def client_for(user: object) -> Client:
@@ -47,8 +24,8 @@ def client_for(user: object) -> Client:
 
 
 def test_the_center_sees_every_case_and_a_unit_only_its_own(world: World) -> None:
-    mine = dispatched_to(world, world.org.department_a, WEST)
-    theirs = dispatched_to(world, world.org.department_b, EAST)
+    mine = dispatched(world, where=WEST, unit=world.org.department_a).number
+    theirs = dispatched(world, where=EAST, unit=world.org.department_b).number
     center = client_for(world.dispatcher).get(reverse("case_list")).content.decode()
     assert mine in center and theirs in center
     unit = client_for(world.handler_a).get(reverse("case_list")).content.decode()
@@ -61,8 +38,10 @@ def test_a_street_leader_sees_the_territory_and_a_street_handler_its_own_cases(
     world: World,
 ) -> None:
     leader = make_person("street_leader", Role.LEADER, world.org.street, Scope.TERRITORY)
-    in_territory = dispatched_to(world, world.org.department_b, WEST)  # street 001 = org.street
-    own = dispatched_to(world, world.org.street, EAST)
+    in_territory = dispatched(
+        world, where=WEST, unit=world.org.department_b
+    ).number  # street 001 = org.street
+    own = dispatched(world, where=EAST, unit=world.org.street).number
     page = client_for(leader).get(reverse("case_list")).content.decode()
     assert in_territory in page and own not in page
     page = client_for(world.street_handler).get(reverse("case_list")).content.decode()
@@ -70,7 +49,7 @@ def test_a_street_leader_sees_the_territory_and_a_street_handler_its_own_cases(
 
 
 def test_the_case_page_shows_deadlines_light_and_timeline(world: World) -> None:
-    number = dispatched_to(world, world.org.department_a, WEST)
+    number = dispatched(world, where=WEST, unit=world.org.department_a).number
     page = client_for(world.dispatcher).get(reverse("case_detail", args=[number]))
     text = page.content.decode()
     assert page.status_code == 200
@@ -92,7 +71,7 @@ def test_the_case_pages_need_a_login(client: Client) -> None:
 
 
 def test_a_filed_case_shows_the_stored_suggestion_and_its_reason(world: World) -> None:
-    number = filed(world, EAST)
+    number = filed(world, where=EAST).number
     page = client_for(world.dispatcher).get(reverse("case_detail", args=[number]))
     suggestion = page.content.decode().split('data-testid="suggestion">')[1].split("</dd>")[0]
     # The territory's street office (events: 属地), and why, in the viewer's language.
@@ -116,8 +95,8 @@ def test_a_person_with_several_posts_sees_the_cases_of_the_desk_they_opened(
     world.person(both).memberships.create(
         role=Role.LEADER, unit=world.org.street, scope=Scope.TERRITORY
     )
-    in_territory = dispatched_to(world, world.org.department_b, WEST)
-    own = dispatched_to(world, world.org.department_a, EAST)
+    in_territory = dispatched(world, where=WEST, unit=world.org.department_b).number
+    own = dispatched(world, where=EAST, unit=world.org.department_a).number
     browser = client_for(both)
     assert browser.get(reverse("workspace", args=["leader"])).status_code == 200
     page = browser.get(reverse("case_list")).content.decode()
