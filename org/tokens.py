@@ -89,10 +89,12 @@ def posts_for_key(key: str, *, now: datetime | None = None) -> tuple[User, list[
         user = user_for_key(key, now=now)
         return (user, []) if user is not None else None
     user = _from_row(User, rows[0], 2)
+    person = _from_row(Person, rows[0], 2 + len(_fields(User)))
     posts = []
     for row in rows:
-        post = _from_row(Membership, row, 2 + len(_fields(User)))
-        post.unit = _from_row(Unit, row, 2 + len(_fields(User)) + len(_fields(Membership)))
+        start = 2 + len(_fields(User)) + len(_fields(Person))
+        post = _from_row(Membership, row, start)
+        post.person, post.unit = person, _from_row(Unit, row, start + len(_fields(Membership)))
         posts.append(post)
     last_used_at = _converted(ApiToken._meta.get_field("last_used_at"), rows[0][1])
     _note_use(rows[0][0], last_used_at, now)
@@ -110,7 +112,7 @@ def _posts_sql() -> str:
 
     columns = ", ".join(
         f"{alias}.{quote(field.column)}"
-        for alias, model in (("u", User), ("m", Membership), ("n", Unit))
+        for alias, model in (("u", User), ("p", Person), ("m", Membership), ("n", Unit))
         for field in _fields(model)
     )
     return (

@@ -54,6 +54,9 @@ def test_special_closing_cancels_an_open_check_and_needs_the_shift_leader(world:
 
 
 def test_a_report_not_yet_filed_is_declined_rather_than_closed(world: World) -> None:
+    case = reported(world)
     with pytest.raises(Refusal) as refused:
-        wf.close_special(reported(world), actor=world.actors.shift_leader, reason="无")
+        wf.close_special(case, actor=world.actors.shift_leader, reason="无")
     assert refused.value.code == "invalid_transition"
+    declined = wf.decline_case(case, actor=world.actors.acceptor, reason="不属于城管范围")
+    assert declined.status == Status.DECLINED

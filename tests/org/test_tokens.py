@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from datetime import timedelta
 from io import StringIO
+from typing import Any
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -91,16 +92,18 @@ def test_an_administrator_sees_the_tokens_and_revokes_them(client: Client, inspe
 
 
 def test_a_key_brings_its_users_posts_or_none_for_someone_without_a_post(
-    inspector: User, outsider: User
+    inspector: User, outsider: User, django_assert_num_queries: Any
 ) -> None:
     _token, key = issue_token(inspector, "phone-7")
     found = posts_for_key(key)
     assert found is not None and found[0] == inspector
     assert [post.role for post in found[1]] == ["inspector"]
-    # As the ORM would give them: typed values, the unit loaded with the post.
+    # As the ORM would give them: typed values, the unit and the person loaded with the post.
     post = found[1][0]
     assert post == Membership.objects.get(person__user=inspector)
-    assert (post.unit.code, found[0].date_joined) == ("C00", inspector.date_joined)
+    with django_assert_num_queries(0):
+        assert (post.unit.code, post.person.user_id) == ("C00", inspector.pk)
+    assert found[0].date_joined == inspector.date_joined
     assert timezone.is_aware(found[0].date_joined)
     _token, other = issue_token(outsider, "laptop")
     assert posts_for_key(other) == (outsider, [])
