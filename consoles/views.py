@@ -27,6 +27,7 @@ from components import queries as components
 from components.models import Component
 from components.views import filter_options, layer_config
 from consoles import actions
+from consoles.queues import cases_in, queue_for, waiting
 from consoles.workspaces import WORKSPACES
 from geo.models import Street
 from geo.views import GRID_MIN_ZOOM, MAX_BBOX_DEGREES
@@ -64,7 +65,12 @@ def workspace(request: HttpRequest, role: str) -> HttpResponse:
         )
     if posts:
         choose_desk(request, role)
-    context = {"workspace": WORKSPACES[role], "memberships": posts}
+    now = timezone.now()
+    queues = [
+        (queue, count, [(case, deadlines.light(case, now)) for case in rows])
+        for queue, count, rows in waiting(viewer_for(request), now)
+    ]
+    context = {"workspace": WORKSPACES[role], "memberships": posts, "queues": queues}
     return render(request, "consoles/workspace.html", context)
 
 
@@ -73,26 +79,25 @@ def workspace(request: HttpRequest, role: str) -> HttpResponse:
 
 @login_required
 def case_list(request: HttpRequest) -> HttpResponse:
-    viewer = viewer_for(request)
-    cases = Case.objects.visible_to(viewer).select_related(
-        "case_type", "street", "responsible_unit"
-    )
+    viewer, now = viewer_for(request), timezone.now()
+    queue = queue_for(viewer, request.GET.get("queue", ""))
+    cases = cases_in(queue, viewer, now) if queue else Case.objects.visible_to(viewer)
+    cases = cases.select_related("case_type", "street", "responsible_unit")
     status = request.GET.get("status", "")
     if status in Status.values:
         cases = cases.filter(status=status)
     street = request.GET.get("street", "")
     if street.isdigit():
         cases = cases.filter(street_id=int(street))
-    page = Paginator(cases.order_by("-created_at", "-id"), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
-    now = timezone.now()
+    ordered = cases if queue else cases.order_by("-created_at", "-id")
+    page = Paginator(ordered, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "page": page,
         "rows": [(case, deadlines.light(case, now)) for case in page.object_list],
         "statuses": Status.choices,
         "streets": Street.objects.order_by("code").only("id", "name"),
-        "chosen": {"status": status, "street": street},
+        "chosen": {"status": status, "street": street, "queue": queue.key if queue else ""},
+        "queue": queue,
         "viewer": viewer,
     }
     return render(request, "consoles/case_list.html", context)

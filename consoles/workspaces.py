@@ -1,7 +1,7 @@
 """Each post's workspace: where the home page sends a person, and what it will hold.
 
-A workspace whose issue has not landed says so and names what will be there; it never shows
-made-up queues. When a step lands, its entry gets the URL of the real console.
+A desk shows its post's queues (consoles/queues.py), and names what is still to come; it
+never shows made-up data.
 """
 
 from __future__ import annotations
@@ -40,9 +40,9 @@ WORKSPACES: dict[str, Workspace] = {
         _("Acceptance desk"),
         _("Receive every report, record hotline calls and send verify and check tasks."),
         (
-            _("Queue of new reports from all channels, refreshing by itself"),
+            _("The queues refreshing by themselves"),
             _("Hotline call entry with address lookup"),
-            _("The check queue: cases handled and waiting for an on-site check"),
+            _("The nearest on-duty inspector by position, for verify and check tasks"),
         ),
         _("Step 6 (consoles)."),
     ),
@@ -50,10 +50,7 @@ WORKSPACES: dict[str, Workspace] = {
         Role.SHIFT_LEADER,
         _("Shift leader desk"),
         _("File or reject cases against the filing standard, approve voiding, close cases."),
-        (
-            _("Queue of cases waiting to be filed"),
-            _("Queue of void requests to approve and checked cases to close"),
-        ),
+        (_("The queues refreshing by themselves"),),
         _("Step 6 (consoles)."),
     ),
     Role.DISPATCHER: Workspace(
@@ -61,9 +58,8 @@ WORKSPACES: dict[str, Workspace] = {
         _("Command desk"),
         _("Dispatch filed cases to the responsible unit and approve exceptions."),
         (
-            _("Queue of filed cases with the suggested unit and the reason for it"),
-            _("Inboxes of extension, return, suspension, void and appeal requests"),
             _("An overdue board by unit, with lights"),
+            _("Search and export of what is filtered"),
         ),
         _("Step 6 (consoles)."),
     ),
@@ -81,17 +77,14 @@ WORKSPACES: dict[str, Workspace] = {
         Role.HANDLER,
         _("Unit terminal"),
         _("Sign for the cases dispatched to your unit, handle them and report back."),
-        (_("Queue of the cases dispatched to your unit, with lights and deadlines"),),
+        (_("Notifications of new cases, deadlines near and urgings"),),
         _("Step 6 (consoles)."),
     ),
     Role.UNIT_ADMIN: Workspace(
         Role.UNIT_ADMIN,
         _("Unit administration"),
         _("Your unit's teams, people and cases."),
-        (
-            _("Queue of your unit's cases to assign to its teams"),
-            _("Your unit's people and their posts"),
-        ),
+        (_("Your unit's people and their posts"),),
         _("Step 6 (consoles)."),
     ),
     Role.LEADER: Workspace(

@@ -1,0 +1,140 @@
+"""What waits for each post: the queues a desk opens on. A queue is a filter on the cases the
+post may see (Case.objects.visible_to), oldest deadline first; the verbs themselves are on
+each case's page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import Exists, F, OuterRef, QuerySet
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from cases.models import PUBLIC_CHANNELS, Case, CaseQuerySet, CoHandling, PendingRequest, Status
+from org.access import Actor
+from org.roles import Role
+
+S, P = Status, PendingRequest
+COMMAND_REQUESTS = (P.RETURN, P.EXTENSION, P.SUSPENSION, P.APPEAL)
+
+
+@dataclass(frozen=True)
+class Queue:
+    key: str
+    title: Promise
+    select: Callable[[CaseQuerySet, Actor, datetime], CaseQuerySet]
+
+
+def _status(*statuses: str) -> Callable[[CaseQuerySet, Actor, datetime], CaseQuerySet]:
+    return lambda cases, actor, now: cases.filter(status__in=statuses, pending_request="")
+
+
+def _lead(cases: CaseQuerySet, actor: Actor) -> CaseQuerySet:
+    """The cases the actor's unit leads (主办), not those of its territory or co-handled."""
+    return cases.filter(responsible_unit_id__in=actor.scope.unit_ids)
+
+
+def _unanswered_part(actor: Actor) -> QuerySet[CoHandling]:
+    units = actor.scope.unit_ids
+    return CoHandling.objects.filter(case=OuterRef("pk"), unit_id__in=units, replied_at=None)
+
+
+QUEUES: dict[str, tuple[Queue, ...]] = {
+    Role.ACCEPTOR: (
+        Queue("new", _("New reports to accept, verify or decline"), _status(S.REPORTED)),
+        Queue("to_check", _("Handled, to send for an on-site check"), _status(S.HANDLED)),
+        Queue(
+            "callback",
+            _("Public reports closed, to call back"),
+            lambda cases, actor, now: cases.filter(
+                status=S.CLOSED, channel__in=PUBLIC_CHANNELS, satisfaction=""
+            ),
+        ),
+    ),
+    Role.SHIFT_LEADER: (
+        Queue("to_file", _("Accepted, to file or reject"), _status(S.ACCEPTED)),
+        Queue("to_close", _("Checked, to close"), _status(S.CHECKED, S.SELF_HANDLED)),
+        Queue(
+            "void",
+            _("Void requests to decide"),
+            lambda cases, actor, now: cases.filter(pending_request=P.VOID),
+        ),
+    ),
+    Role.DISPATCHER: (
+        Queue("to_dispatch", _("Filed, to dispatch"), _status(S.FILED)),
+        Queue(
+            "requests",
+            _("Returns, extensions, suspensions and appeals to decide"),
+            lambda cases, actor, now: cases.filter(pending_request__in=COMMAND_REQUESTS),
+        ),
+        Queue(
+            "overdue",
+            _("Overdue, to urge"),
+            lambda cases, actor, now: cases.filter(
+                status__in=(S.DISPATCHED, S.HANDLING), handling_due_at__lt=now
+            ),
+        ),
+    ),
+    Role.HANDLER: (
+        Queue(
+            "to_sign",
+            _("Dispatched to our unit, to sign for"),
+            lambda cases, actor, now: _lead(cases, actor).filter(status=S.DISPATCHED),
+        ),
+        Queue(
+            "handling",
+            _("Being handled by our unit"),
+            lambda cases, actor, now: _lead(cases, actor).filter(status=S.HANDLING),
+        ),
+        Queue(
+            "urged",
+            _("Urged, to answer"),
+            lambda cases, actor, now: _lead(cases, actor).filter(urge_due_at__isnull=False),
+        ),
+        Queue(
+            "co_handling",
+            _("Co-handled by our unit, our part not reported yet"),
+            lambda cases, actor, now: cases.filter(
+                Exists(_unanswered_part(actor)), status__in=(S.DISPATCHED, S.HANDLING)
+            ),
+        ),
+    ),
+    Role.LEADER: (
+        Queue(
+            "appeals",
+            _("Overdue appeals for the final review"),
+            lambda cases, actor, now: cases.filter(pending_request=P.APPEAL_FINAL),
+        ),
+        Queue(
+            "overdue",
+            _("Overdue, to urge"),
+            lambda cases, actor, now: cases.filter(
+                status__in=(S.DISPATCHED, S.HANDLING), handling_due_at__lt=now
+            ),
+        ),
+    ),
+}
+QUEUES[Role.UNIT_ADMIN] = QUEUES[Role.HANDLER]
+
+
+def queue_for(actor: Actor, key: str) -> Queue | None:
+    return next((q for q in QUEUES.get(actor.role, ()) if q.key == key), None)
+
+
+def cases_in(queue: Queue, actor: Actor, now: datetime) -> CaseQuerySet:
+    """The queue's cases, the nearest deadline first (those without one last), then oldest."""
+    cases = queue.select(Case.objects.visible_to(actor), actor, now)
+    return cases.order_by(F("due_at").asc(nulls_last=True), "created_at", "id")
+
+
+def waiting(actor: Actor, now: datetime, rows: int = 8) -> list[tuple[Queue, int, list[Case]]]:
+    """Each of the post's queues with its count and its first rows."""
+    related = ("case_type", "street", "responsible_unit")
+    found = []
+    for queue in QUEUES.get(actor.role, ()):
+        cases = cases_in(queue, actor, now)
+        found.append((queue, cases.count(), list(cases.select_related(*related)[:rows])))
+    return found
