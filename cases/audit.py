@@ -67,7 +67,11 @@ def case_state(case: Case) -> dict[str, Any]:
     state = {}
     for name in STATE_FIELDS:
         value = getattr(case, name)
-        state[name] = moment(value) if isinstance(value, datetime) else value
+        if isinstance(value, datetime):
+            value = moment(value)
+        elif isinstance(value, float):
+            value += 0.0  # -0.0 (late by none): PostgreSQL's jsonb gives it back as 0
+        state[name] = value
     return state
 
 

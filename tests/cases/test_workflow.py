@@ -290,6 +290,22 @@ def test_tampering_with_the_trail_is_detected(world: World) -> None:
     assert [(p.sequence, p.problem) for p in problems] == [(2, "content altered")]
 
 
+def test_a_suspension_late_by_no_working_time_keeps_the_trail_intact(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Late by none (after hours, past a deadline at the end of the day) is -0.0 minutes
+    left, which PostgreSQL's jsonb gives back as 0: the sealed state must say 0 too. Found
+    by the random action sequences under CI's Hypothesis profile."""
+    from cases import deadlines
+
+    case = handling(world)
+    wf.request_suspension(case, actor=world.actors.handler_a, reason="待工程")
+    monkeypatch.setattr(deadlines, "minutes_between", lambda *_args: -0.0)
+    case = wf.decide_suspension(case, actor=world.actors.dispatcher, approve=True)
+    assert case.suspended_remaining == 0
+    assert chain_is_intact(case)
+
+
 def test_removing_the_newest_event_is_detected(world: World) -> None:
     case = handling(world)
     CaseEvent.objects.filter(case=case, sequence=5).delete()  # a queryset bypasses the model
