@@ -54,7 +54,9 @@ PATHS: dict[str, int] = {
     "appealed": 2,
     "open_overdue": 4,
     "open": 5,
+    "demo_unit": 3,
 }
+DEMO_UNIT = "D02"  # the unit of the demo accounts "handler" and "unitadmin"
 DAYS_BACK = 28
 # Long limits (7–20 working days) would put a closed demo case's steps in the future.
 MAX_DEMO_LIMIT_DAYS = 5
@@ -125,6 +127,7 @@ class _Walker:
         self.places = _places(self.rng)
         self.start = timezone.now() - timedelta(days=DAYS_BACK)
         self.previous: Case | None = None
+        self.at_demo_unit = 0
 
     # -- the paths ------------------------------------------------------------------------
 
@@ -154,6 +157,7 @@ class _Walker:
             "appealed": self.appealed,
             "open_overdue": self.open_overdue,
             "open": self.still_open,
+            "demo_unit": self.at_the_demo_unit,
         }
         steps[path](case, at)
         self.previous = case
@@ -299,6 +303,18 @@ class _Walker:
             t = self.sign(case, t)
         if stop >= 4:
             self.feedback(case, t)
+
+    def at_the_demo_unit(self, case: Case, at: datetime) -> None:
+        """Recent cases waiting at the demo handler's unit: to sign, handling, urged."""
+        t = self.file(case, timezone.now() - timedelta(hours=float(self.rng.uniform(1, 3))))
+        unit = Unit.objects.get(code=DEMO_UNIT)
+        reason = "市政设施，由市政工程管理所处置"
+        wf.dispatch_case(case, actor=self.cast.dispatcher, unit=unit, reason=reason, now=t)
+        before, self.at_demo_unit = self.at_demo_unit, self.at_demo_unit + 1
+        if before >= 1:  # the first one stays to be signed for
+            t = self.sign(case, _later(t, 5))
+        if before >= 2:
+            wf.urge_case(case, actor=self.cast.dispatcher, reason="请加快处置", now=_later(t, 5))
 
     # -- single steps ---------------------------------------------------------------------
 

@@ -16,7 +16,7 @@ from cases.models import Case, Status
 from catalog.models import CaseType, Edition, FilingCondition, LimitUnit, MajorClass
 from geo.territory_import import import_territory
 from org.models import Unit
-from simulate.demo_cases import PATHS, load_demo_cases
+from simulate.demo_cases import DEMO_UNIT, PATHS, load_demo_cases
 from simulate.demo_org import load_organisation
 from tests.conftest import rolled_back_at_the_end
 from tests.geo.territory import DISTRICT, small_territory
@@ -79,6 +79,11 @@ def test_every_path_is_walked_and_the_trail_verifies(first_load: dict[str, int])
     assert len(overdue_open) >= PATHS["open_overdue"]
     assert cases.filter(status=Status.HANDLING).overdue(now).count() == len(overdue_open)
     assert not cases.filter(condition__case_type__code="0199").exists()
+    # The demo handler's unit has work waiting: one to sign for, one handling, one urged.
+    waiting = cases.filter(responsible_unit__code=DEMO_UNIT)
+    assert waiting.filter(status=Status.DISPATCHED).exists()
+    assert waiting.filter(status=Status.HANDLING, urge_due_at__isnull=True).exists()
+    assert waiting.filter(status=Status.HANDLING, urge_due_at__isnull=False).exists()
     assert all(e.at <= now for c in cases for e in c.events.all())
     call_command("verify_audit")
 
