@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 
 from cases import deadlines, photos
 from cases.contacts import REVEALERS, Contact, masked, reveal_contact
-from cases.models import TEXT_MAX, Case, PhotoStage, Status
+from cases.models import TEXT_MAX, Case, CaseEvent, PhotoStage, Status
 from cases.schemas import DETAIL_RELATED, suggestion_out
 from cases.transitions import DECIDERS, get_case_for, visible_case
 from cases.verbs import VERBS
@@ -32,6 +32,7 @@ from consoles.workspaces import WORKSPACES
 from geo.models import Street
 from geo.views import GRID_MIN_ZOOM, MAX_BBOX_DEGREES
 from org.access import Refusal, choose_desk, posts_of, viewer_for
+from org.models import Unit
 from org.roles import Role
 
 PAGE_SIZE = 50
@@ -141,7 +142,7 @@ def case_page(
         "loose_problem": problem if problem and problem[0] not in with_form else None,
         "light": deadlines.light(case, now),
         "overdue": case.is_overdue(now),
-        "events": case.events.select_related("actor__person", "unit").order_by("sequence"),
+        "events": timeline(case),
         "photos": sorted(case.photos.all(), key=lambda photo: (STAGE_ORDER[photo.stage], photo.pk)),
         "tasks": case.tasks.select_related("inspector").order_by("created_at"),
         "co_handlings": case.co_handlings.select_related("unit"),
@@ -152,6 +153,15 @@ def case_page(
     }
     status = problem[1].status if problem else 200
     return render(request, "consoles/case_detail.html", context, status=status)
+
+
+def timeline(case: Case) -> list[tuple[CaseEvent, str]]:
+    """The case's events, each with the unit it sent the case to (a dispatch names it by
+    code in its data), read in one query."""
+    events = list(case.events.select_related("actor__person", "unit").order_by("sequence"))
+    codes = {event.data.get("unit") for event in events if event.verb == "dispatch"}
+    names = dict(Unit.objects.filter(code__in=codes).values_list("code", "name")) if codes else {}
+    return [(event, names.get(event.data.get("unit"), "")) for event in events]
 
 
 @login_required

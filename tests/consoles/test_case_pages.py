@@ -56,6 +56,7 @@ def test_the_case_page_shows_deadlines_light_and_timeline(world: World) -> None:
     timeline = text.split('data-testid="timeline">')[1].split("</ol>")[0]
     verbs = [item.split("<strong>")[1].split("</strong>")[0] for item in timeline.split("<li>")[1:]]
     assert verbs == ["上报", "受理", "立案", "派遣"]  # in order, in Chinese, not "派遣 (派遣)"
+    assert "<strong>派遣</strong> → 区市政所" in timeline  # where it was sent
     assert 'data-testid="light"' in text
     assert "520199001001003" in text
 
