@@ -16,8 +16,10 @@ from typing import Final
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.db import models
 from django.db.models.signals import post_delete, post_save
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from cases.calendar import CalendarDay, CalendarDayKind, CalendarYear, Clock, StageLimit
 from cases.models import Case, Status
@@ -224,13 +226,16 @@ def _handling_clock(case: Case) -> str:
 # -- lights and warnings ----------------------------------------------------------------------
 
 
-class Light:
-    GREEN = "green"
-    YELLOW = "yellow"
-    RED = "red"
+class Light(models.TextChoices):
+    GREEN = "green", gettext_lazy("green: less than four-fifths of the step's time used")
+    YELLOW = (
+        "yellow",
+        gettext_lazy("yellow: the deadline is near (four-fifths of the step's time used)"),
+    )
+    RED = "red", gettext_lazy("red: the step's deadline has passed")
 
 
-def light(case: Case, now: datetime) -> str | None:
+def light(case: Case, now: datetime) -> Light | None:
     """Green below 80 % of the step's limit, yellow to 100 %, red beyond; None without a clock."""
     if case.due_at is None:
         return None
