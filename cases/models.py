@@ -103,6 +103,14 @@ class ClosingType(models.TextChoices):
     SPECIAL = "special", _("Special (特殊结案)")
 
 
+class Light(models.TextChoices):
+    """A step's light: how much of its time is used (cases/deadlines.py sets when it turns)."""
+
+    GREEN = "green", _("green: less than four-fifths of the step's time used")
+    YELLOW = "yellow", _("yellow: the deadline is near (four-fifths of the step's time used)")
+    RED = "red", _("red: the step's deadline has passed")
+
+
 class Satisfaction(models.TextChoices):
     """回访: what the reporter says of the result when called back."""
 
@@ -131,6 +139,15 @@ class CaseQuerySet(models.QuerySet["Case"]):
         """The case with this number, or None. Unordered: with the default ordering (newest
         first) the database may walk the created_at index instead of the number's."""
         return self.filter(number=number).order_by().first()
+
+    def lit(self, light: str, now: datetime) -> CaseQuerySet:
+        """The cases whose step light is `light` now (the same answer as deadlines.light)."""
+        if light == Light.RED:
+            return self.filter(due_at__lt=now)
+        if light == Light.YELLOW:
+            return self.filter(due_at__gte=now, warn_at__lte=now)
+        running = Q(warn_at__gt=now) | Q(warn_at__isnull=True)
+        return self.filter(running, due_at__gte=now)
 
     def overdue(self, now: datetime) -> CaseQuerySet:
         """Handling finished, or still running, past its deadline (see Case.is_overdue)."""
@@ -269,6 +286,8 @@ class Case(models.Model):
     # The current step's clock: its start, its deadline and which time it runs on.
     step_started_at = models.DateTimeField(_("step started"))
     due_at = models.DateTimeField(_("step due"), null=True, blank=True, db_index=True)
+    # When the step's light turns yellow (cases/deadlines.py), so lists can filter by light.
+    warn_at = models.DateTimeField(_("light turns yellow"), null=True, blank=True)
     step_clock = models.CharField(
         _("step clock"), max_length=8, choices=Clock.choices, default=Clock.WORKING
     )
