@@ -6,6 +6,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("work/<slug:role>/", views.workspace, name="workspace"),
     path("cases/", views.case_list, name="case_list"),
+    path("cases/export.<str:file_format>", views.case_export, name="case_export"),
     path("cases/<str:number>/", views.case_detail, name="case_detail"),
     path("cases/<str:number>/do/<slug:verb>/", views.case_act, name="case_act"),
     path("cases/<str:number>/photo/", views.case_add_photo, name="case_add_photo"),
