@@ -27,7 +27,7 @@ from org.models import Unit
 
 PAGE_SIZE = 50
 COUNT_CAP = 10_000  # beyond this a list says "more than 10,000": counting a million rows is slow
-LIST_RELATED = ("case_type", "street", "responsible_unit")
+LIST_RELATED = ("case_type", "street", "responsible_unit", "suggested_unit")
 
 # What a list shows before any filter: a queue's key, or one of these.
 WAITING, OVERDUE, ALL = "waiting", "overdue", "all"

@@ -92,6 +92,14 @@ def test_the_light_filter_agrees_with_the_lights_shown(world: World) -> None:
         assert f'class="light {light}"' in text
 
 
+def test_cases_to_dispatch_show_their_suggested_unit_until_dispatched(world: World) -> None:
+    case = filed(world, where=EAST)  # suggested: the street office of street 002
+    page = client_for(world.dispatcher).get(reverse("case_list"), {"view": "to_dispatch"})
+    text = page.content.decode()
+    assert case.number in text
+    assert text.split('data-testid="suggested">')[1].startswith(f"建议: {case.suggested_unit.name}")
+
+
 def test_the_list_sorts_by_the_chosen_order(world: World) -> None:
     made = sorted(filed(world).number for _ in range(3))
     assert listed(world.dispatcher, view="all", sort="number") == made
