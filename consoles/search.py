@@ -57,11 +57,16 @@ class CaseFilter(forms.Form):
     number = forms.CharField(label=_("Case number"), required=False, max_length=14)
     status = forms.ChoiceField(label=_("Status"), required=False)
     case_type = forms.ModelChoiceField(
-        label=_("Type"), required=False, queryset=CaseType.objects.none()
+        label=_("Type"), required=False, queryset=CaseType.objects.none(), empty_label=_("all")
     )
-    street = forms.ModelChoiceField(label=_("Street"), required=False, queryset=Street.objects)
+    street = forms.ModelChoiceField(
+        label=_("Street"), required=False, queryset=Street.objects.none(), empty_label=_("all")
+    )
     unit = forms.ModelChoiceField(
-        label=_("Responsible unit"), required=False, queryset=Unit.objects.none()
+        label=_("Responsible unit"),
+        required=False,
+        queryset=Unit.objects.none(),
+        empty_label=_("all"),
     )
     channel = forms.ChoiceField(label=_("Channel"), required=False)
     since = forms.DateField(label=_("Reported from"), required=False, widget=DATE)
@@ -126,6 +131,11 @@ class CaseSearch:
                 waiting |= Q(pk__in=queue.select(visible, self.actor, self.now).values("pk"))
             return visible.filter(waiting)
         return visible
+
+    @property
+    def filtered(self) -> int:
+        """How many filters (and a sort) are chosen."""
+        return sum(1 for name in self.filters.fields if self.params.get(name))
 
     def page(self, number: str | None) -> Page[Case]:
         rows = self.cases.select_related(*LIST_RELATED)
