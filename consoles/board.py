@@ -1,0 +1,126 @@
+"""The overdue board (超期督办看板): every unit with cases in its hands (dispatched or being
+handled, as lead unit), its cases counted by light, how many are overdue and since when; the
+worst unit first. For the command center and those who watch it (shift leaders, leaders,
+analysts), each within the cases their post may see.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+
+from cases import deadlines
+from cases.deadlines import Light
+from cases.models import Case, CaseQuerySet, Status
+from org.access import viewer_for
+from org.models import Unit
+from org.roles import Role
+
+BOARD_ROLES = frozenset({Role.DISPATCHER, Role.SHIFT_LEADER, Role.LEADER, Role.ANALYST})
+IN_HAND = (Status.DISPATCHED, Status.HANDLING)
+NEVER = datetime.max.replace(tzinfo=UTC)
+# What a case's light and Case.is_overdue read: nothing else of the case is loaded.
+CLOCK_FIELDS = (
+    "status", "responsible_unit", "step_started_at", "due_at", "step_clock",
+    "handling_due_at", "handled_at", "suspended_at",
+    "responsible_unit__code", "responsible_unit__name",
+)  # fmt: skip
+
+
+@dataclass
+class Tally:
+    """One unit's cases in hand: how many of each light, how many overdue, the oldest due."""
+
+    lights: dict[str, int] = field(default_factory=lambda: dict.fromkeys(Light.values, 0))
+    overdue: int = 0
+    oldest_overdue: datetime | None = None
+
+    @property
+    def total(self) -> int:
+        return sum(self.lights.values())
+
+    def add(self, light: str | None, overdue_since: datetime | None) -> None:
+        if light is not None:
+            self.lights[light] += 1
+        if overdue_since is not None:
+            self.overdue += 1
+            if self.oldest_overdue is None or overdue_since < self.oldest_overdue:
+                self.oldest_overdue = overdue_since
+
+    def add_up(self, other: Tally) -> None:
+        for light, count in other.lights.items():
+            self.lights[light] += count
+        self.overdue += other.overdue
+        if other.oldest_overdue and (
+            self.oldest_overdue is None or other.oldest_overdue < self.oldest_overdue
+        ):
+            self.oldest_overdue = other.oldest_overdue
+
+
+def tally_by_unit(cases: CaseQuerySet, now: datetime) -> dict[Unit, Tally]:
+    """The cases in hand counted per lead unit, in one query. A yellow light needs working-time
+    maths that SQL cannot do, so the lights are computed here from the step's clock columns;
+    once the moment the light turns yellow is stored on the case, this becomes one aggregate
+    query (counts filtered by due and warning times)."""
+    in_hand = cases.filter(status__in=IN_HAND, responsible_unit__isnull=False)
+    tallies: dict[Unit, Tally] = {}
+    for case in in_hand.select_related("responsible_unit").only(*CLOCK_FIELDS).order_by():
+        assert case.responsible_unit is not None
+        overdue = case.handling_due_at if case.is_overdue(now) else None
+        tally = tallies.setdefault(case.responsible_unit, Tally())  # units are equal by pk
+        tally.add(deadlines.light(case, now), overdue)
+    return tallies
+
+
+@dataclass(frozen=True)
+class Row:
+    unit: Unit
+    tally: Tally
+
+    @property
+    def cells(self) -> list[tuple[str, int, str]]:
+        """Each light with its count and the case list of the unit's cases in that light."""
+        base = reverse("case_list")
+        return [
+            (light, count, f"{base}?{urlencode({'unit': str(self.unit.pk), 'light': light})}")
+            for light, count in self.tally.lights.items()
+        ]
+
+
+def board_rows(cases: CaseQuerySet, now: datetime) -> list[Row]:
+    """One row per unit with cases in hand, the worst first: most overdue, then most red, most
+    yellow, the oldest overdue deadline, then by code."""
+    rows = [Row(unit, tally) for unit, tally in tally_by_unit(cases, now).items()]
+    return sorted(rows, key=_worst_first)
+
+
+def _worst_first(row: Row) -> tuple[int, int, int, datetime, str]:
+    tally, lights = row.tally, row.tally.lights
+    oldest = tally.oldest_overdue or NEVER
+    return (-tally.overdue, -lights[Light.RED], -lights[Light.YELLOW], oldest, row.unit.code)
+
+
+@login_required
+def overdue_board(request: HttpRequest) -> HttpResponse:
+    viewer = viewer_for(request)
+    if viewer.role not in BOARD_ROLES:
+        message = _(
+            "The overdue board is for dispatchers, shift leaders, leaders and analysts. Open "
+            "the desk of one of these posts first if you hold one."
+        )
+        return render(request, "consoles/refused.html", {"message": message}, status=403)
+    now = timezone.now()
+    rows = board_rows(Case.objects.visible_to(viewer), now)
+    totals = Tally()
+    for row in rows:
+        totals.add_up(row.tally)
+    context = {"rows": rows, "totals": totals, "lights": Light, "viewer": viewer, "now": now}
+    return render(request, "consoles/board.html", context)
