@@ -40,14 +40,12 @@ class Tally:
     """One unit's cases in hand: how many of each light, how many overdue, the oldest due."""
 
     lights: dict[str, int] = field(default_factory=lambda: dict.fromkeys(Light.values, 0))
+    total: int = 0  # a case without a running clock has no light, but is in hand all the same
     overdue: int = 0
     oldest_overdue: datetime | None = None
 
-    @property
-    def total(self) -> int:
-        return sum(self.lights.values())
-
     def add(self, light: str | None, overdue_since: datetime | None) -> None:
+        self.total += 1
         if light is not None:
             self.lights[light] += 1
         if overdue_since is not None:
@@ -56,6 +54,7 @@ class Tally:
                 self.oldest_overdue = overdue_since
 
     def add_up(self, other: Tally) -> None:
+        self.total += other.total
         for light, count in other.lights.items():
             self.lights[light] += count
         self.overdue += other.overdue
