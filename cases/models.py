@@ -142,24 +142,33 @@ class CaseQuerySet(models.QuerySet["Case"]):
 
     def lit(self, light: str, now: datetime) -> CaseQuerySet:
         """The cases whose step light is `light` now (the same answer as deadlines.light)."""
-        if light == Light.RED:
-            return self.filter(due_at__lt=now)
-        if light == Light.YELLOW:
-            return self.filter(due_at__gte=now, warn_at__lte=now)
-        running = Q(warn_at__gt=now) | Q(warn_at__isnull=True)
-        return self.filter(running, due_at__gte=now)
+        return self.filter(lit(light, now))
 
     def overdue(self, now: datetime) -> CaseQuerySet:
         """Handling finished, or still running, past its deadline (see Case.is_overdue)."""
-        due = F("handling_due_at")
-        unhandled = Q(handled_at__isnull=True)
-        running = unhandled & Q(suspended_at__isnull=True)
-        return self.filter(handling_due_at__isnull=False).filter(
-            Q(handled_at__gt=due)
-            | (unhandled & Q(suspended_at__gt=due))
-            | (running & Q(status__in=OPEN_STATUSES, handling_due_at__lt=now))
-            | (running & Q(status__in=CLOSED_STATUSES, closed_at__gt=due))
-        )
+        return self.filter(overdue(now))
+
+
+def lit(light: str, now: datetime) -> Q:
+    """The condition of a case whose step light is `light` now."""
+    if light == Light.RED:
+        return Q(due_at__lt=now)
+    if light == Light.YELLOW:
+        return Q(due_at__gte=now, warn_at__lte=now)
+    return Q(due_at__gte=now) & (Q(warn_at__gt=now) | Q(warn_at__isnull=True))
+
+
+def overdue(now: datetime) -> Q:
+    """The condition of a case whose handling is, or was, late (see Case.is_overdue)."""
+    due = F("handling_due_at")
+    unhandled = Q(handled_at__isnull=True)
+    running = unhandled & Q(suspended_at__isnull=True)
+    return Q(handling_due_at__isnull=False) & (
+        Q(handled_at__gt=due)
+        | (unhandled & Q(suspended_at__gt=due))
+        | (running & Q(status__in=OPEN_STATUSES, handling_due_at__lt=now))
+        | (running & Q(status__in=CLOSED_STATUSES, closed_at__gt=due))
+    )
 
 
 class Case(models.Model):
