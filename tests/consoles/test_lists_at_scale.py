@@ -46,7 +46,7 @@ def pages_of(world: World) -> list[tuple[User, str, dict[str, str]]]:
         "handler": world.handler_a,
         "leader": world.leader,
     }
-    pages = []
+    pages: list[tuple[User, str, dict[str, str]]] = []
     for role, user in posts.items():
         pages.append((user, reverse("workspace", kwargs={"role": role}), {}))
         views = ["", "all", "overdue", *(queue.key for queue in QUEUES[role])]
