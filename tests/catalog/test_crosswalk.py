@@ -42,7 +42,7 @@ def test_every_legacy_type_has_a_mapping_or_an_explicit_no_equivalent_row(
 
 
 def test_the_files_names_are_the_catalogues_and_every_judgement_is_marked() -> None:
-    names = {}
+    names: dict[tuple[str, str, str], str] = {}
     for spec in (LEGACY_EDITION, CURRENT_EDITION):
         with (DATA / spec.file).open(encoding="utf-8") as handle:
             for line in csv.DictReader(handle):
