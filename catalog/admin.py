@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy
 
 from catalog.limits import limit_text
 from catalog.loading import claim_conditions
-from catalog.models import CaseType, Edition, FilingCondition, MajorClass, RoutingRule
+from catalog.models import CaseType, Crosswalk, Edition, FilingCondition, MajorClass, RoutingRule
 from catalog.routing import scope_text
 from catalog.xlsx import ImportResult, export_standard, import_standard
 
@@ -71,6 +71,20 @@ class StandardImportForm(forms.Form):
 class EditionAdmin(admin.ModelAdmin):
     list_display = ["name", "code", "type_code_length", "is_current", "type_count", "export_link"]
     change_list_template = "admin/catalog/edition/change_list.html"
+    # Only one edition is current: the action switches it, a checkbox could not.
+    readonly_fields = ["is_current"]
+    actions = ["make_current"]
+
+    @admin.action(description=gettext_lazy("Make it the district's edition"))
+    def make_current(self, request: HttpRequest, queryset: QuerySet[Edition]) -> None:
+        if queryset.count() != 1:
+            messages.error(request, _("Choose exactly one edition."))
+            return
+        edition = queryset.get()
+        edition.make_current()
+        messages.success(
+            request, _("%(edition)s is now the district's edition.") % {"edition": edition}
+        )
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Edition]:
         return super().get_queryset(request).annotate(type_count=Count("majors__types"))
@@ -218,6 +232,44 @@ class CaseTypeAdmin(admin.ModelAdmin):
         super().save_related(request, form, formsets, change)
         if any(formset.has_changed() for formset in formsets):
             claim_conditions(form.instance)
+
+
+class CrosswalkForm(forms.ModelForm):
+    class Meta:
+        model = Crosswalk
+        fields = ["legacy_type", "current_type", "basis", "is_judgement", "note"]
+
+
+@admin.register(Crosswalk)
+class CrosswalkAdmin(admin.ModelAdmin):
+    """Legacy code → current type, as shipped and reviewed; a change makes the row local."""
+
+    form = CrosswalkForm
+    list_display = [
+        "legacy_code", "legacy_name", "kind", "current_type", "basis", "is_judgement",
+        "is_shipped", "note",
+    ]  # fmt: skip
+    list_filter = ["legacy_type__major__kind", "basis", "is_judgement", "is_shipped"]
+    search_fields = ["legacy_type__code", "legacy_type__name", "current_type__code",
+                     "current_type__name"]  # fmt: skip
+    list_select_related = ["legacy_type__major", "current_type"]
+    autocomplete_fields = ["legacy_type", "current_type"]
+
+    @admin.display(description=gettext_lazy("legacy code"), ordering="legacy_type__code")
+    def legacy_code(self, obj: Crosswalk) -> str:
+        return obj.legacy_type.code
+
+    @admin.display(description=gettext_lazy("legacy name"), ordering="legacy_type__name")
+    def legacy_name(self, obj: Crosswalk) -> str:
+        return obj.legacy_type.name
+
+    @admin.display(description=gettext_lazy("kind"), ordering="legacy_type__major__kind")
+    def kind(self, obj: Crosswalk) -> str:
+        return obj.legacy_type.major.get_kind_display()
+
+    def save_model(self, request: HttpRequest, obj: Crosswalk, form: Any, change: bool) -> None:
+        obj.is_shipped = False  # the city's row now: reloads leave it alone
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(FilingCondition)

@@ -23,6 +23,11 @@ Every other type gets the generated defaults of default_conditions.csv (is_defau
 rule whose keyword occurs in the type's name, else the rule named "facility" or "event";
 "异常" matters follow the component (facility) rules.
 
+The crosswalk (crosswalk_cjt214_to_gbt47678_5.csv) maps every legacy type to its GB/T 47678.5
+type or says it has no equivalent; its rows were drafted by name within the corresponding major
+classes (rapidfuzz) and reviewed one by one: `judgement` marks every row that is not the same
+name. A row changed in the admin is the city's (is_shipped false) and is left alone on reload.
+
 Reload rule: the loader (re)writes a type's conditions only while every one of them is shipped,
 i.e. its source is a published row's source or DEFAULT_SOURCE. Edits through the admin or the
 XLSX import re-tag all conditions of that type as local ("本地修改（原：…）", claim_conditions),
@@ -48,7 +53,16 @@ from django.db.models import ProtectedError
 from rapidfuzz import fuzz
 
 from catalog.limits import parse_limit_text
-from catalog.models import CaseType, Edition, FilingCondition, MajorClass, TypeKind, Urgency
+from catalog.models import (
+    CaseType,
+    Crosswalk,
+    CrosswalkBasis,
+    Edition,
+    FilingCondition,
+    MajorClass,
+    TypeKind,
+    Urgency,
+)
 
 DATA: Final = Path(__file__).resolve().parent / "data"
 
@@ -70,6 +84,7 @@ LEGACY_EDITION: Final = EditionFile(
 EDITIONS: Final = (LEGACY_EDITION, CURRENT_EDITION)
 PUBLISHED_FILE: Final = "filing_standards_examples.csv"
 DEFAULTS_FILE: Final = "default_conditions.csv"
+CROSSWALK_FILE: Final = "crosswalk_cjt214_to_gbt47678_5.csv"
 KINDS: Final = {"component": TypeKind.COMPONENT, "matter": TypeKind.EVENT, "event": TypeKind.EVENT}
 
 DEFAULT_SOURCE: Final = "UrbanGrid 默认标准 (catalog/data/default_conditions.csv)"
@@ -317,9 +332,70 @@ def load_catalog() -> dict[str, int]:
             edition = _edition(spec)
             types = _load_types(edition, spec, counts)
             _load_conditions(edition, types, counts)
+        load_crosswalk(counts)
         if not Edition.objects.filter(is_current=True).exists():
             Edition.objects.filter(code=CURRENT_EDITION.code).update(is_current=True)
     return dict(sorted(counts.items()))
+
+
+@dataclass(frozen=True)
+class CrosswalkRow:
+    kind: str
+    legacy_code: str
+    legacy_name: str
+    current_code: str  # "" for no equivalent
+    current_name: str
+    basis: str
+    is_judgement: bool
+    note: str
+
+
+@cache
+def crosswalk_rows() -> tuple[CrosswalkRow, ...]:
+    return tuple(
+        CrosswalkRow(
+            KINDS[row["kind"]],
+            row["legacy_code"],
+            row["legacy_name"],
+            row["current_code"],
+            row["current_name"],
+            row["basis"],
+            row["judgement"] == "yes",
+            row["note"],
+        )
+        for row in _rows(CROSSWALK_FILE)
+    )
+
+
+def load_crosswalk(counts: Counter[str]) -> None:
+    """Create or update the shipped crosswalk rows (not those changed locally)."""
+    types = {
+        (t.major.edition.code, t.major.kind, t.code): t
+        for t in CaseType.objects.filter(
+            major__edition__code__in=[LEGACY_EDITION.code, CURRENT_EDITION.code]
+        ).select_related("major__edition")
+    }
+    existing = {row.legacy_type_id: row for row in Crosswalk.objects.all()}
+    for row in crosswalk_rows():
+        legacy = types.get((LEGACY_EDITION.code, row.kind, row.legacy_code))
+        if legacy is None:  # a type the city deleted
+            continue
+        current = types.get((CURRENT_EDITION.code, row.kind, row.current_code))
+        values = {
+            "current_type": current,
+            "basis": row.basis if current else CrosswalkBasis.NONE,
+            "is_judgement": row.is_judgement,
+            "note": row.note,
+        }
+        stored = existing.get(legacy.pk)
+        if stored is None:
+            Crosswalk.objects.create(legacy_type=legacy, **values)
+            counts["crosswalk_created"] += 1
+        elif stored.is_shipped and any(getattr(stored, k) != v for k, v in values.items()):
+            for name, value in values.items():
+                setattr(stored, name, value)
+            stored.save()
+            counts["crosswalk_updated"] += 1
 
 
 def _edition(spec: EditionFile) -> Edition:

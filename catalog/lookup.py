@@ -1,5 +1,6 @@
 """Types by their code, kept per process: every report names one, and the catalogue changes
-seldom (any save of an edition, a major class or a type drops this process's copy)."""
+seldom (any save of an edition, a major class or a type drops this process's copy). And the
+current type of a legacy code, through the crosswalk (catalog.models.Crosswalk)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from collections import defaultdict
 
 from django.db.models.signals import post_delete, post_save
 
-from catalog.models import CaseType, Edition, MajorClass
+from catalog.models import CaseType, Crosswalk, Edition, MajorClass
 from lib.cache import PerProcess
 
 type ByCode = dict[tuple[str, str], list[CaseType]]  # (edition code, type code) → types
@@ -41,3 +42,31 @@ def types_with_code(
 
 def forget_types() -> None:
     _types.forget()
+
+
+class NoEquivalent(LookupError):
+    """The legacy type has no GB/T 47678.5 equivalent (a reviewed "no equivalent" row)."""
+
+
+def crosswalk_for(kind: str) -> dict[str, CaseType | None]:
+    """Legacy code → its current type (None: no equivalent), for one kind."""
+    rows = Crosswalk.objects.filter(legacy_type__major__kind=kind).select_related(
+        "legacy_type", "current_type__major__edition"
+    )
+    return {row.legacy_type.code: row.current_type for row in rows}
+
+
+def current_type_for(legacy_code: str, *, kind: str) -> CaseType | None:
+    """The GB/T 47678.5 type a CJ/T 214-2007 code becomes. None when the code is not in the
+    crosswalk; NoEquivalent when the crosswalk says the current edition has none. `kind` is
+    needed: legacy component and event codes overlap (0101 上水井盖, 0101 私搭乱建)."""
+    row = (
+        Crosswalk.objects.filter(legacy_type__code=legacy_code, legacy_type__major__kind=kind)
+        .select_related("current_type__major__edition")
+        .first()
+    )
+    if row is None:
+        return None
+    if row.current_type is None:
+        raise NoEquivalent(legacy_code)
+    return row.current_type

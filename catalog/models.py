@@ -8,7 +8,8 @@ filing conditions (立案条件) carry the handling limit and the closing condit
 
 from __future__ import annotations
 
-from django.db import models
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
@@ -25,8 +26,12 @@ class Edition(models.Model):
         _("type code digits"),
         help_text=_("4 in the legacy edition (2+2), 5 in GB/T 47678.5 (2+3)."),
     )
+    # The district's choice of edition: one deployment serves one district, so the one
+    # current edition is that district's setting (changed with make_current, in the admin).
     is_current = models.BooleanField(
-        _("current edition"), default=False, help_text=_("New reports are classified in it.")
+        _("current edition"),
+        default=False,
+        help_text=_("The district's edition: new reports and components are classified in it."),
     )
 
     class Meta:
@@ -44,6 +49,13 @@ class Edition(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def make_current(self) -> None:
+        """Make this the district's edition (the one current edition)."""
+        with transaction.atomic():
+            Edition.objects.exclude(pk=self.pk).filter(is_current=True).update(is_current=False)
+            Edition.objects.filter(pk=self.pk).update(is_current=True)
+        self.is_current = True
 
     @property
     def component_id_length(self) -> int:
@@ -243,3 +255,90 @@ class RoutingRule(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_type} → {self.unit}"
+
+
+class CrosswalkBasis(models.TextChoices):
+    """Why a legacy type maps to a current one (catalog/data/crosswalk_*.csv)."""
+
+    SAME_NAME = "same name", _("Same name")
+    SPELLING_VARIANT = "spelling variant", _("Same name in another spelling")
+    SYNONYM = "synonym", _("Synonym")
+    RENAMED = "renamed", _("Renamed")
+    BROADER = "broader", _("The current type is broader")
+    NARROWER = "narrower", _("The current type is narrower")
+    CLOSEST = "closest", _("Closest type (the legacy type is split)")
+    NONE = "no equivalent", _("No equivalent")
+
+
+class Crosswalk(models.Model):
+    """对照: the GB/T 47678.5 type a legacy CJ/T 214-2007 type becomes, or "no equivalent".
+    Imports with legacy codes land on the current type through it (catalog.lookup)."""
+
+    legacy_type = models.OneToOneField(
+        CaseType,
+        verbose_name=_("legacy type"),
+        on_delete=models.CASCADE,
+        related_name="crosswalk",
+    )
+    current_type = models.ForeignKey(
+        CaseType,
+        verbose_name=_("current type"),
+        null=True,
+        blank=True,
+        # Without its target the row says nothing; reloading the catalogue restores it.
+        on_delete=models.CASCADE,
+        related_name="crosswalked_from",
+    )
+    basis = models.CharField(_("basis"), max_length=20, choices=CrosswalkBasis.choices)
+    is_judgement = models.BooleanField(
+        _("judgement"),
+        default=True,
+        help_text=_("Not the same name: someone judged that the types correspond. Review it."),
+    )
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    is_shipped = models.BooleanField(
+        _("as shipped"),
+        default=True,
+        help_text=_("Changed locally when cleared: reloading the catalogue leaves it alone."),
+    )
+
+    class Meta:
+        verbose_name = _("legacy code crosswalk")
+        verbose_name_plural = _("legacy code crosswalk")
+        ordering = ["legacy_type__major__kind", "legacy_type__code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(basis__in=CrosswalkBasis.values), name="catalog_crosswalk_basis_valid"
+            ),
+            # A mapped row names its current type; only "no equivalent" names none.
+            models.CheckConstraint(
+                condition=Q(basis=CrosswalkBasis.NONE, current_type__isnull=True)
+                | (~Q(basis=CrosswalkBasis.NONE) & Q(current_type__isnull=False)),
+                name="catalog_crosswalk_target_iff_mapped",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        target = self.current_type or self.get_basis_display()
+        return f"{self.legacy_type} → {target}"
+
+    def clean(self) -> None:
+        if self.legacy_type_id is None:
+            return
+        legacy, current = self.legacy_type, self.current_type
+        if current is None:
+            if self.basis != CrosswalkBasis.NONE:
+                raise ValidationError(
+                    {"current_type": _("Choose the current type, or the basis No equivalent.")}
+                )
+            return
+        if self.basis == CrosswalkBasis.NONE:
+            raise ValidationError({"basis": _("A row with a current type has an equivalent.")})
+        if current.major.edition_id == legacy.major.edition_id or current.kind != legacy.kind:
+            raise ValidationError(
+                {
+                    "current_type": _(
+                        "The current type must be of the same kind, in another edition."
+                    )
+                }
+            )

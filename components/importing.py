@@ -7,6 +7,11 @@ attributes (eGova's SetLoc, Material …). Positions come in the crs given (wgs8
 the row's 坐标系. Identifiers given are checked against the district and the row's type;
 missing ones are generated. In "create" mode an identifier that already exists is an error; in
 "update" mode that component is changed (a column the file lacks leaves its field as it is).
+
+Imported into the GB/T 47678.5 edition, a legacy CJ/T 214 type code (4 digits) lands on its
+current type through the crosswalk (catalog.lookup.crosswalk_for); a legacy identifier becomes
+the same district and serial with the current type code, and the old one is kept as the
+attribute LEGACY_ID_ATTRIBUTE. A legacy type without an equivalent is an error of its row.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 from shapely.geometry import Point
 
+from catalog.lookup import crosswalk_for
 from catalog.models import CaseType, Edition, TypeKind
 from components.files import HEADERS, ComponentFileError, Table, cell_text, read_component_file
 from components.messages import component_id_error_text
@@ -50,6 +56,8 @@ from org.models import Unit
 MODES: Final = ("create", "update")
 MAX_LENGTHS: Final = {"name": 50, "location_text": 256, "notes": 1000}
 BATCH: Final = 1000
+LEGACY_ID_ATTRIBUTE: Final = "原标识码"
+LEGACY_CODE_DIGITS: Final = 4
 
 
 @dataclass(frozen=True)
@@ -149,6 +157,13 @@ class _Checker:
         self.types: dict[str, list[CaseType]] = defaultdict(list)
         for case_type in types:
             self.types[case_type.code].append(case_type)
+        self.edition = edition
+        # Into the current (5-digit) edition, legacy codes are translated.
+        self.legacy: dict[str, CaseType | None] = (
+            crosswalk_for(TypeKind.COMPONENT)
+            if edition is not None and edition.type_code_length > LEGACY_CODE_DIGITS
+            else {}
+        )
         self.units = dict(Unit.objects.values_list("code", "id"))
         self.errors: list[RowError] = []
 
@@ -163,7 +178,7 @@ class _Checker:
         self.errors.append(RowError(number, column, message))
 
     def check(self) -> list[_Row]:
-        given = [cell_text(values.get("identifier")) for _n, values, _e in self.table.rows]
+        given = [self._identifier(values)[0] for _n, values, _e in self.table.rows]
         self.known = set(_existing([identifier for identifier in given if identifier]))
         rows = []
         for number, values, extras in self.table.rows:
@@ -178,7 +193,7 @@ class _Checker:
         failed = len(self.errors)
         case_type = self._attempt(number, "type_code", self._type, values)
         position = self._attempt(number, "lon", self._position, values)
-        identifier = cell_text(values.get("identifier"))
+        identifier, legacy_id = self._identifier(values)
         # A new component needs the standard's mandatory values even if the file lacks the
         # column; an existing one keeps what the file does not mention.
         new = self.mode == "create" or identifier not in self.known
@@ -187,6 +202,8 @@ class _Checker:
             if key in self.table.headers or (new and key in CREATE_DEFAULTS):
                 fields[key] = self._attempt(number, key, parse, values.get(key))
         attributes = self._attempt(number, "attributes", _attributes, values, extras)
+        if legacy_id:
+            attributes = {**(attributes or {}), LEGACY_ID_ATTRIBUTE: legacy_id}
         if attributes is not None:
             fields["attributes"] = attributes
         if len(self.errors) > failed or case_type is None or position is None:
@@ -202,11 +219,32 @@ class _Checker:
             self.error(number, key, coordinate_error_text(error))
         return None
 
+    def _identifier(self, values: dict[str, Any]) -> tuple[str, str]:
+        """The row's identifier, and the legacy one it was translated from (or "")."""
+        identifier = cell_text(values.get("identifier"))
+        code = cell_text(values.get("type_code"))
+        current = None if code in self.types else self.legacy.get(code)
+        if current is None or not _is_legacy_id(identifier):
+            return identifier, ""
+        legacy = identifier.strip()
+        return legacy[:6] + current.code + legacy[-6:], legacy
+
     def _type(self, values: dict[str, Any]) -> CaseType:
         code = cell_text(values.get("type_code"))
         if not code:
             raise _Problem(_("A value is required."))
         found = self.types.get(code, [])
+        if not found and code in self.legacy:
+            current = self.legacy[code]
+            if current is None:
+                raise _Problem(
+                    _(
+                        "The legacy type code %(code)s has no equivalent in %(edition)s "
+                        "(see the crosswalk in the catalogue's administration)."
+                    )
+                    % {"code": repr(code), "edition": self.edition}
+                )
+            found = [current]
         if not found:
             raise _Problem(_("Unknown component type code %(code)s.") % {"code": repr(code)})
         if len(found) > 1:
@@ -353,6 +391,12 @@ def _attributes(values: dict[str, Any], extras: dict[str, Any]) -> dict[str, Any
     if "attributes" not in values and not extras:
         return None
     return attributes
+
+
+def _is_legacy_id(identifier: str) -> bool:
+    """District + 4-digit type + serial, in ASCII digits."""
+    text = identifier.strip()
+    return len(text) == 6 + LEGACY_CODE_DIGITS + 6 and text.isascii() and text.isdigit()
 
 
 def _existing(identifiers: list[str]) -> list[str]:

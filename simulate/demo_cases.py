@@ -7,6 +7,13 @@ not accepted, not filed, closed specially, appealed, urged and answered, merged,
 spot, public reports called back (one of them reopened), and some still open — a few of them
 overdue. The audit trail, the pages and the API then have real data. Loading again with the same
 seed adds nothing.
+
+At load time every open status has cases waiting, and so does every request that waits for a
+decision (return, extension, suspension, void, both reviews of an overdue appeal), so each desk
+(consoles/queues.py) shows work. Their last step started minutes ago (green lights) or hours ago
+(red); the YELLOW cases are being handled under a long limit of which about 85 % has passed, so
+they stay yellow for hours after loading. Reports, after-photos and check photos are drawn
+(simulate/demo_photos.py) and stored through cases/photos.py like uploads.
 """
 
 from __future__ import annotations
@@ -19,12 +26,16 @@ from datetime import datetime, timedelta
 import numpy as np
 import shapely
 from django.contrib.auth.models import User
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
 from cases import workflow as wf
-from cases.models import Case, Channel, Satisfaction, Status
+from cases.deadlines import Limit, add, handling_limit, minutes_between
+from cases.models import Case, Channel, PhotoStage, Satisfaction, Status
+from cases.photos import store_photo
 from cases.reporting import report_case
+from catalog.loading import CURRENT_EDITION
 from catalog.models import NATURAL_UNITS, FilingCondition, LimitUnit, TypeKind
 from components.models import Component, ComponentStatus
 from geo.gazetteer import describe
@@ -32,6 +43,7 @@ from geo.models import DoorPlate, UnitGrid
 from org.access import Actor
 from org.models import HANDLING_KINDS, Person, Unit, UnitKind
 from simulate.demo_org import INSPECTOR_COUNT, terminal_username
+from simulate.demo_photos import demo_photo
 
 # How many cases take each path.
 PATHS: dict[str, int] = {
@@ -55,12 +67,48 @@ PATHS: dict[str, int] = {
     "open_overdue": 4,
     "open": 5,
     "demo_unit": 3,
+    "awaiting_callback": 2,
+    # Waiting at load time, in each open status and with each request.
+    "waiting_reported": 3,
+    "waiting_verifying": 3,
+    "waiting_accepted": 3,
+    "waiting_self_handled": 2,
+    "waiting_filed": 3,
+    "waiting_dispatched": 2,
+    "waiting_handled": 3,
+    "waiting_checking": 3,
+    "waiting_checked": 3,
+    "yellow": 4,
+    "request_return": 2,
+    "request_extension": 2,
+    "request_suspension": 2,
+    "request_void": 2,
+    "request_appeal": 2,
+    "appeal_final": 1,
+    "co_handled_by_demo_unit": 1,
+    "street_office": 2,
 }
+# The status each waiting path ends in, and the steps that lead there.
+WAITING: dict[str, Status] = {
+    "waiting_reported": Status.REPORTED,
+    "waiting_verifying": Status.VERIFYING,
+    "waiting_accepted": Status.ACCEPTED,
+    "waiting_filed": Status.FILED,
+    "waiting_dispatched": Status.DISPATCHED,
+    "waiting_handled": Status.HANDLED,
+    "waiting_checking": Status.CHECKING,
+    "waiting_checked": Status.CHECKED,
+}
+CHAIN = (Status.ACCEPTED, Status.FILED, Status.DISPATCHED, Status.HANDLING, Status.HANDLED,
+         Status.CHECKING, Status.CHECKED)  # fmt: skip
 DEMO_UNIT = "D02"  # the unit of the demo accounts "handler" and "unitadmin"
+DEMO_STREET = "S01"  # the office of "street_handler" and "street_leader"
 DAYS_BACK = 28
 # Long limits (7–20 working days) would put a closed demo case's steps in the future.
 MAX_DEMO_LIMIT_DAYS = 5
-EDITION = "cjt214-2007"  # the edition the seed district used
+# Yellow cases: handled under a limit of at least this many working days, this share used.
+YELLOW_MIN_DAYS = 5
+YELLOW_USED = (0.83, 0.88)
 
 
 @dataclass
@@ -85,11 +133,12 @@ class Cast:
         )
 
 
-def load_demo_cases(seed: int) -> dict[str, int]:
-    """Walk the demo cases for `seed`; returns how many cases end in each status."""
+def load_demo_cases(seed: int, edition: str = CURRENT_EDITION.code) -> dict[str, int]:
+    """Walk the demo cases for `seed` with the types of `edition`; returns how many cases end
+    in each status."""
     if Case.objects.filter(request_id=_request_id(seed, 0)).exists():
         return _status_counts()
-    walker = _Walker(seed)
+    walker = _Walker(seed, edition)
     with transaction.atomic():
         number = 0
         for path, count in PATHS.items():
@@ -111,23 +160,29 @@ def _status_counts() -> dict[str, int]:
 
 
 class _Walker:
-    def __init__(self, seed: int) -> None:
+    def __init__(self, seed: int, edition: str) -> None:
+        self.seed = seed
         self.rng = np.random.default_rng([seed, 4])
         self.cast = Cast.load()
-        self.conditions = [
-            condition
-            for condition in FilingCondition.objects.filter(
-                case_type__major__edition__code=EDITION, case_type__is_active=True
+        every = list(
+            FilingCondition.objects.filter(
+                case_type__major__edition__code=edition, case_type__is_active=True
             ).select_related("case_type__major")
-            if _short(condition)
-        ]
+        )
+        self.conditions = [condition for condition in every if _short(condition)]
+        self.long = _long(every)
         self.chosen: dict[int, FilingCondition] = {}
         if not self.conditions:
-            raise RuntimeError(f"load the catalog first: no filing conditions in {EDITION}")
+            raise RuntimeError(f"load the catalog first: no filing conditions in {edition}")
         self.places = _places(self.rng)
-        self.start = timezone.now() - timedelta(days=DAYS_BACK)
+        self.now = timezone.now()
+        self.start = self.now - timedelta(days=DAYS_BACK)
         self.previous: Case | None = None
         self.at_demo_unit = 0
+        self.at_street = 0
+        self.reporters: dict[int, Actor] = {}
+        self.checker = self.cast.inspectors[0]
+        self.path = ""
 
     # -- the paths ------------------------------------------------------------------------
 
@@ -135,8 +190,14 @@ class _Walker:
         # Old enough for every path to finish before today.
         at = self.start + timedelta(hours=float(self.rng.uniform(0, 24 * (DAYS_BACK - 12))))
         at = _working_moment(at)
+        if path in RECENT:  # waiting now: reported within the last hours
+            at = self.now - timedelta(minutes=float(self.rng.uniform(70, 150)))
         public = path in ("public_verified", "public_reopened", "voided", "merged")
-        case = self.report(request_id, at, public)
+        public = public or path == "awaiting_callback"
+        condition = self.long_condition() if path == "yellow" else None
+        if path == "yellow":
+            at = self.yellow_dispatch(condition) - timedelta(minutes=60)
+        case = self.report(request_id, at, public, condition)
         steps: dict[str, Callable[[Case, datetime], None]] = {
             "closed": lambda c, t: self.to_closed(c, t),
             "closed_late": lambda c, t: self.to_closed(c, t, late=True),
@@ -158,7 +219,20 @@ class _Walker:
             "open_overdue": self.open_overdue,
             "open": self.still_open,
             "demo_unit": self.at_the_demo_unit,
+            "awaiting_callback": lambda c, t: self.to_closed(c, self.verified(c, t)),
+            **{name: self.waiting for name in WAITING},
+            "waiting_self_handled": self.waiting_self_handled,
+            "yellow": self.yellow,
+            "request_return": self.request_return,
+            "request_extension": self.request_extension,
+            "request_suspension": self.request_suspension,
+            "request_void": self.request_void,
+            "request_appeal": lambda c, t: self.request_appeal(c, t, final=False),
+            "appeal_final": lambda c, t: self.request_appeal(c, t, final=True),
+            "co_handled_by_demo_unit": self.co_handled_by_demo_unit,
+            "street_office": self.at_the_street_office,
         }
+        self.path = path
         steps[path](case, at)
         self.previous = case
 
@@ -270,7 +344,8 @@ class _Walker:
         )
 
     def self_handled(self, case: Case, at: datetime) -> None:
-        inspector = next(i for i in self.cast.inspectors if i.user == case.reporter)
+        inspector = self.reporters[case.pk]
+        self.photo(case, PhotoStage.HANDLING, inspector, _later(at, 4))
         wf.self_handle(case, actor=inspector, reason="现场扶正，已处理", now=_later(at, 5))
         wf.close_case(case, actor=self.cast.shift_leader, now=_later(at, 40))
 
@@ -316,10 +391,156 @@ class _Walker:
         if before >= 2:
             wf.urge_case(case, actor=self.cast.dispatcher, reason="请加快处置", now=_later(t, 5))
 
+    # -- waiting at load time ---------------------------------------------------------------
+
+    def waiting(self, case: Case, at: datetime) -> None:
+        """Walk to the path's status; the last step starts a few minutes before the load
+        (green) or, for the later cases of a path, an hour or two before (red)."""
+        target = WAITING[self.path]
+        if target == Status.REPORTED:
+            return
+        if target == Status.VERIFYING:
+            inspector = _person(self.inspector())
+            wf.send_verify(case, actor=self.cast.acceptor, inspector=inspector, now=self.last(at))
+            return
+        steps = CHAIN[: CHAIN.index(target) + 1]
+        times = self.times(at, len(steps))
+        for status, t in zip(steps, times, strict=True):
+            self.step_to(case, status, t)
+
+    def times(self, after: datetime, count: int) -> list[datetime]:
+        """`count` moments after `after`, the last one just before the load."""
+        last = self.last(after)
+        gap = (last - after) / (count + 1)
+        return [after + gap * (k + 1) for k in range(count - 1)] + [last]
+
+    def last(self, after: datetime) -> datetime:
+        fresh = self.rng.random() < 0.5
+        minutes = self.rng.uniform(2, 12) if fresh else self.rng.uniform(40, 65)
+        return max(self.now - timedelta(minutes=float(minutes)), _later(after, 1))
+
+    def step_to(self, case: Case, status: Status, t: datetime) -> None:
+        if status == Status.ACCEPTED:
+            wf.accept_case(case, actor=self.cast.acceptor, now=t)
+        elif status == Status.FILED:
+            condition = self._condition(case)
+            wf.file_case(case, actor=self.cast.shift_leader, condition=condition, now=t)
+        elif status == Status.DISPATCHED:
+            unit = self._suggested(case)
+            wf.dispatch_case(case, actor=self.cast.dispatcher, unit=unit, now=t)
+        elif status == Status.HANDLING:
+            wf.sign_case(case, actor=self.terminal(case), now=t)
+        elif status == Status.HANDLED:
+            self.feedback(case, t)
+        elif status == Status.CHECKING:
+            self.checker = self.inspector()
+            inspector = _person(self.checker)
+            wf.send_check(case, actor=self.cast.acceptor, inspector=inspector, now=t)
+        else:
+            self.photo(case, PhotoStage.CHECK, self.checker, t)
+            wf.check_case(case, actor=self.checker, passed=True, reason="现场核查合格", now=t)
+
+    def waiting_self_handled(self, case: Case, at: datetime) -> None:
+        inspector = self.reporters[case.pk]
+        t = self.last(at)
+        self.photo(case, PhotoStage.HANDLING, inspector, t)
+        wf.self_handle(case, actor=inspector, reason="现场扶正，已处理", now=t)
+
+    def long_condition(self) -> FilingCondition:
+        return self.long[int(self.rng.integers(len(self.long)))]
+
+    def yellow_dispatch(self, condition: FilingCondition | None) -> datetime:
+        """When to dispatch so that at load time YELLOW_USED of the handling step has passed
+        (the step starts when the unit signs, SIGN_AFTER later)."""
+        assert condition is not None
+        target = float(self.rng.uniform(*YELLOW_USED))
+        limit = handling_limit(condition)
+        early, late = self.now - timedelta(days=120), self.now - timedelta(hours=2)
+        for _ in range(40):  # the used share falls as the dispatch moves later
+            middle = early + (late - early) / 2
+            if _used(middle, limit, self.now) > target:
+                early = middle
+            else:
+                late = middle
+        return early
+
+    def yellow(self, case: Case, at: datetime) -> None:
+        dispatched = at + timedelta(minutes=60)
+        self.file(case, dispatched - timedelta(minutes=40))
+        unit = self._suggested(case)
+        wf.dispatch_case(case, actor=self.cast.dispatcher, unit=unit, now=dispatched)
+        wf.sign_case(case, actor=self.terminal(case), now=dispatched + SIGN_AFTER)
+
+    def request_return(self, case: Case, at: datetime) -> None:
+        t = _later(self.file(case, at), 10)
+        wrong = self._wrong_unit(case)
+        reason = "按辖区先行派遣"
+        wf.dispatch_case(case, actor=self.cast.dispatcher, unit=wrong, reason=reason, now=t)
+        reason = "该问题不属于本单位职责范围"
+        wf.return_case(case, actor=self.terminal(case), reason=reason, now=self.last(t))
+
+    def request_extension(self, case: Case, at: datetime) -> None:
+        t = self.sign(case, self.dispatch(case, self.file(case, at)))
+        reason = "需调配专用设备"
+        last = self.last(t)
+        wf.request_extension(case, actor=self.terminal(case), minutes=240, reason=reason, now=last)
+
+    def request_suspension(self, case: Case, at: datetime) -> None:
+        t = self.sign(case, self.dispatch(case, self.file(case, at)))
+        reason = "需纳入年度维修计划"
+        wf.request_suspension(case, actor=self.terminal(case), reason=reason, now=self.last(t))
+
+    def request_void(self, case: Case, at: datetime) -> None:
+        reason = "重复上报，信息无效"
+        wf.request_void(case, actor=self.cast.acceptor, reason=reason, now=self.last(at))
+
+    def request_appeal(self, case: Case, at: datetime, *, final: bool) -> None:
+        """Signed days ago, overdue now, appealed by the unit (and, if final, passed the
+        dispatcher's first review)."""
+        at = _working_moment(self.now - timedelta(days=float(self.rng.uniform(14, 18))))
+        t = self.sign(case, self.dispatch(case, self.file(case, at)))
+        reason = "连续降雨无法施工"
+        appealed = self.now - timedelta(minutes=float(self.rng.uniform(60, 120)))
+        wf.appeal_overdue(case, actor=self.terminal(case), reason=reason, now=max(appealed, t))
+        if final:
+            wf.decide_appeal(case, actor=self.cast.dispatcher, approve=True, now=self.last(t))
+
+    def co_handled_by_demo_unit(self, case: Case, at: datetime) -> None:
+        """The demo handler's unit co-handles a case another unit leads; its part waits."""
+        t = _later(self.file(case, at), 10)
+        demo_unit = Unit.objects.get(code=DEMO_UNIT)
+        lead = self._suggested(case)
+        if lead == demo_unit:
+            lead = self._wrong_unit(case)
+        wf.dispatch_case(case, actor=self.cast.dispatcher, unit=lead, co_units=[demo_unit], now=t)
+        self.sign(case, t)
+
+    def at_the_street_office(self, case: Case, at: datetime) -> None:
+        """The demo street office: the first case is overdue in its hands, the next waits to
+        be signed for."""
+        office = Unit.objects.get(code=DEMO_STREET)
+        overdue, self.at_street = self.at_street == 0, self.at_street + 1
+        if overdue:
+            at = _working_moment(self.now - timedelta(days=float(self.rng.uniform(14, 18))))
+        else:
+            at = self.now - timedelta(minutes=float(self.rng.uniform(40, 90)))
+        t = _later(self.file(case, at), 10)
+        reason = "属地管理问题，由街道办事处处置"
+        wf.dispatch_case(case, actor=self.cast.dispatcher, unit=office, reason=reason, now=t)
+        if overdue:
+            self.sign(case, t)
+
     # -- single steps ---------------------------------------------------------------------
 
-    def report(self, request_id: str, at: datetime, public: bool) -> Case:
-        condition = self.conditions[int(self.rng.integers(len(self.conditions)))]
+    def report(
+        self,
+        request_id: str,
+        at: datetime,
+        public: bool,
+        condition: FilingCondition | None = None,
+    ) -> Case:
+        if condition is None:
+            condition = self.conditions[int(self.rng.integers(len(self.conditions)))]
         (lon, lat), address = self.places[int(self.rng.integers(len(self.places)))]
         component = self.component(condition)
         if component is not None:  # a component problem is reported on that component
@@ -333,13 +554,27 @@ class _Walker:
                 request_id=request_id, now=at, case_type=condition.case_type, component=component,
             )  # fmt: skip
         else:
+            inspector = self.inspector()
             case = report_case(
-                actor=self.inspector(), channel=Channel.INSPECTOR, description=text, lon=lon,
+                actor=inspector, channel=Channel.INSPECTOR, description=text, lon=lon,
                 lat=lat, address=address, case_type=condition.case_type, component=component,
                 request_id=request_id, now=at,
             )  # fmt: skip
+            self.reporters[case.pk] = inspector
+            self.photo(case, PhotoStage.REPORT, inspector, _later(at, 1))
         self.chosen[case.pk] = condition
         return case
+
+    def photo(self, case: Case, stage: str, actor: Actor, at: datetime) -> None:
+        """A drawn photo, stored like an upload (re-encoded, hashed into the trail)."""
+        case_type = self.chosen[case.pk].case_type if case.pk in self.chosen else case.case_type
+        assert case_type is not None
+        count = case.photos.filter(stage=stage).count()
+        data = demo_photo(
+            self.seed, f"{case.request_id}/{count}", stage, case_type.code, case_type.name,
+            case.number,
+        )  # fmt: skip
+        store_photo(case, stage, ContentFile(data, "demo.jpg"), actor=actor, now=at)
 
     def component(self, condition: FilingCondition) -> Component | None:
         """One of the inventoried components of the condition's type, if it is a component
@@ -381,7 +616,10 @@ class _Walker:
         return t
 
     def feedback(self, case: Case, at: datetime) -> datetime:
-        wf.feedback_case(case, actor=self.terminal(case), reason="已按要求处置完毕", now=at)
+        terminal = self.terminal(case)  # refreshes the case: the step started at signing
+        photo_at = max(at - timedelta(minutes=2), case.step_started_at)
+        self.photo(case, PhotoStage.HANDLING, terminal, photo_at)
+        wf.feedback_case(case, actor=terminal, reason="已按要求处置完毕", now=at)
         return at
 
     def handle(
@@ -405,6 +643,7 @@ class _Walker:
         t = _later(at, 10)
         wf.send_check(case, actor=self.cast.acceptor, inspector=_person(inspector), now=t)
         t = _later(t, 20)
+        self.photo(case, PhotoStage.CHECK, inspector, _later(t, -2))
         wf.check_case(case, actor=inspector, passed=True, reason="现场核查合格", now=t)
         t = _later(t, 15)
         wf.close_case(case, actor=self.cast.shift_leader, now=t)
@@ -460,6 +699,28 @@ def _places(rng: np.random.Generator) -> list[tuple[tuple[float, float], str]]:
         )
         for g in grids
     ]
+
+
+RECENT = frozenset({*WAITING, "waiting_self_handled", "request_return", "request_extension",
+                    "request_suspension", "request_void", "co_handled_by_demo_unit"})  # fmt: skip
+SIGN_AFTER = timedelta(minutes=20)
+
+
+def _used(dispatched: datetime, limit: Limit, now: datetime) -> float:
+    """The share of the handling step used at `now` for a case dispatched then."""
+    signed = dispatched + SIGN_AFTER
+    due = add(dispatched, limit)
+    allowed = minutes_between(signed, due, limit.clock)
+    return minutes_between(signed, now, limit.clock) / allowed if allowed > 0 else 1.0
+
+
+def _long(conditions: list[FilingCondition]) -> list[FilingCondition]:
+    """Normal conditions of at least YELLOW_MIN_DAYS working days (the longest if none)."""
+    days = [c for c in conditions if c.limit_unit == LimitUnit.WORKING_DAY]
+    long = [c for c in days if c.limit_value >= YELLOW_MIN_DAYS]
+    if long or not days:
+        return long or conditions[:1]
+    return [max(days, key=lambda c: c.limit_value)]
 
 
 def _short(condition: FilingCondition) -> bool:

@@ -1,8 +1,9 @@
 """Competent departments (主管部门) for the demo district's catalogue: every type of both shipped
 editions gets one of the demo departments (simulate/demo_org.py), chosen by keywords in its name.
 
-The legacy component types the demo components use take the department those components have
-(simulate/demo_components.RULES), so a component and its type agree. Components follow their
+The component types the demo components use take the department those components have
+(simulate/demo_components.RULES; in GB/T 47678.5 the type each rule lands on through the
+crosswalk), so a component and its type agree. Components follow their
 owner (部件先属主): covers of the water company go to it, lamps to the lighting office; events
 follow the authority (事件先属地): street order and advertising to the enforcement brigade.
 """
@@ -13,10 +14,10 @@ from typing import Final
 
 from django.db import transaction
 
-from catalog.loading import ANOMALY, CURRENT_EDITION, LEGACY_EDITION
+from catalog.loading import ANOMALY, CURRENT_EDITION, LEGACY_EDITION, crosswalk_rows
 from catalog.models import CaseType, TypeKind
 from org.models import Unit
-from simulate.demo_components import RULES
+from simulate.demo_components import CURRENT_OVERRIDES, RULES
 
 # (keywords, department code); the first rule with a keyword in the type's name wins.
 FACILITY_RULES: Final = (
@@ -87,8 +88,8 @@ def assign_demo_departments() -> int:
 def department_code(case_type: CaseType) -> str:
     """The demo department for a type of either edition."""
     kind, name = case_type.major.kind, case_type.name
-    if kind == TypeKind.COMPONENT and case_type.major.edition.code == LEGACY_EDITION.code:
-        by_component = _component_departments().get(case_type.code)
+    if kind == TypeKind.COMPONENT:
+        by_component = _component_departments(case_type.major.edition.code).get(case_type.code)
         if by_component is not None:
             return by_component
     subject = "facility" if kind == TypeKind.COMPONENT or ANOMALY in name else "event"
@@ -99,8 +100,20 @@ def department_code(case_type: CaseType) -> str:
     return FALLBACK[subject]
 
 
-def _component_departments() -> dict[str, str]:
-    return {rule.code: rule.department for rule in RULES}
+def _component_departments(edition: str = LEGACY_EDITION.code) -> dict[str, str]:
+    """Type code in `edition` → the department of the demo components of that type."""
+    legacy = {rule.code: rule.department for rule in RULES}
+    if edition == LEGACY_EDITION.code:
+        return legacy
+    if edition != CURRENT_EDITION.code:
+        return {}
+    current = {
+        row.legacy_code: row.current_code
+        for row in crosswalk_rows()
+        if row.kind == TypeKind.COMPONENT and row.current_code
+    }
+    current.update(CURRENT_OVERRIDES)
+    return {current[code]: unit for code, unit in legacy.items() if code in current}
 
 
 def _codes() -> list[str]:

@@ -1,5 +1,9 @@
 """The demo district's components (部件普查): about 27,000 objects along its roads, classified in
-the legacy CJ/T 214-2007 edition as the seed district's census was.
+the district's edition: GB/T 47678.5-2026 by default, or the legacy CJ/T 214-2007 edition the seed
+district's census used. The rules below are written in the legacy codes of that census; in
+GB/T 47678.5 each lands on its current type through the crosswalk (catalog/data/crosswalk_*.csv,
+CURRENT_OVERRIDES where the census knows better), and the legacy types without an equivalent
+(人防工事, 重大危险源, 工地) are not surveyed.
 
 Each type has a spacing per road class (metres between items along one side of the road) and a
 place across the road: covers in the carriageway, lamps and gratings at the kerb, benches on
@@ -10,7 +14,7 @@ about half of the inventory, as in real censuses.
 
 Loading is an upsert by identifier in one transaction: running it again with the same seed
 changes nothing; another seed changes the rows and removes the demo components it no longer
-has. Demo components are those of the legacy edition in the demo district.
+has. Demo components are those of the edition in the demo district marked DEMO_NOTE (备注).
 """
 
 from __future__ import annotations
@@ -27,6 +31,8 @@ from django.db import transaction
 from django.db.models import Q
 from shapely.geometry import LineString, MultiPoint, Point
 
+from catalog.loading import CURRENT_EDITION, LEGACY_EDITION
+from catalog.lookup import crosswalk_for
 from catalog.models import CaseType, Edition, TypeKind
 from components.models import Component, ComponentStatus, DataSource, change_status, note_serial
 from geo.lookup import locate_many, territory_index
@@ -36,7 +42,9 @@ from lib.coords import gk_zone_epsg, to_lonlat, to_metres
 from org.models import Unit, UnitKind
 from simulate.demo_geo import ring_of
 
-LEGACY_EDITION: Final = "cjt214-2007"
+DEMO_NOTE: Final = "演示数据（UrbanGrid 演示区）"
+# The census's poles (立杆) are the power company's: 电力立杆 rather than the crosswalk's 不明立杆.
+CURRENT_OVERRIDES: Final = {"0117": "01030"}
 HALF_WIDTH_M: Final = {"main": 15.0, "secondary": 9.0, "lane": 3.5}
 RING_SPACING: Final = {"centre": 1.0, "inner": 1.2, "outer": 1.7, "township": 2.8}
 # Offset from the centre line: half-width × U(a, b) + U(c, d) metres.
@@ -183,35 +191,50 @@ TREE_SPECIES: Final = ("香樟", "银杏", "法国梧桐", "桂花", "女贞")
 HYDRANT_KINDS: Final = ("地上式", "地下式")
 
 
-def load_demo_components(seed: int) -> dict[str, int]:
-    """Create or update the demo components for ``seed`` (needs the demo organisation and
-    district: run load_demo first)."""
-    edition, types = _legacy_types()
+def load_demo_components(seed: int, edition: str = CURRENT_EDITION.code) -> dict[str, int]:
+    """Create or update the demo components for ``seed`` in ``edition`` (needs the demo
+    organisation and district: run load_demo first)."""
+    chosen, types = demo_types(edition)
+    rules = tuple(rule for rule in RULES if rule.code in types)
     units = _demo_units()
     rng = np.random.default_rng([seed, 214])
-    components = _components(rng, _generate(rng), types, units)
+    components = _components(rng, _generate(rng, rules), rules, types, units)
     with transaction.atomic():
-        counts = _store(edition, components)
+        counts = _store(chosen, components)
     return {"components": len(components), **counts}
 
 
 # --- what it needs ---------------------------------------------------------------------------
 
 
-def _legacy_types() -> tuple[Edition, dict[str, CaseType]]:
-    edition = Edition.objects.filter(code=LEGACY_EDITION).first()
+def demo_types(edition_code: str) -> tuple[Edition, dict[str, CaseType]]:
+    """The edition and, per legacy rule code, the type its components get in it."""
+    edition = Edition.objects.filter(code=edition_code).first()
     if edition is None:
         raise DemoComponentsError(
-            f"the catalogue edition {LEGACY_EDITION} is missing: run manage.py load_catalog first"
+            f"the catalogue edition {edition_code} is missing: run manage.py load_catalog first"
         )
     types = {
         t.code: t
         for t in CaseType.objects.filter(major__edition=edition, major__kind=TypeKind.COMPONENT)
     }
-    missing = sorted({rule.code for rule in RULES} - types.keys())
+    if edition_code == LEGACY_EDITION.code:
+        wanted = {rule.code: rule.code for rule in RULES}
+    else:
+        crosswalk = crosswalk_for(TypeKind.COMPONENT)
+        if not crosswalk:
+            raise DemoComponentsError("the crosswalk is missing: run manage.py load_catalog first")
+        wanted = {
+            rule.code: CURRENT_OVERRIDES.get(rule.code) or current.code
+            for rule in RULES
+            if (current := crosswalk.get(rule.code)) is not None
+        }
+    missing = sorted(set(wanted.values()) - types.keys())
     if missing:
-        raise DemoComponentsError(f"the legacy catalogue lacks the types {', '.join(missing)}")
-    return edition, types
+        raise DemoComponentsError(
+            f"the catalogue {edition_code} lacks the types {', '.join(missing)}"
+        )
+    return edition, {legacy: types[code] for legacy, code in wanted.items()}
 
 
 def _demo_units() -> dict[str, Unit]:
@@ -279,10 +302,12 @@ def _stations(rng: np.random.Generator, length: float, spacing: float) -> np.nda
     return np.clip(at, 0.0, length)
 
 
-def _layout(rng: np.random.Generator, pieces: list[Piece]) -> dict[str, np.ndarray]:
+def _layout(
+    rng: np.random.Generator, pieces: list[Piece], rules: tuple[Rule, ...]
+) -> dict[str, np.ndarray]:
     """Rule, piece, distance along it and signed offset from its centre line per item."""
     columns: dict[str, list[np.ndarray]] = defaultdict(list)
-    for r, rule in enumerate(RULES):
+    for r, rule in enumerate(rules):
         for p, piece in enumerate(pieces):
             spacing = rule.spacing.get(piece.road_class)
             if spacing is None:
@@ -333,11 +358,11 @@ def _side_name(away: np.ndarray) -> list[str]:
     return names.tolist()
 
 
-def _generate(rng: np.random.Generator) -> Items:
+def _generate(rng: np.random.Generator, rules: tuple[Rule, ...]) -> Items:
     district = District.objects.get()
     epsg = gk_zone_epsg(district.boundary.centroid.x)
     pieces = _pieces(epsg)
-    layout = _layout(rng, pieces)
+    layout = _layout(rng, pieces, rules)
     xy, away = _positions(pieces, layout)
     lonlat = shapely.get_coordinates(to_lonlat(MultiPoint(xy), epsg))
     grid = locate_many(lonlat[:, 0], lonlat[:, 1])
@@ -378,7 +403,11 @@ def _attributes(rng: np.random.Generator, rule: Rule, piece: Piece) -> dict[str,
 
 
 def _components(
-    rng: np.random.Generator, items: Items, types: dict[str, CaseType], units: dict[str, Unit]
+    rng: np.random.Generator,
+    items: Items,
+    rules: tuple[Rule, ...],
+    types: dict[str, CaseType],
+    units: dict[str, Unit],
 ) -> list[Component]:
     places = {location.grid_id: location for location in territory_index().locations}
     teams = dict(Unit.objects.filter(kind=UnitKind.TEAM).values_list("parent_id", "pk"))
@@ -386,17 +415,17 @@ def _components(
     statuses = _choice(rng, STATUS_SHARES, count)
     sources = _choice(rng, SOURCE_SHARES, count)
     days = rng.integers(0, CENSUS_DAYS, count).tolist()
-    serials: dict[str, int] = defaultdict(int)
+    serials = _others_serials(types)
     components = []
     for k in range(count):
-        rule, piece = RULES[items.rule[k]], items.pieces[items.piece[k]]
+        rule, piece = rules[items.rule[k]], items.pieces[items.piece[k]]
         case_type, location = types[rule.code], places[int(items.grid[k])]
-        prefix = location.grid_code[:6] + rule.code
+        prefix = location.grid_code[:6] + case_type.code
         serials[prefix] += 1
         department = case_type.default_department or units[rule.department]
         components.append(
             Component(
-                identifier=build_component_id(prefix[:6], rule.code, serials[prefix]),
+                identifier=build_component_id(prefix[:6], case_type.code, serials[prefix]),
                 case_type_id=case_type.pk,
                 name=case_type.name,
                 point=Point(float(items.lon[k]), float(items.lat[k])),
@@ -410,10 +439,22 @@ def _components(
                 initial_date=CENSUS_START + timedelta(days=days[k]),
                 data_source=sources[k],
                 location_text=f"{piece.road}{items.side[k]}侧",
+                notes=DEMO_NOTE,
                 attributes=_attributes(rng, rule, piece),
             )
         )
     return components
+
+
+def _others_serials(types: dict[str, CaseType]) -> defaultdict[str, int]:
+    """The last serial per prefix among components that are not the demo's, so the demo's
+    numbers follow them instead of taking theirs."""
+    last: defaultdict[str, int] = defaultdict(int)
+    others = Component.objects.filter(case_type__in=list(types.values())).exclude(notes=DEMO_NOTE)
+    for identifier in others.values_list("identifier", flat=True):
+        prefix, serial = identifier[:-6], int(identifier[-6:])
+        last[prefix] = max(last[prefix], serial)
+    return last
 
 
 # --- storing ---------------------------------------------------------------------------------
@@ -434,7 +475,7 @@ def _store(edition: Edition, components: list[Component]) -> dict[str, int]:
     districts = Q()
     for district in {c.identifier[:6] for c in components}:
         districts |= Q(identifier__startswith=district)
-    scope = Component.objects.filter(districts, case_type__major__edition=edition)
+    scope = Component.objects.filter(districts, case_type__major__edition=edition, notes=DEMO_NOTE)
     existing = {
         row[0]: (row[1], row[2], _signature(row[3:]))
         for row in scope.values_list("identifier", "pk", "status", *FIELDS).iterator(BATCH)

@@ -69,7 +69,7 @@ def test_components_stand_beside_the_roads_inside_the_district(roads: list[Road]
     distances = shapely.distance(lines, np.array(points, dtype=object))
     assert distances.max() <= FARTHEST_M + 1
     assert not Component.objects.filter(grid=None).exists()
-    lamps = Component.objects.filter(case_type__code="0118")
+    lamps = Component.objects.filter(case_type__code="01037")  # GB/T 47678.5 路灯
     assert {text[-2:] for text in lamps.values_list("location_text", flat=True)} >= {"南侧", "北侧"}
 
 
@@ -79,18 +79,20 @@ def test_owners_departments_and_maintainers_are_demo_units(roads: list[Road]) ->
     for component in components:
         assert component.department.kind == UnitKind.DEPARTMENT
         assert component.maintainer is None or component.maintainer.parent == component.department
-    covers = components.filter(case_type__code="0101")
+    covers = components.filter(case_type__code="01001")  # 供水井盖 (legacy 0101 上水井盖)
     assert {c.department.code for c in covers} == {"D16"}  # the water company's supply covers
-    assert not components.filter(case_type__code="0114").exclude(owner=None).exists()
+    # 不明井盖 (legacy 0114 无主井盖): no known owner.
+    assert not components.filter(case_type__code="01023").exclude(owner=None).exists()
 
 
 def test_a_types_competent_department_is_used_when_the_catalogue_names_one(
     roads: list[Road],
 ) -> None:
     load_demo_components(1)  # creates the types
-    CaseType.objects.filter(code="0101").update(default_department=Unit.objects.get(code="D09"))
+    supply_covers = CaseType.objects.filter(code="01001", major__kind="component")
+    supply_covers.update(default_department=Unit.objects.get(code="D09"))
     load_demo_components(1)
-    departments = Component.objects.filter(case_type__code="0101").values_list(
+    departments = Component.objects.filter(case_type__code="01001").values_list(
         "department__code", flat=True
     )
     assert set(departments) == {"D09"}
@@ -114,7 +116,7 @@ def test_statuses_are_mostly_intact_and_new_serials_follow_the_demos(roads: list
     counts = load_demo_components(1)
     intact = Component.objects.filter(status=ComponentStatus.INTACT).count()
     assert intact / counts["components"] > 0.85
-    lamps = Component.objects.filter(case_type__code="0118")
+    lamps = Component.objects.filter(case_type__code="01037")
     extra = Component(
         case_type=lamps[0].case_type, point=lamps[0].point, department=lamps[0].department
     )
@@ -123,6 +125,30 @@ def test_statuses_are_mostly_intact_and_new_serials_follow_the_demos(roads: list
 
 
 def test_without_the_catalogue_it_says_what_to_load(roads: list[Road]) -> None:
-    Edition.objects.filter(code="cjt214-2007").delete()
+    Edition.objects.filter(code="gbt47678-2026").delete()
     with pytest.raises(DemoComponentsError, match="load_catalog"):
         load_demo_components(1)
+
+
+def test_in_the_legacy_edition_the_census_keeps_its_codes(roads: list[Road]) -> None:
+    counts = load_demo_components(1, "cjt214-2007")
+    legacy = Component.objects.filter(case_type__major__edition__code="cjt214-2007")
+    assert legacy.count() == counts["components"] > 100
+    assert {len(identifier) for identifier in legacy.values_list("identifier", flat=True)} == {16}
+    assert legacy.filter(case_type__code="0118").exists()  # 路灯
+
+
+def test_in_the_current_edition_identifiers_have_17_digits_and_the_crosswalks_types(
+    roads: list[Road],
+) -> None:
+    load_demo_components(1)
+    current = Component.objects.all()
+    assert {len(identifier) for identifier in current.values_list("identifier", flat=True)} == {17}
+    assert {
+        c.case_type.major.edition.code for c in current.select_related("case_type__major__edition")
+    } == {"gbt47678-2026"}
+    # The census's poles are the power company's 电力立杆, not the crosswalk's 不明立杆.
+    poles = set(
+        current.filter(case_type__name__endswith="立杆").values_list("case_type__code", flat=True)
+    )
+    assert poles <= {"01030"}

@@ -17,10 +17,11 @@ import numpy as np
 import pytest
 import shapely
 from django.core.management import call_command
+from django.test import override_settings
 
 from cases.audit import verify_all
-from cases.models import Case, CaseEvent
-from catalog.models import CaseType, FilingCondition
+from cases.models import Case, CaseEvent, Photo
+from catalog.models import CaseType, Crosswalk, Edition, FilingCondition
 from components.models import Component, ComponentStatus
 from geo.lookup import locate
 from geo.models import (
@@ -43,8 +44,9 @@ from tests.conftest import rolled_back_at_the_end
 pytestmark = pytest.mark.django_db
 
 FARTHEST_M = max(HALF_WIDTH_M.values()) + max(p[3] for p in PLACES.values())
-COVERS = {"0101", "0102", "0103", "0104", "0105", "0106", "0107", "0108", "0109", "0110",
-          "0111", "0112", "0114", "0127", "0128", "0129", "0130"}  # fmt: skip
+# GB/T 47678.5 covers and gratings (the census's legacy 0101–0114 and 0127–0130).
+COVERS = {"01001", "01002", "01003", "01004", "01005", "01006", "01007", "01008", "01009",
+          "01010", "01011", "01012", "01023", "01019", "01020", "01021", "01022"}  # fmt: skip
 
 
 def people() -> tuple[int, int, int]:
@@ -56,7 +58,7 @@ def grid_ids() -> dict[str, int]:
 
 
 def loaded_rows() -> dict[str, int]:
-    models = [CaseType, FilingCondition, Component, Case, CaseEvent]
+    models = [CaseType, FilingCondition, Crosswalk, Component, Case, CaseEvent, Photo]
     return {model.__name__: model._default_manager.count() for model in models}
 
 
@@ -77,8 +79,11 @@ class Loaded:
 
 
 @pytest.fixture(scope="module")
-def demo(django_db_setup: None, django_db_blocker: Any) -> Iterator[Loaded]:
-    with rolled_back_at_the_end(django_db_blocker):
+def demo(
+    django_db_setup: None, django_db_blocker: Any, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Loaded]:
+    media = tmp_path_factory.mktemp("media")  # the demo's photos
+    with rolled_back_at_the_end(django_db_blocker), override_settings(MEDIA_ROOT=media):
         out = StringIO()
         call_command("load_demo", stdout=out)
         yield Loaded(out.getvalue(), people(), grid_ids(), loaded_rows())
@@ -144,14 +149,24 @@ def test_about_9000_grids_tile_the_district_and_each_has_one_inspector_area(
 def test_both_catalogues_components_and_cases_are_loaded_and_the_audit_trail_verifies(
     demo: Loaded,
 ) -> None:
-    # Both catalogue editions with a filing standard for every type, about 27,000
-    # components and a few dozen cases whose audit trail verifies.
+    # Both catalogue editions with a filing standard for every type, the crosswalk between
+    # them, about 27,000 components and about a hundred cases whose audit trail verifies; the
+    # district uses GB/T 47678.5.
     assert CaseType.objects.filter(major__edition__code="cjt214-2007").count() == 139
+    assert Crosswalk.objects.count() == 139
+    assert "District edition: gbt47678-2026" in demo.output
+    assert Edition.objects.get(is_current=True).code == "gbt47678-2026"
+    editions = set(Case.objects.values_list("case_type__major__edition__code", flat=True))
+    assert editions == {"gbt47678-2026"}
+    assert set(Component.objects.values_list("case_type__major__edition__code", flat=True)) == {
+        "gbt47678-2026"
+    }
     assert not CaseType.objects.filter(conditions__isnull=True).exists()
     assert not CaseType.objects.filter(default_department__isnull=True).exists()
     assert 25_000 <= Component.objects.count() <= 29_000
     assert not Component.objects.filter(grid__isnull=True).exists()
-    assert 40 <= Case.objects.count() <= 80
+    assert 90 <= Case.objects.count() <= 140
+    assert Photo.objects.count() > Case.objects.count()
     assert list(verify_all()) == []
 
 
@@ -163,9 +178,9 @@ def test_the_demo_district_gets_about_27000_plausible_components(demo: Loaded) -
     share = {code: n / total for code, n in by_type.items()}
     assert 0.40 <= sum(share[c] for c in COVERS) <= 0.55  # covers of many kinds: half
     assert sum(1 for c in COVERS if by_type[c]) >= 15
-    assert 0.10 <= share["0118"] <= 0.20  # street lamps
-    assert 0.08 <= share["0402"] <= 0.18  # street trees
-    assert all(share[c] > 0.01 for c in ("0305", "0113", "0209"))  # bins, hydrants, signs
+    assert 0.10 <= share["01037"] <= 0.20  # street lamps
+    assert 0.08 <= share["04002"] <= 0.18  # street trees
+    assert all(share[c] > 0.01 for c in ("03005", "01013", "02010"))  # bins, hydrants, signs
     assert sum(n for c, n in by_type.items() if c.startswith("05")) / total < 0.005
 
     statuses = Counter(Component.objects.values_list("status", flat=True))
@@ -201,7 +216,7 @@ def test_the_demo_district_gets_about_27000_plausible_components(demo: Loaded) -
     lamps = [
         to_metres(p, epsg)
         for p in Component.objects.filter(
-            case_type__code="0118", street__office__code="S01"
+            case_type__code="01037", street__office__code="S01"
         ).values_list("point", flat=True)
     ]
     near = shapely.distance(mains, np.array(lamps, dtype=object)) <= HALF_WIDTH_M["main"] + 1.5

@@ -2,9 +2,10 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from catalog.loading import load_catalog
+from catalog.loading import CURRENT_EDITION, load_catalog
+from catalog.models import Edition
 from org.roles import Role
 from simulate.demo_cases import load_demo_cases
 from simulate.demo_catalog import assign_demo_departments
@@ -23,8 +24,16 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--seed", type=int, default=1, help="random seed for generated data")
         parser.add_argument("--quiet", action="store_true", help="do not list the demo accounts")
+        parser.add_argument(
+            "--edition",
+            default=CURRENT_EDITION.code,
+            help="the catalogue edition the district uses, for its components and cases "
+            f"(default {CURRENT_EDITION.code}; the legacy one is cjt214-2007)",
+        )
 
-    def handle(self, *args: object, seed: int, quiet: bool, **options: object) -> None:
+    def handle(
+        self, *args: object, seed: int, quiet: bool, edition: str, **options: object
+    ) -> None:
         self.step(
             "Demo organisation: {units} units, {people} people, {memberships} role memberships",
             load_organisation,
@@ -36,12 +45,15 @@ class Command(BaseCommand):
             lambda: {"seed": seed, **load_geography(build_demo_geography(seed), seed)},
         )
         self.step("Catalogue and filing standards: {summary}", lambda: summary(load_catalog()))
+        self.step("District edition: {edition}", lambda: {"edition": choose_edition(edition)})
         self.step(
             "Competent departments set on {changed} types",
             lambda: {"changed": assign_demo_departments()},
         )
-        self.step("Components: {summary}", lambda: summary(load_demo_components(seed)))
-        self.step("Demo cases by status: {summary}", lambda: summary(load_demo_cases(seed)))
+        self.step("Components: {summary}", lambda: summary(load_demo_components(seed, edition)))
+        self.step(
+            "Demo cases by status: {summary}", lambda: summary(load_demo_cases(seed, edition))
+        )
         if not quiet:
             self.list_accounts()
 
@@ -59,6 +71,16 @@ class Command(BaseCommand):
         self.stdout.write(
             f"  unit_d01 … unit_d20, unit_s01 … unit_s15, unit_t01, unit_t02  {Role.HANDLER.label}"
         )
+
+
+def choose_edition(code: str) -> str:
+    """Make `code` the district's edition (Edition.is_current)."""
+    edition = Edition.objects.filter(code=code).first()
+    if edition is None:
+        known = ", ".join(Edition.objects.values_list("code", flat=True))
+        raise CommandError(f"no catalogue edition {code}; known editions: {known}")
+    edition.make_current()
+    return code
 
 
 def summary(counts: Mapping[str, int]) -> dict[str, str]:
