@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from cases.calendar import CalendarDay, CalendarDayKind, CalendarYear, Clock, StageLimit
-from cases.models import Case, Status
+from cases.models import Case, Status, StatusKind, Task
 from catalog.models import NATURAL_UNITS, FilingCondition, LimitUnit, Urgency
 from lib.cache import PerProcess
 from lib.workdays import CalendarError, WorkingCalendar
@@ -237,24 +237,55 @@ class Light(models.TextChoices):
 
 def light(case: Case, now: datetime) -> Light | None:
     """Green below 80 % of the step's limit, yellow to 100 %, red beyond; None without a clock."""
-    if case.due_at is None:
+    return light_of(case.step_started_at, case.due_at, case.step_clock, now)
+
+
+def light_of(
+    started: datetime, due: datetime | None, clock_kind: str, now: datetime
+) -> Light | None:
+    """The light of any clock started at `started` and due at `due` (a step, a task)."""
+    if due is None:
         return None
-    if now > case.due_at:
+    if now > due:
         return Light.RED
-    allowed = minutes_between(case.step_started_at, case.due_at, case.step_clock)
-    used = minutes_between(case.step_started_at, now, case.step_clock)
+    allowed = minutes_between(started, due, clock_kind)
+    used = minutes_between(started, now, clock_kind)
     return Light.GREEN if allowed <= 0 or used < 0.8 * allowed else Light.YELLOW
+
+
+def task_light(task: Task, *, urgent: bool, now: datetime) -> Light | None:
+    """A verify or check task's light while it is open, on its step limit's clock."""
+    if task.done_at is not None:
+        return None
+    return light_of(task.created_at, task.due_at, stage_limit(task.kind, urgent=urgent).clock, now)
 
 
 def calendar_warnings(now: datetime) -> list[str]:
     """What the consoles say when this or next year's holidays are not entered yet."""
-    calendar = working_calendar()
-    missing = sorted(calendar.missing_years(now, now + timedelta(days=60)))
+    return _missing_year_warnings(working_calendar().missing_years(now, now + timedelta(days=60)))
+
+
+def case_calendar_warnings(case: Case, now: datetime) -> list[str]:
+    """The years without entered holidays that an open case's deadlines fall in, or that its
+    running clock passes through before them: those deadlines counted Monday to Friday."""
+    if case.status_kind != StatusKind.OPEN:
+        return []
+    clocks = [(case.due_at, case.step_clock)]
+    if case.handled_at is None:  # the handling deadline still runs
+        clocks.append((case.handling_due_at, _handling_clock(case)))
+    calendar, missing = working_calendar(), set[int]()
+    for due, clock_kind in clocks:
+        if due is not None and clock_kind == Clock.WORKING:  # natural time knows no holidays
+            missing |= calendar.missing_years(min(now, due), due)
+    return _missing_year_warnings(missing)
+
+
+def _missing_year_warnings(missing: set[int]) -> list[str]:
     return [
         _(
             "The holidays of %(year)d have not been entered: deadlines in %(year)d count "
             "Monday to Friday as working days until they are."
         )
         % {"year": year}
-        for year in missing
+        for year in sorted(missing)
     ]

@@ -26,7 +26,7 @@ from cases.verbs import VERBS
 from components import queries as components
 from components.models import Component
 from components.views import filter_options, layer_config
-from consoles import actions
+from consoles import actions, case_facts
 from consoles.queues import cases_in, queue_for, waiting
 from consoles.workspaces import WORKSPACES
 from geo.models import Street
@@ -36,7 +36,6 @@ from org.models import Unit
 from org.roles import Role
 
 PAGE_SIZE = 50
-STAGE_ORDER = {stage: n for n, stage in enumerate(PhotoStage.values)}  # report, handling, check
 
 
 # -- home and desks ---------------------------------------------------------------------------
@@ -143,12 +142,13 @@ def case_page(
         "light": deadlines.light(case, now),
         "overdue": case.is_overdue(now),
         "events": timeline(case),
-        "photos": sorted(case.photos.all(), key=lambda photo: (STAGE_ORDER[photo.stage], photo.pk)),
-        "tasks": case.tasks.select_related("inspector").order_by("created_at"),
+        "photos": case_facts.in_workflow_order(case.photos.all()),
+        "tasks": case_facts.task_rows(case, now),
         "co_handlings": case.co_handlings.select_related("unit"),
         "contact": contact or masked(case),
         "may_reveal": contact is None and viewer.role in REVEALERS,
-        "calendar_warnings": deadlines.calendar_warnings(now),
+        "calendar_warnings": case_facts.calendar_warnings(case, viewer, now),
+        "case_map": case_facts.case_map(case),
         "suggestion": suggestion_out(case),
     }
     status = problem[1].status if problem else 200
