@@ -26,7 +26,7 @@ from cases.verbs import VERBS
 from components import queries as components
 from components.models import Component
 from components.views import filter_options, layer_config
-from consoles import actions, case_facts
+from consoles import actions, case_facts, map_layer
 from consoles.queues import cases_in, queue_for, waiting
 from consoles.workspaces import WORKSPACES
 from geo.models import Street
@@ -248,15 +248,21 @@ def component_detail(request: HttpRequest, identifier: str) -> HttpResponse:
 def map_page(request: HttpRequest) -> HttpResponse:
     config = {
         "urls": {
-            name: reverse(f"map_{name}") for name in ("outlines", "grids", "locate", "search")
+            **{name: reverse(f"map_{name}") for name in ("outlines", "grids", "locate")},
+            "search": reverse("map_find"),  # case numbers and components, then geo's search
         },
         "tiles": {"url": settings.MAP_TILE_URL, "attribution": settings.MAP_TILE_ATTRIBUTION},
         "gridMinZoom": GRID_MIN_ZOOM,
         "maxBoxDegrees": MAX_BBOX_DEGREES,
         "text": map_texts(),
         "components": layer_config(),
+        "cases": map_layer.layer_config(),
     }
-    context = {"map_config": config, "component_filters": filter_options()}
+    context = {
+        "map_config": config,
+        "component_filters": filter_options(),
+        "case_filters": map_layer.filter_options(),
+    }
     return render(request, "consoles/map.html", context)
 
 
@@ -279,4 +285,5 @@ def map_texts() -> dict[str, str]:
         "noTerritory": _("No territory has been imported yet."),
         "loading": _("Loading…"),
         "failed": _("The map could not load its data."),
+        "matched": _("Matched: {how}"),
     }

@@ -36,7 +36,7 @@
   // The view first: Leaflet cannot draw a shape on a map that has none yet.
   const bounds = grids.getBounds();
   if (bounds.isValid()) {
-    map.fitBounds(bounds, { maxZoom: 18 });
+    map.fitBounds(bounds, { maxZoom: 19 });
   } else {
     map.setView([lat, lon], 17);
   }
