@@ -16,13 +16,11 @@ from typing import Final
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db import models
 from django.db.models.signals import post_delete, post_save
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from cases.calendar import CalendarDay, CalendarDayKind, CalendarYear, Clock, StageLimit
-from cases.models import Case, Status, StatusKind, Task
+from cases.models import Case, Light, Status, StatusKind, Task
 from catalog.models import NATURAL_UNITS, FilingCondition, LimitUnit, Urgency
 from lib.cache import PerProcess
 from lib.workdays import CalendarError, WorkingCalendar
@@ -60,6 +58,7 @@ DEFAULT_STAGE_LIMITS: Final[dict[tuple[str, str], Limit]] = {
     ("urge_reply", U): Limit(60, Clock.NATURAL),
 }
 
+WARN_SHARE: Final = 0.8  # a step's light turns yellow when this share of its time is used
 # Which step's limit runs in each status; the handling statuses follow the handling deadline.
 STAGE_OF_STATUS: Final[dict[str, str]] = {
     Status.REPORTED: "accept",
@@ -160,20 +159,21 @@ def follow(case: Case, before: str, now: datetime) -> None:
         start_step(case, now)
     elif case.status == Status.HANDLING:
         case.due_at = case.handling_due_at
+        case.warn_at = warning_time(case.step_started_at, case.due_at, case.step_clock)
 
 
 def start_step(case: Case, now: datetime) -> None:
     """Start the clock of the step the case's status is in."""
     case.step_started_at = now
+    stage = STAGE_OF_STATUS.get(case.status)
     if case.status == Status.HANDLING:
         case.due_at, case.step_clock = case.handling_due_at, _handling_clock(case)
-        return
-    stage = STAGE_OF_STATUS.get(case.status)
-    if stage is None:  # suspended or closed: no clock runs
+    elif stage is None:  # suspended or closed: no clock runs
         case.due_at = None
-        return
-    limit = stage_limit(stage, urgent=case.is_urgent)
-    case.due_at, case.step_clock = add(now, limit), limit.clock
+    else:
+        limit = stage_limit(stage, urgent=case.is_urgent)
+        case.due_at, case.step_clock = add(now, limit), limit.clock
+    case.warn_at = warning_time(now, case.due_at, case.step_clock)
 
 
 def task_due(kind: str, *, urgent: bool, now: datetime) -> datetime:
@@ -226,38 +226,38 @@ def _handling_clock(case: Case) -> str:
 # -- lights and warnings ----------------------------------------------------------------------
 
 
-class Light(models.TextChoices):
-    GREEN = "green", gettext_lazy("green: less than four-fifths of the step's time used")
-    YELLOW = (
-        "yellow",
-        gettext_lazy("yellow: the deadline is near (four-fifths of the step's time used)"),
-    )
-    RED = "red", gettext_lazy("red: the step's deadline has passed")
-
-
 def light(case: Case, now: datetime) -> Light | None:
-    """Green below 80 % of the step's limit, yellow to 100 %, red beyond; None without a clock."""
-    return light_of(case.step_started_at, case.due_at, case.step_clock, now)
+    """Green below 80 % of the step's limit, yellow to 100 %, red beyond; None without a clock.
+    The same answer as Case.objects.lit(light, now) gives in SQL."""
+    if case.due_at is None:
+        return None
+    if now > case.due_at:
+        return Light.RED
+    return Light.YELLOW if case.warn_at is not None and now >= case.warn_at else Light.GREEN
 
 
-def light_of(
-    started: datetime, due: datetime | None, clock_kind: str, now: datetime
-) -> Light | None:
-    """The light of any clock started at `started` and due at `due` (a step, a task)."""
+def warning_time(start: datetime, due: datetime | None, clock_kind: str) -> datetime | None:
+    """When 80 % of the step's time is used and its light turns yellow."""
     if due is None:
         return None
-    if now > due:
-        return Light.RED
-    allowed = minutes_between(started, due, clock_kind)
-    used = minutes_between(started, now, clock_kind)
-    return Light.GREEN if allowed <= 0 or used < 0.8 * allowed else Light.YELLOW
+    allowed = minutes_between(start, due, clock_kind)
+    if allowed <= 0:
+        return due
+    if clock_kind == Clock.NATURAL:
+        return start + timedelta(minutes=WARN_SHARE * allowed)
+    return working_calendar().add_working_minutes(start, WARN_SHARE * allowed)
 
 
 def task_light(task: Task, *, urgent: bool, now: datetime) -> Light | None:
-    """A verify or check task's light while it is open, on its step limit's clock."""
+    """A verify or check task's light while it is open, on its step limit's clock (a task
+    stores no warning time: only its case page shows it)."""
     if task.done_at is not None:
         return None
-    return light_of(task.created_at, task.due_at, stage_limit(task.kind, urgent=urgent).clock, now)
+    if now > task.due_at:
+        return Light.RED
+    clock_kind = stage_limit(task.kind, urgent=urgent).clock
+    warn_at = warning_time(task.created_at, task.due_at, clock_kind)
+    return Light.YELLOW if warn_at is not None and now >= warn_at else Light.GREEN
 
 
 def calendar_warnings(now: datetime) -> list[str]:

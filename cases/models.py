@@ -103,6 +103,14 @@ class ClosingType(models.TextChoices):
     SPECIAL = "special", _("Special (特殊结案)")
 
 
+class Light(models.TextChoices):
+    """A step's light: how much of its time is used (cases/deadlines.py sets when it turns)."""
+
+    GREEN = "green", _("green: less than four-fifths of the step's time used")
+    YELLOW = "yellow", _("yellow: the deadline is near (four-fifths of the step's time used)")
+    RED = "red", _("red: the step's deadline has passed")
+
+
 class Satisfaction(models.TextChoices):
     """回访: what the reporter says of the result when called back."""
 
@@ -132,17 +140,35 @@ class CaseQuerySet(models.QuerySet["Case"]):
         first) the database may walk the created_at index instead of the number's."""
         return self.filter(number=number).order_by().first()
 
+    def lit(self, light: str, now: datetime) -> CaseQuerySet:
+        """The cases whose step light is `light` now (the same answer as deadlines.light)."""
+        return self.filter(lit(light, now))
+
     def overdue(self, now: datetime) -> CaseQuerySet:
         """Handling finished, or still running, past its deadline (see Case.is_overdue)."""
-        due = F("handling_due_at")
-        unhandled = Q(handled_at__isnull=True)
-        running = unhandled & Q(suspended_at__isnull=True)
-        return self.filter(handling_due_at__isnull=False).filter(
-            Q(handled_at__gt=due)
-            | (unhandled & Q(suspended_at__gt=due))
-            | (running & Q(status__in=OPEN_STATUSES, handling_due_at__lt=now))
-            | (running & Q(status__in=CLOSED_STATUSES, closed_at__gt=due))
-        )
+        return self.filter(overdue(now))
+
+
+def lit(light: str, now: datetime) -> Q:
+    """The condition of a case whose step light is `light` now."""
+    if light == Light.RED:
+        return Q(due_at__lt=now)
+    if light == Light.YELLOW:
+        return Q(due_at__gte=now, warn_at__lte=now)
+    return Q(due_at__gte=now) & (Q(warn_at__gt=now) | Q(warn_at__isnull=True))
+
+
+def overdue(now: datetime) -> Q:
+    """The condition of a case whose handling is, or was, late (see Case.is_overdue)."""
+    due = F("handling_due_at")
+    unhandled = Q(handled_at__isnull=True)
+    running = unhandled & Q(suspended_at__isnull=True)
+    return Q(handling_due_at__isnull=False) & (
+        Q(handled_at__gt=due)
+        | (unhandled & Q(suspended_at__gt=due))
+        | (running & Q(status__in=OPEN_STATUSES, handling_due_at__lt=now))
+        | (running & Q(status__in=CLOSED_STATUSES, closed_at__gt=due))
+    )
 
 
 class Case(models.Model):
@@ -269,6 +295,8 @@ class Case(models.Model):
     # The current step's clock: its start, its deadline and which time it runs on.
     step_started_at = models.DateTimeField(_("step started"))
     due_at = models.DateTimeField(_("step due"), null=True, blank=True, db_index=True)
+    # When the step's light turns yellow (cases/deadlines.py), so lists can filter by light.
+    warn_at = models.DateTimeField(_("light turns yellow"), null=True, blank=True)
     step_clock = models.CharField(
         _("step clock"), max_length=8, choices=Clock.choices, default=Clock.WORKING
     )

@@ -13,8 +13,7 @@ from typing import Any
 from django.conf import settings
 
 from cases import deadlines
-from cases.deadlines import Light
-from cases.models import Case, Photo, PhotoStage, Task
+from cases.models import Case, Light, Photo, PhotoStage, Task
 from geo.map_layers import map_layers
 from org.access import Actor
 from org.roles import Role

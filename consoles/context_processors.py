@@ -1,7 +1,9 @@
 from django.http import HttpRequest
 
+from consoles.board import BOARD_ROLES
 from consoles.workspaces import WORKSPACES
 from org.models import Membership
+from org.roles import Role
 
 
 def workspaces(request: HttpRequest) -> dict[str, object]:
@@ -9,5 +11,9 @@ def workspaces(request: HttpRequest) -> dict[str, object]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"my_workspaces": []}
-    roles = Membership.objects.for_user(user).values_list("role", flat=True).distinct()
-    return {"my_workspaces": [WORKSPACES[role] for role in roles if role in WORKSPACES]}
+    roles = list(Membership.objects.for_user(user).values_list("role", flat=True).distinct())
+    return {
+        "my_workspaces": [WORKSPACES[role] for role in roles if role in WORKSPACES],
+        "may_see_board": any(role in BOARD_ROLES for role in roles),
+        "may_see_health": user.is_superuser or Role.SYSADMIN in roles,
+    }

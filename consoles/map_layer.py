@@ -18,15 +18,26 @@ from typing import Any, Final
 
 import numpy as np
 import shapely
-from django.db.models import BinaryField, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet
+from django.db.models import (
+    BinaryField,
+    CharField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+from django.db.models import Case as Choose
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases import deadlines
-from cases.deadlines import Light
-from cases.models import ACTIVE_STATUSES, Case, Status
+from cases.models import ACTIVE_STATUSES, Case, Light, Status, lit
 from catalog.models import CaseType
 from components.models import Component
 from geo.map_layers import collection_json, feature_json, map_layers
@@ -66,8 +77,10 @@ def cases_layer(request: HttpRequest) -> HttpResponse:
     light = query.get("light", "")
     if light and light not in Light.values:
         raise Refusal("bad_filter", _("Unknown light: %(value)s.") % {"value": light})
-    body = layer_json(cases, box, light, timezone.now())
-    return HttpResponse(body, content_type="application/json")
+    now = timezone.now()
+    if light:
+        cases = cases.filter(lit(light, now))
+    return HttpResponse(layer_json(cases, box, now), content_type="application/json")
 
 
 def filtered(cases: QuerySet[Case], query: QueryDict) -> QuerySet[Case]:
@@ -95,11 +108,9 @@ def filter_error(name: str, value: str) -> str:
 
 
 def layer_json(
-    cases: QuerySet[Case], box: tuple[float, float, float, float], light: str, now: datetime
+    cases: QuerySet[Case], box: tuple[float, float, float, float], now: datetime
 ) -> bytes:
-    """The rows, or only a count when there are too many; `light` ("": any) is computed per
-    case from its stored clock, so it filters here rather than in the database."""
-    rows = [row for row in located(cases, box, now) if not light or row[5] == light]
+    rows = located(cases, box, now)
     answer: dict[str, Any] = {"count": len(rows), "limit": MAX_CASE_POINTS}
     if len(rows) > MAX_CASE_POINTS:
         message = _("%(count)d cases lie in this area, more than %(limit)d: zoom in.") % {
@@ -142,20 +153,26 @@ def located(
     around = (west - GRID_MARGIN, south - GRID_MARGIN, east + GRID_MARGIN, north + GRID_MARGIN)
     grid_ids = [layers.ids[n] for n in layers.in_box(*around)]
     wkb = ExpressionWrapper(F("point"), output_field=BinaryField())
-    fields = ("number", "status", "case_type_id", "address", "step_started_at", "due_at")
-    query = cases.filter(Q(grid_id__in=grid_ids)).annotate(wkb=wkb).order_by("number")
-    rows = list(query.values_list("wkb", *fields, "step_clock"))
+    query = cases.filter(Q(grid_id__in=grid_ids)).annotate(wkb=wkb, light=light_now(now))
+    fields = ("number", "status", "case_type_id", "address", "light")
+    rows = list(query.order_by("number").values_list("wkb", *fields))
     if not rows:
         return []
     xy = shapely.get_coordinates(shapely.from_wkb([bytes(row[0]) for row in rows]))
     inside = (xy[:, 0] >= west) & (xy[:, 0] <= east) & (xy[:, 1] >= south) & (xy[:, 1] <= north)
     found = []
     for n in np.flatnonzero(inside).tolist():
-        _wkb, number, status, type_id, address, started, due, clock = rows[n]
-        light = deadlines.light_of(started, due, clock, now)
+        _wkb, number, status, type_id, address, light = rows[n]
         lon, lat = xy[n].round(DECIMALS).tolist()
         found.append((number, lon, lat, status, type_id, light, address))
     return found
+
+
+def light_now(now: datetime) -> Choose:
+    """Each case's light now, in SQL: the conditions the case list filters by (cases.models.lit),
+    the same answer deadlines.light gives; "" without a clock."""
+    lights = [When(lit(light, now), then=Value(light)) for light in Light.values]
+    return Choose(*lights, default=Value(""), output_field=CharField())
 
 
 def layer_config() -> dict[str, Any]:

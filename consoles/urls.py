@@ -1,11 +1,12 @@
 from django.urls import path
 
-from consoles import map_layer, views
+from consoles import board, health, map_layer, views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("work/<slug:role>/", views.workspace, name="workspace"),
     path("cases/", views.case_list, name="case_list"),
+    path("cases/export.<str:file_format>", views.case_export, name="case_export"),
     path("cases/<str:number>/", views.case_detail, name="case_detail"),
     path("cases/<str:number>/do/<slug:verb>/", views.case_act, name="case_act"),
     path("cases/<str:number>/photo/", views.case_add_photo, name="case_add_photo"),
@@ -14,4 +15,6 @@ urlpatterns = [
     path("map/", views.map_page, name="map"),
     path("map/cases.json", map_layer.cases_layer, name="map_cases"),
     path("map/find.json", map_layer.find, name="map_find"),
+    path("board/", board.overdue_board, name="overdue_board"),
+    path("health/", health.health_panel, name="health"),
 ]

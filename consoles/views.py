@@ -9,8 +9,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 
 from cases import deadlines, photos
 from cases.contacts import REVEALERS, Contact, masked, reveal_contact
-from cases.models import TEXT_MAX, Case, CaseEvent, PhotoStage, Status
+from cases.models import TEXT_MAX, Case, CaseEvent, PhotoStage
 from cases.schemas import DETAIL_RELATED, suggestion_out
 from cases.transitions import DECIDERS, get_case_for, visible_case
 from cases.verbs import VERBS
@@ -27,16 +27,15 @@ from components import queries as components
 from components.models import Component
 from components.views import filter_options, layer_config
 from consoles import actions, case_facts, map_layer
-from consoles.queues import cases_in, queue_for, waiting
+from consoles.export import export
+from consoles.models import ExportFormat
+from consoles.queues import waiting
+from consoles.search import COUNT_CAP, CaseSearch
 from consoles.workspaces import WORKSPACES
-from geo.models import Street
 from geo.views import GRID_MIN_ZOOM, MAX_BBOX_DEGREES
 from org.access import Refusal, choose_desk, posts_of, viewer_for
 from org.models import Unit
 from org.roles import Role
-
-PAGE_SIZE = 50
-
 
 # -- home and desks ---------------------------------------------------------------------------
 
@@ -79,28 +78,35 @@ def workspace(request: HttpRequest, role: str) -> HttpResponse:
 
 @login_required
 def case_list(request: HttpRequest) -> HttpResponse:
-    viewer, now = viewer_for(request), timezone.now()
-    queue = queue_for(viewer, request.GET.get("queue", ""))
-    cases = cases_in(queue, viewer, now) if queue else Case.objects.visible_to(viewer)
-    cases = cases.select_related("case_type", "street", "responsible_unit")
-    status = request.GET.get("status", "")
-    if status in Status.values:
-        cases = cases.filter(status=status)
-    street = request.GET.get("street", "")
-    if street.isdigit():
-        cases = cases.filter(street_id=int(street))
-    ordered = cases if queue else cases.order_by("-created_at", "-id")
-    page = Paginator(ordered, PAGE_SIZE).get_page(request.GET.get("page"))
+    """What waits for the post, a queue, the overdue or all it may see; filtered, sorted."""
+    search = CaseSearch(viewer_for(request), request.GET, timezone.now())
+    page = search.page(request.GET.get("page"))
     context = {
+        "search": search,
+        "filters": search.filters,
         "page": page,
-        "rows": [(case, deadlines.light(case, now)) for case in page.object_list],
-        "statuses": Status.choices,
-        "streets": Street.objects.order_by("code").only("id", "name"),
-        "chosen": {"status": status, "street": street, "queue": queue.key if queue else ""},
-        "queue": queue,
-        "viewer": viewer,
+        "rows": [(case, deadlines.light(case, search.now)) for case in page.object_list],
+        "count_cap": COUNT_CAP,
     }
     return render(request, "consoles/case_list.html", context)
+
+
+@login_required
+def case_export(request: HttpRequest, file_format: str) -> HttpResponse | StreamingHttpResponse:
+    """The filtered list as CSV or XLSX; recorded before a row leaves."""
+    actor = viewer_for(request)
+    if file_format not in ExportFormat.values:
+        raise Http404
+    if actor.post is None:
+        raise PermissionDenied
+    search = CaseSearch(actor, request.GET, timezone.now())
+    try:
+        if not search.filters.is_valid():
+            raise Refusal("invalid_filters", _("Correct the filters before exporting."), 400)
+        return export(search, file_format)
+    except Refusal as refusal:
+        messages.error(request, refusal.message)
+        return redirect(f"{reverse('case_list')}?{search.query()}")
 
 
 @login_required

@@ -57,10 +57,7 @@ WORKSPACES: dict[str, Workspace] = {
         Role.DISPATCHER,
         _("Command desk"),
         _("Dispatch filed cases to the responsible unit and approve exceptions."),
-        (
-            _("An overdue board by unit, with lights"),
-            _("Search and export of what is filtered"),
-        ),
+        (_("Search and export of what is filtered"),),
         _("Step 6 (consoles)."),
     ),
     Role.ANALYST: Workspace(
@@ -104,13 +101,7 @@ WORKSPACES: dict[str, Workspace] = {
             "Reference data: organisation, territory, catalogue and filing standards, routing "
             "rules, components, the working calendar and API tokens, in the administration site."
         ),
-        (
-            _(
-                "A health page for the reference data: calendar years without holidays, "
-                "types without a filing standard or department, grids without an inspector"
-            ),
-            _("Audit-trail verification and import history in the browser"),
-        ),
+        (_("Audit-trail verification and import history in the browser"),),
         _("Step 6 (consoles)."),
     ),
 }

@@ -9,7 +9,7 @@ import pytest
 from cases import deadlines
 from cases import workflow as wf
 from cases.calendar import CalendarDay, CalendarYear, StageLimit
-from cases.models import Case, CaseEvent, Channel
+from cases.models import Case, CaseEvent, Channel, Light
 from cases.reporting import report_case
 from tests.cases.conftest import MONDAY_10, SHANGHAI, WEST, World
 
@@ -116,4 +116,16 @@ def test_the_light_turns_yellow_at_80_percent_and_red_after_the_limit(
     world: World, minutes_later: int, colour: str
 ) -> None:
     case = report_at(world, MONDAY_10)  # 30 working minutes to accept it
-    assert deadlines.light(case, MONDAY_10 + timedelta(minutes=minutes_later)) == colour
+    at = MONDAY_10 + timedelta(minutes=minutes_later)
+    assert deadlines.light(case, at) == colour
+    assert {light: Case.objects.lit(light, at).count() for light in Light.values} == {
+        light: int(light == colour) for light in Light.values
+    }  # lists filter by light in SQL with the same answer
+
+
+def test_a_working_clock_light_turns_yellow_after_the_weekend(world: World) -> None:
+    friday = datetime(2026, 11, 27, 17, 15, tzinfo=SHANGHAI)  # 15 working minutes left today
+    case = report_at(world, friday)  # 30 working minutes to accept: 9 min into Monday is 80 %
+    assert case.warn_at == datetime(2026, 11, 30, 8, 39, tzinfo=SHANGHAI)
+    assert deadlines.light(case, datetime(2026, 11, 29, 12, tzinfo=SHANGHAI)) == Light.GREEN
+    assert Case.objects.lit(Light.YELLOW, datetime(2026, 11, 30, 8, 40, tzinfo=SHANGHAI)).exists()

@@ -81,7 +81,7 @@ def test_all_of_a_queue_opens_in_the_case_list(world: World) -> None:
     page = client_for(world.handler_a).get(reverse("case_list"), {"queue": "to_sign"})
     text = page.content.decode()
     assert all(number in text for number in waiting) and other not in text
-    assert 'data-testid="queue"' in text
+    assert 'view=to_sign" aria-current="page"' in text  # its view is the one chosen
 
 
 def test_a_desk_costs_the_same_queries_for_one_case_or_many(world: World) -> None:

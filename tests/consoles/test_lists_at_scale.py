@@ -1,0 +1,78 @@
+"""Every list asks the database as often with 10,000 cases as with a handful: the cases are
+bulk-copied from ones made through the workflow, then each post's lists are read again."""
+
+from __future__ import annotations
+
+from copy import copy
+
+import pytest
+from django.contrib.auth.models import User
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from cases.models import Case
+from consoles.queues import QUEUES
+from tests.cases.conftest import World
+from tests.cases.making import dispatched, filed, handling, reported
+from tests.consoles.test_case_pages import client_for
+
+pytestmark = pytest.mark.django_db
+
+COPIES = 10_000
+
+
+def copy_cases(count: int) -> None:
+    """`count` more cases, copies of those there are (same place, unit and deadlines)."""
+    originals = list(Case.objects.all())
+    copies = []
+    for n in range(count):
+        case = copy(originals[n % len(originals)])
+        case.pk, case.number, case.request_id = None, f"C{n:013d}", None
+        copies.append(case)
+        if len(copies) == 2_000:
+            Case.objects.bulk_create(copies)
+            copies = []
+    Case.objects.bulk_create(copies)
+
+
+def pages_of(world: World) -> list[tuple[User, str, dict[str, str]]]:
+    """(user, page, parameters): every post's desk and each view of its case list."""
+    posts = {
+        "acceptor": world.acceptor,
+        "shift_leader": world.shift_leader,
+        "dispatcher": world.dispatcher,
+        "handler": world.handler_a,
+        "leader": world.leader,
+    }
+    pages: list[tuple[User, str, dict[str, str]]] = []
+    for role, user in posts.items():
+        pages.append((user, reverse("workspace", kwargs={"role": role}), {}))
+        views = ["", "all", "overdue", *(queue.key for queue in QUEUES[role])]
+        for view in views:
+            pages.append((user, reverse("case_list"), {"view": view}))
+        filtered = {"view": "all", "light": "red", "status": "dispatched", "sort": "number"}
+        pages.append((user, reverse("case_list"), filtered))
+    return pages
+
+
+def test_every_list_asks_as_often_for_10000_cases_as_for_4(world: World) -> None:
+    reported(world), filed(world), dispatched(world), handling(world)
+    pages = pages_of(world)
+    clients: dict[User, Client] = {}
+
+    def queries_of(user: User, url: str, params: dict[str, str]) -> int:
+        client = clients.setdefault(user, client_for(user))
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url, params).status_code == 200
+        return len(captured)
+
+    def count() -> list[int]:
+        return [queries_of(*page) for page in pages]
+
+    count()  # the first visit of each post also starts its session
+    few = count()
+    copy_cases(COPIES)
+    assert Case.objects.count() == COPIES + 4
+    assert count() == few
