@@ -20,7 +20,7 @@ from django.db.models.signals import post_delete, post_save
 from django.utils.translation import gettext as _
 
 from cases.calendar import CalendarDay, CalendarDayKind, CalendarYear, Clock, StageLimit
-from cases.models import Case, Light, Status
+from cases.models import Case, Light, Status, StatusKind, Task
 from catalog.models import NATURAL_UNITS, FilingCondition, LimitUnit, Urgency
 from lib.cache import PerProcess
 from lib.workdays import CalendarError, WorkingCalendar
@@ -248,15 +248,44 @@ def warning_time(start: datetime, due: datetime | None, clock_kind: str) -> date
     return working_calendar().add_working_minutes(start, WARN_SHARE * allowed)
 
 
+def task_light(task: Task, *, urgent: bool, now: datetime) -> Light | None:
+    """A verify or check task's light while it is open, on its step limit's clock (a task
+    stores no warning time: only its case page shows it)."""
+    if task.done_at is not None:
+        return None
+    if now > task.due_at:
+        return Light.RED
+    clock_kind = stage_limit(task.kind, urgent=urgent).clock
+    warn_at = warning_time(task.created_at, task.due_at, clock_kind)
+    return Light.YELLOW if warn_at is not None and now >= warn_at else Light.GREEN
+
+
 def calendar_warnings(now: datetime) -> list[str]:
     """What the consoles say when this or next year's holidays are not entered yet."""
-    calendar = working_calendar()
-    missing = sorted(calendar.missing_years(now, now + timedelta(days=60)))
+    return _missing_year_warnings(working_calendar().missing_years(now, now + timedelta(days=60)))
+
+
+def case_calendar_warnings(case: Case, now: datetime) -> list[str]:
+    """The years without entered holidays that an open case's deadlines fall in, or that its
+    running clock passes through before them: those deadlines counted Monday to Friday."""
+    if case.status_kind != StatusKind.OPEN:
+        return []
+    clocks = [(case.due_at, case.step_clock)]
+    if case.handled_at is None:  # the handling deadline still runs
+        clocks.append((case.handling_due_at, _handling_clock(case)))
+    calendar, missing = working_calendar(), set[int]()
+    for due, clock_kind in clocks:
+        if due is not None and clock_kind == Clock.WORKING:  # natural time knows no holidays
+            missing |= calendar.missing_years(min(now, due), due)
+    return _missing_year_warnings(missing)
+
+
+def _missing_year_warnings(missing: set[int]) -> list[str]:
     return [
         _(
             "The holidays of %(year)d have not been entered: deadlines in %(year)d count "
             "Monday to Friday as working days until they are."
         )
         % {"year": year}
-        for year in missing
+        for year in sorted(missing)
     ]

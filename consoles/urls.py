@@ -1,6 +1,6 @@
 from django.urls import path
 
-from consoles import board, health, views
+from consoles import board, health, map_layer, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -13,6 +13,8 @@ urlpatterns = [
     path("cases/<str:number>/contact/", views.case_reveal_contact, name="case_reveal_contact"),
     path("components/<str:identifier>/", views.component_detail, name="component_detail"),
     path("map/", views.map_page, name="map"),
+    path("map/cases.json", map_layer.cases_layer, name="map_cases"),
+    path("map/find.json", map_layer.find, name="map_find"),
     path("board/", board.overdue_board, name="overdue_board"),
     path("health/", health.health_panel, name="health"),
 ]

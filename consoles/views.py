@@ -26,7 +26,7 @@ from cases.verbs import VERBS
 from components import queries as components
 from components.models import Component
 from components.views import filter_options, layer_config
-from consoles import actions
+from consoles import actions, case_facts, map_layer
 from consoles.export import export
 from consoles.models import ExportFormat
 from consoles.queues import waiting
@@ -36,9 +36,6 @@ from geo.views import GRID_MIN_ZOOM, MAX_BBOX_DEGREES
 from org.access import Refusal, choose_desk, posts_of, viewer_for
 from org.models import Unit
 from org.roles import Role
-
-STAGE_ORDER = {stage: n for n, stage in enumerate(PhotoStage.values)}  # report, handling, check
-
 
 # -- home and desks ---------------------------------------------------------------------------
 
@@ -151,12 +148,13 @@ def case_page(
         "light": deadlines.light(case, now),
         "overdue": case.is_overdue(now),
         "events": timeline(case),
-        "photos": sorted(case.photos.all(), key=lambda photo: (STAGE_ORDER[photo.stage], photo.pk)),
-        "tasks": case.tasks.select_related("inspector").order_by("created_at"),
+        "photos": case_facts.in_workflow_order(case.photos.all()),
+        "tasks": case_facts.task_rows(case, now),
         "co_handlings": case.co_handlings.select_related("unit"),
         "contact": contact or masked(case),
         "may_reveal": contact is None and viewer.role in REVEALERS,
-        "calendar_warnings": deadlines.calendar_warnings(now),
+        "calendar_warnings": case_facts.calendar_warnings(case, viewer, now),
+        "case_map": case_facts.case_map(case),
         "suggestion": suggestion_out(case),
     }
     status = problem[1].status if problem else 200
@@ -256,15 +254,21 @@ def component_detail(request: HttpRequest, identifier: str) -> HttpResponse:
 def map_page(request: HttpRequest) -> HttpResponse:
     config = {
         "urls": {
-            name: reverse(f"map_{name}") for name in ("outlines", "grids", "locate", "search")
+            **{name: reverse(f"map_{name}") for name in ("outlines", "grids", "locate")},
+            "search": reverse("map_find"),  # case numbers and components, then geo's search
         },
         "tiles": {"url": settings.MAP_TILE_URL, "attribution": settings.MAP_TILE_ATTRIBUTION},
         "gridMinZoom": GRID_MIN_ZOOM,
         "maxBoxDegrees": MAX_BBOX_DEGREES,
         "text": map_texts(),
         "components": layer_config(),
+        "cases": map_layer.layer_config(),
     }
-    context = {"map_config": config, "component_filters": filter_options()}
+    context = {
+        "map_config": config,
+        "component_filters": filter_options(),
+        "case_filters": map_layer.filter_options(),
+    }
     return render(request, "consoles/map.html", context)
 
 
@@ -287,4 +291,5 @@ def map_texts() -> dict[str, str]:
         "noTerritory": _("No territory has been imported yet."),
         "loading": _("Loading…"),
         "failed": _("The map could not load its data."),
+        "matched": _("Matched: {how}"),
     }

@@ -2,8 +2,8 @@
  * drawn as circles on one canvas, filtered by major class, type and status; a click on a
  * circle shows what it is and links to its page.
  *
- * Loaded after static/geo/map.js, which leaves the map in window.urbangridMap and its layer
- * control in window.urbangridLayerControl. Settings and texts come from `components` in the
+ * Loaded after static/geo/map.js, which leaves the map in window.urbangridMap and adds
+ * overlays to its layer control through window.urbangridOverlay. Settings and texts come from `components` in the
  * #map-config JSON element. The canvas is deaf to the mouse, so the unit grids
  * under it keep their hover and click; clicks are matched to circles here instead.
  */
@@ -43,11 +43,7 @@
   let loading = false;
   let again = false;
 
-  if (window.urbangridLayerControl) {
-    const label = document.createElement("span");
-    label.textContent = text.layer;
-    window.urbangridLayerControl.addOverlay(layer, label.innerHTML);
-  }
+  if (window.urbangridOverlay) window.urbangridOverlay("components", layer, text.layer);
   map.whenReady(() => {
     map.on("moveend", refresh);
     map.on("overlayadd", (event) => event.layer === layer && refresh());

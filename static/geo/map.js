@@ -1,5 +1,7 @@
 /* The map page: district, street and community outlines, unit grids once zoomed in, the grid
- * under a click, and search by grid code or address.
+ * under a click, and search by case number, component identifier, grid code or address. The
+ * view and the overlays shown are kept in the address's hash (#view=zoom/lat/lon&off=…), so
+ * Back and reload return to the same place.
  *
  * Settings and texts come from the #map-config JSON element (the Content-Security-Policy allows
  * no inline script). Names from the database are shown with textContent, never as HTML.
@@ -46,6 +48,9 @@
     style: { color: "#c62828", weight: 3, fill: false },
   }).addTo(map);
   const pin = L.layerGroup().addTo(map); // an address found by search
+  const overlays = {}; // key in the hash → layer
+  const start = readHash();
+  let control = null;
 
   // One grid request at a time: when the map moves meanwhile, the newest view is asked for
   // once the answer is in, so panning never piles up requests on the server. (Declared before
@@ -54,6 +59,7 @@
   let moved = false;
 
   addLayerControl();
+  map.whenReady(() => map.on("moveend overlayadd overlayremove", writeHash));
   map.on("click", (event) => {
     pin.clearLayers();
     showPlace(event.latlng);
@@ -63,6 +69,7 @@
     map.getContainer().dataset.zoom = map.getZoom(); // the zoom level, for the browser tests
   });
   form.addEventListener("submit", search);
+  if (start.view) map.setView([start.view[1], start.view[2]], start.view[0]);
   loadOutlines();
 
   // -- loading ---------------------------------------------------------------------------------
@@ -104,13 +111,42 @@
       }).addTo(map);
       bases[escapeHtml(text.baseMap)] = tiles;
     }
-    const overlays = {};
-    overlays[escapeHtml(text.district)] = outlines.district;
-    overlays[escapeHtml(text.streets)] = outlines.street;
-    overlays[escapeHtml(text.communities)] = outlines.community;
-    overlays[escapeHtml(text.grids)] = grids;
-    const control = L.control.layers(bases, overlays, { collapsed: false }).addTo(map);
-    window.urbangridLayerControl = control; // static/components/layer.js adds its overlay
+    control = L.control.layers(bases, {}, { collapsed: false }).addTo(map);
+    addOverlay("district", outlines.district, text.district);
+    addOverlay("streets", outlines.street, text.streets);
+    addOverlay("communities", outlines.community, text.communities);
+    addOverlay("grids", grids, text.grids);
+  }
+
+  // An overlay in the layer control, shown unless the hash says it was switched off. The other
+  // layers' scripts (static/components/layer.js, static/geo/cases.js) add theirs through it.
+  function addOverlay(key, layer, label) {
+    overlays[key] = layer;
+    control.addOverlay(layer, escapeHtml(label));
+    if (start.off.includes(key)) {
+      map.removeLayer(layer);
+    } else {
+      map.addLayer(layer);
+    }
+  }
+  window.urbangridOverlay = addOverlay;
+
+  // -- the place kept in the address -----------------------------------------------------------
+
+  function readHash() {
+    const params = new URLSearchParams(window.location.hash.slice(1));
+    const view = (params.get("view") || "").split("/").map(Number);
+    const valid = view.length === 3 && view.every(Number.isFinite);
+    return { view: valid ? view : null, off: (params.get("off") || "").split(",") };
+  }
+
+  function writeHash() {
+    // replaceState: moving the map adds no history entry, so Back leaves the map page.
+    const centre = map.getCenter();
+    let hash = "#view=" + [map.getZoom(), centre.lat.toFixed(6), centre.lng.toFixed(6)].join("/");
+    const off = Object.keys(overlays).filter((key) => !map.hasLayer(overlays[key]));
+    if (off.length) hash += "&off=" + off.join(",");
+    window.history.replaceState(window.history.state, "", hash);
   }
 
   function loadOutlines() {
@@ -121,7 +157,9 @@
           outlines[feature.properties.level].addData(feature);
         }
         const bounds = outlines.district.getBounds();
-        if (bounds.isValid()) {
+        if (start.view) {
+          say("");
+        } else if (bounds.isValid()) {
           map.fitBounds(bounds);
         } else {
           map.setView([35, 105], 5);
@@ -129,7 +167,7 @@
         }
       })
       .catch((error) => {
-        map.setView([35, 105], 5);
+        if (!start.view) map.setView([35, 105], 5);
         failed(error);
       });
   }
@@ -249,6 +287,13 @@
       const button = document.createElement("button");
       button.type = "button";
       button.textContent = resultLabel(feature.properties);
+      if (feature.properties.note) {
+        // How the gazetteer matched the address, so a guess is seen as one.
+        const note = document.createElement("small");
+        note.className = "map-match";
+        note.textContent = text.matched.replace("{how}", feature.properties.note);
+        button.append(note);
+      }
       button.addEventListener("click", () => goTo(feature));
       item.append(button);
       resultList.append(item);
@@ -261,9 +306,40 @@
     return p.label + (p.grid_code ? " · " + p.grid_code : "");
   }
 
+  // A popup's card: terms and values, and a link to the page (cases.js uses it too).
+  function card(kind, facts, url, linkText) {
+    const box = document.createElement("div");
+    box.className = "ug-card";
+    box.dataset.testid = kind + "-popup";
+    const list = document.createElement("dl");
+    for (const [term, value] of facts) {
+      const dt = document.createElement("dt");
+      const dd = document.createElement("dd");
+      dt.textContent = term;
+      dd.textContent = value;
+      list.append(dt, dd);
+    }
+    const link = document.createElement("a");
+    link.href = url;
+    link.textContent = linkText;
+    box.append(list, link);
+    return box;
+  }
+  window.urbangridCard = card;
+
   function goTo(feature) {
     pin.clearLayers();
-    if (feature.properties.kind === "grid") {
+    const p = feature.properties;
+    if (p.kind === "case" || p.kind === "component") {
+      const [lon, lat] = feature.geometry.coordinates;
+      map.setView([lat, lon], 18);
+      L.popup({ offset: [0, -4] })
+        .setLatLng([lat, lon])
+        .setContent(card(p.kind, p.facts, p.url, p.link))
+        .openOn(map);
+      return;
+    }
+    if (p.kind === "grid") {
       const [west, south, east, north] = feature.bbox;
       map.fitBounds(
         [

@@ -137,8 +137,9 @@ def sign_and_feed_back(page: Page, number: str, walk: Walk) -> None:
     walk.usable(photo.get_by_role("button", name="上传")).click()
     expect(page.locator(".message")).to_have_text("照片已添加。")
     expect(page.locator(".photos img")).to_have_count(1)
-    shown = page.locator(".photos img").evaluate("img => img.complete && img.naturalWidth")
-    assert shown, "the after-photo's thumbnail does not load"
+    # Waited for: the page's other files (the mini-map's Leaflet) may come before it.
+    loaded = "() => [...document.querySelectorAll('.photos img')].every(i => i.naturalWidth > 0)"
+    page.wait_for_function(loaded, timeout=5000)  # times out if the thumbnail does not load
     walk.shoot(page, "handler-after-photo")
     form = verb_form(page, "feedback")
     walk.usable(form.get_by_label("理由或备注")).fill("垃圾已清运，现场已冲洗")

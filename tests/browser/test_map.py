@@ -3,16 +3,20 @@
 Texts of the page itself are read from its own config, so the tests hold in any language.
 """
 
+import re
 from typing import Any
 
 import pytest
 from playwright.sync_api import Page, expect
+from shapely.geometry import Point
 
+from geo.gazetteer import forget_gazetteer
 from geo.map_layers import forget_map_layers
+from geo.models import PointOfInterest
 from geo.territory_import import import_territory
 from org.roles import Role, Scope
 from tests.conftest import PASSWORD, Org, make_person
-from tests.geo.territory import grid_code, small_territory
+from tests.geo.territory import STEP, X0, Y0, grid_code, small_territory
 
 pytestmark = [
     pytest.mark.browser,
@@ -37,7 +41,7 @@ def open_map(page: Page, base: str) -> None:
     page.get_by_label("用户名").fill("inspector")
     page.get_by_label("密码").fill(PASSWORD)
     page.get_by_role("button", name="登录").click()
-    expect(page).to_have_url(f"{base}/map/")
+    expect(page).to_have_url(re.compile(re.escape(f"{base}/map/") + "(#.*)?$"))
 
 
 def page_text(page: Page, key: str) -> str:
@@ -115,3 +119,62 @@ def test_a_configured_tile_server_gives_the_base_layer(
     expect(page.locator("img.leaflet-tile-loaded").first).to_be_visible()
     expect(page.locator(".leaflet-control-attribution")).to_contain_text("© 测试 <b>底图</b>")
     expect(page.locator(".leaflet-control-layers-base input")).to_have_count(1)
+
+
+def view_in_hash(page: Page) -> str:
+    return str(page.evaluate("new URLSearchParams(location.hash.slice(1)).get('view')"))
+
+
+def test_back_and_reload_return_to_the_same_view_and_layers(
+    map_page: Page, live_server: Any
+) -> None:
+    page = map_page
+    expect(page.locator(GRIDS)).to_have_count(16)
+    zoom(page, "out", 1)
+    level = page.get_by_test_id("map").get_attribute("data-zoom")
+    page.locator(".leaflet-control-layers-overlays label").filter(
+        has_text=page_text(page, "grids")
+    ).locator("input").uncheck()
+    expect(page).to_have_url(re.compile(r"#view=\d+/[\d.]+/[\d.]+&off=grids$"))
+    view = view_in_hash(page)
+    page.goto(f"{live_server.url}/cases/")
+    page.go_back()
+    for _ in range(2):  # back, then a reload
+        expect(page.get_by_test_id("map")).to_have_attribute("data-zoom", str(level))
+        assert view_in_hash(page) == view
+        expect(page.locator(".leaflet-outlines-pane path")).to_have_count(7)
+        expect(page.locator(GRIDS)).to_have_count(0)  # still switched off
+        grids_box = page.locator(".leaflet-control-layers-overlays label").filter(
+            has_text=page_text(page, "grids")
+        )
+        expect(grids_box.locator("input")).not_to_be_checked()
+        page.reload()
+
+
+@pytest.mark.parametrize(("width", "height"), [(390, 844), (700, 900)])
+def test_the_map_has_a_real_height_on_a_narrow_screen(
+    page: Page, live_server: Any, org: Org, errors: list[str], width: int, height: int
+) -> None:
+    forget_map_layers()
+    assert import_territory(small_territory()).ok
+    make_person("inspector", Role.INSPECTOR, org.center, Scope.DISTRICT)
+    page.set_viewport_size({"width": width, "height": height})
+    open_map(page, live_server.url)
+    expect(page.locator(GRIDS)).to_have_count(16)
+    box = page.get_by_test_id("map").bounding_box()
+    assert box is not None
+    assert box["height"] >= 0.6 * height and box["width"] > 0.9 * width
+
+
+def test_an_address_result_says_how_it_matched(map_page: Page) -> None:
+    page = map_page
+    lon, lat = X0 + 0.5 * STEP, Y0 + 0.5 * STEP
+    PointOfInterest.objects.create(name="翠湖公园", category="park", point=Point(lon, lat))
+    forget_gazetteer()
+    page.locator("#map-q").fill("翠湖公园")
+    page.locator("#map-q").press("Enter")
+    result = page.get_by_test_id("map-results").get_by_role("button")
+    expect(result).to_have_count(1)
+    expect(result).to_contain_text("翠湖公园")
+    expect(result.locator(".map-match")).to_contain_text(page_text(page, "matched")[:4])
+    assert len(result.locator(".map-match").inner_text()) > len(page_text(page, "matched"))
