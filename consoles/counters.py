@@ -27,14 +27,13 @@ class Counter:
 
 
 COUNTERS = (
-    Counter("reported", _("Reported"), (Verb.REPORT,)),
+    Counter("reported", _("Reports"), (Verb.REPORT,)),
     Counter("accepted", _("Accepted"), (Verb.ACCEPT,)),
     Counter("filed", _("Filed"), (Verb.FILE,)),
     Counter("dispatched", _("Dispatched"), (Verb.DISPATCH,)),
     Counter("handled", _("Handled"), (Verb.FEEDBACK,)),
     Counter("closed", _("Closed"), (Verb.CLOSE, Verb.CLOSE_SPECIAL)),
 )
-OVERDUE_LABEL = _("Overdue now")
 
 
 @dataclass(frozen=True)

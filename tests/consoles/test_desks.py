@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -161,3 +162,12 @@ def test_no_desk_promises_what_is_not_built(world: World, role: str) -> None:
     assert page.status_code == 200 and '<h2 id="today-title">Today</h2>' in text
     for placeholder in ("Still to come", "Not built yet", "Arrives with", "Step 7", "Step 8"):
         assert placeholder not in text
+
+
+def test_a_superuser_without_a_post_opens_system_administration_on_zeros(world: World) -> None:
+    reported(world, at=timezone.now())
+    admin = get_user_model().objects.create_superuser("root", password="x-long-password")
+    page = client_for(admin).get(reverse("workspace", args=["sysadmin"]))
+    text = page.content.decode()
+    assert page.status_code == 200 and figure(text, "reported") == 0
+    assert 'data-testid="queues"' not in text

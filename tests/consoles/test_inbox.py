@@ -16,7 +16,7 @@ from tests.cases.test_notifications import committed  # noqa: F401  (fixture)
 from tests.consoles.test_case_pages import client_for
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("committed")]
-HTMX = {"HTTP_HX_REQUEST": "true"}
+HTMX = {"HX-Request": "true"}
 
 
 def inbox(client: Client, page: int = 1) -> str:
@@ -111,11 +111,11 @@ def test_the_inbox_pages_thirty_at_a_time(world: World) -> None:
 
 def test_the_badge_shows_the_unread_count_and_answers_204_while_it_stays(world: World) -> None:
     client = client_for(world.handler_a)
-    empty = client.get(reverse("inbox_badge"), **HTMX).content.decode()
+    empty = client.get(reverse("inbox_badge"), headers=HTMX).content.decode()
     assert 'data-testid="unread"' not in empty and "?seen=0" in empty
-    assert client.get(reverse("inbox_badge"), {"seen": "0"}, **HTMX).status_code == 204
+    assert client.get(reverse("inbox_badge"), {"seen": "0"}, headers=HTMX).status_code == 204
     dispatched(world)
-    badge = client.get(reverse("inbox_badge"), {"seen": "0"}, **HTMX).content.decode()
+    badge = client.get(reverse("inbox_badge"), {"seen": "0"}, headers=HTMX).content.decode()
     assert 'data-testid="unread" aria-hidden="true">1<' in badge and "1 条未读通知" in badge
     assert 'hx-trigger="every 15s"' in badge and "?seen=1" in badge
 
@@ -126,5 +126,5 @@ def test_every_page_loads_the_badge_inside_a_polite_live_region(world: World) ->
 
 
 def test_the_badge_after_signing_out_sends_the_page_to_sign_in() -> None:
-    answer = Client().get(reverse("inbox_badge"), **HTMX)
+    answer = Client().get(reverse("inbox_badge"), headers=HTMX)
     assert answer.status_code == 204 and answer["HX-Redirect"].startswith(reverse("login"))

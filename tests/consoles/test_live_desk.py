@@ -22,7 +22,7 @@ from tests.consoles.test_case_pages import client_for
 
 pytestmark = pytest.mark.django_db
 
-HTMX = {"HTTP_HX_REQUEST": "true"}
+HTMX = {"HX-Request": "true"}
 
 
 def poll_url(page: str) -> str:
@@ -44,17 +44,17 @@ def test_the_desk_page_polls_its_live_parts_every_four_seconds(world: World) -> 
 def test_a_poll_answers_204_until_something_changes_then_the_new_counts(world: World) -> None:
     client = client_for(world.acceptor)
     page = client.get(reverse("workspace", args=["acceptor"])).content.decode()
-    unchanged = client.get(poll_url(page), **HTMX)
+    unchanged = client.get(poll_url(page), headers=HTMX)
     assert unchanged.status_code == 204 and unchanged.content == b""
     new = reported(world, at=timezone.now()).number
-    answer = client.get(poll_url(page), **HTMX)
+    answer = client.get(poll_url(page), headers=HTMX)
     text = answer.content.decode()
     assert answer.status_code == 200
     assert '<span id="count-new" hx-swap-oob="innerHTML">1</span>' in text
     assert new in text.split('id="rows-new"')[1].split("</div>")[0]
     assert 'data-testid="today-reported">1<' in text
     # The answer carries the next poll, which finds nothing new again.
-    assert client.get(poll_url(text), **HTMX).status_code == 204
+    assert client.get(poll_url(text), headers=HTMX).status_code == 204
 
 
 def test_a_poll_costs_the_same_queries_for_one_case_or_many(world: World) -> None:
@@ -63,7 +63,7 @@ def test_a_poll_costs_the_same_queries_for_one_case_or_many(world: World) -> Non
 
     def queries() -> int:
         with CaptureQueriesContext(connection) as captured:
-            assert client.get(url, **HTMX).status_code == 200
+            assert client.get(url, headers=HTMX).status_code == 200
         return len(captured.captured_queries)
 
     filed(world, timezone.now())
@@ -94,16 +94,18 @@ def test_polling_a_desk_does_not_choose_the_post_of_the_browser(world: World) ->
     user.person.memberships.create(role=Role.LEADER, unit=world.org.center, scope=Scope.DISTRICT)
     client = client_for(user)
     client.get(reverse("workspace", args=["leader"]))
-    client.get(reverse("workspace_live", args=["handler"]), **HTMX)
+    client.get(reverse("workspace_live", args=["handler"]), headers=HTMX)
     assert client.session[SESSION_POST] == Role.LEADER
 
 
 def test_a_poll_after_signing_out_sends_the_page_to_sign_in(world: World) -> None:
-    answer = Client().get(reverse("workspace_live", args=["acceptor"]), **HTMX)
+    answer = Client().get(reverse("workspace_live", args=["acceptor"]), headers=HTMX)
     assert answer.status_code == 204
     assert answer["HX-Redirect"].startswith(reverse("login"))
 
 
 def test_a_poll_of_a_desk_no_longer_held_reloads_the_page(world: World) -> None:
-    answer = client_for(world.handler_a).get(reverse("workspace_live", args=["dispatcher"]), **HTMX)
+    answer = client_for(world.handler_a).get(
+        reverse("workspace_live", args=["dispatcher"]), headers=HTMX
+    )
     assert answer.status_code == 204 and answer["HX-Refresh"] == "true"
