@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy
 
 from cases.models import Case, Notification, Verb
 from org.models import Person, Unit
-from org.sms import send_sms
+from org.sms import sms_task
 
 DEADLINE_NEAR = "deadline_near"
 DEADLINE_NEAR_LABEL = gettext_lazy("Deadline near (即将超时)")
@@ -33,7 +33,7 @@ def _write(case: Case, verb: str, unit: Unit | None, person: Person | None) -> N
     Notification.objects.create(case=case, verb=verb, unit=unit, person=person)
     recipient = unit or person
     if recipient is not None and recipient.phone:
-        send_sms(recipient.phone, sms_text(case.number, verb))
+        sms_task.enqueue(recipient.phone, sms_text(case.number, verb))
 
 
 def label(verb: str) -> str:

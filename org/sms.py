@@ -6,7 +6,9 @@ never holds a full phone number. A real provider plugs in as a subclass of `SmsB
 whose `send` calls the provider's API; `org.sms.MemoryBackend` keeps the messages for tests.
 
 `send_sms` never raises: a message that cannot be sent is logged (masked) and the action that
-caused it stands.
+caused it stands. Callers enqueue it as a task (`sms_task`, Django's task framework): with the
+default immediate task backend it runs at once; a deployment with a worker backend (TASKS)
+keeps a slow provider out of the request.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from django.conf import settings
+from django.tasks import task
 from django.utils.module_loading import import_string
 
 log = logging.getLogger(__name__)
@@ -75,3 +78,8 @@ def send_sms(phone: str, text: str) -> bool:
         log.warning("SMS to %s failed: %s", mask(phone), type(error).__name__)
         return False
     return True
+
+
+@task
+def sms_task(phone: str, text: str) -> bool:
+    return send_sms(phone, text)

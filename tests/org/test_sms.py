@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from org.sms import LoggingBackend, MemoryBackend, SmsBackend, backend, mask, send_sms
+from org.sms import LoggingBackend, MemoryBackend, SmsBackend, backend, mask, send_sms, sms_task
 
 
 def test_a_number_is_masked_down_to_its_last_four_digits() -> None:
@@ -42,3 +42,10 @@ def test_a_failed_message_is_logged_without_the_number(
     with caplog.at_level(logging.INFO, logger="org.sms"):
         assert send_sms("13812345678", "测试") is False
     assert caplog.messages == ["SMS to *******5678 failed: NotImplementedError"]
+
+
+def test_the_task_sends_through_the_backend(settings: Any) -> None:
+    settings.SMS_BACKEND = "org.sms.MemoryBackend"
+    MemoryBackend.outbox.clear()
+    result = sms_task.enqueue("13812345678", "测试")
+    assert result.return_value is True and len(MemoryBackend.outbox) == 1
