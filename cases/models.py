@@ -486,6 +486,8 @@ class CaseEvent(models.Model):
         verbose_name = _("case event")
         verbose_name_plural = _("case events")
         ordering = ["case", "sequence"]
+        # The desks count today's events (consoles/desk.py): a day's events, not the history.
+        indexes = [models.Index(fields=["at"], name="cases_event_at")]
         constraints = [
             models.UniqueConstraint(fields=["case", "sequence"], name="cases_event_sequence"),
         ]

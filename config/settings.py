@@ -97,6 +97,9 @@ LOGOUT_REDIRECT_URL = "login"
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# The language chosen in the top bar outlives the browser session (Django's default cookie
+# lasts only as long as the session).
+LANGUAGE_COOKIE_AGE = 365 * 24 * 60 * 60
 TIME_ZONE = env.time_zone("TIME_ZONE", default="Asia/Shanghai")
 # The working calendar: working periods of a day, and how many hours make a working day
 # (empty: the length of the periods; some cities count 8 or 6).
@@ -116,6 +119,9 @@ MAX_EXTENSIONS = env.integer("MAX_EXTENSIONS", default=2, minimum=0)
 MAX_EXTENSION_MINUTES = env.integer(
     "MAX_EXTENSION_MINUTES", default=4200, minimum=1, maximum=525_600
 )
+# Text messages to duty phones and mobiles (org/sms.py): the dotted path of the sending class.
+# The default logs each message with the number masked; a provider plugs in as a subclass.
+SMS_BACKEND = env.string("SMS_BACKEND", default="org.sms.LoggingBackend")
 USE_I18N = True
 USE_TZ = True
 

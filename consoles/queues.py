@@ -7,18 +7,27 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db.models import Exists, F, OuterRef, QuerySet
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from cases.models import PUBLIC_CHANNELS, Case, CaseQuerySet, CoHandling, PendingRequest, Status
+from cases.models import (
+    PUBLIC_CHANNELS,
+    Case,
+    CaseQuerySet,
+    CoHandling,
+    PendingRequest,
+    Status,
+    Task,
+)
 from org.access import Actor
 from org.roles import Role
 
 S, P = Status, PendingRequest
 COMMAND_REQUESTS = (P.RETURN, P.EXTENSION, P.SUSPENSION, P.APPEAL)
+RECENT_REPORTS = timedelta(days=7)  # how far back an inspector's own reports are listed
 
 
 @dataclass(frozen=True)
@@ -42,7 +51,26 @@ def _unanswered_part(actor: Actor) -> QuerySet[CoHandling]:
     return CoHandling.objects.filter(case=OuterRef("pk"), unit_id__in=units, replied_at=None)
 
 
+def _my_tasks(cases: CaseQuerySet, actor: Actor, now: datetime) -> CaseQuerySet:
+    """The cases whose open verify or check task waits for this inspector (holds_task)."""
+    if actor.post is None:
+        return cases.none()
+    person = actor.post.person_id
+    task = Task.objects.filter(case=OuterRef("pk"), inspector_id=person, done_at=None)
+    return cases.filter(Exists(task))
+
+
+def _my_reports(cases: CaseQuerySet, actor: Actor, now: datetime) -> CaseQuerySet:
+    if actor.user is None:
+        return cases.none()
+    return cases.filter(reporter=actor.user, created_at__gte=now - RECENT_REPORTS)
+
+
 QUEUES: dict[str, tuple[Queue, ...]] = {
+    Role.INSPECTOR: (
+        Queue("tasks", _("Verify and check tasks sent to you"), _my_tasks),
+        Queue("my_reports", _("Your reports of the last seven days"), _my_reports),
+    ),
     Role.ACCEPTOR: (
         Queue("new", _("New reports to accept, verify or decline"), _status(S.REPORTED)),
         Queue("to_check", _("Handled, to send for an on-site check"), _status(S.HANDLED)),

@@ -1,10 +1,15 @@
 from django.urls import path
 
-from consoles import board, health, map_layer, views
+from consoles import board, desk, health, inbox, map_layer, views
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("work/<slug:role>/", views.workspace, name="workspace"),
+    path("work/<slug:role>/", desk.workspace, name="workspace"),
+    path("work/<slug:role>/live/", desk.workspace_live, name="workspace_live"),
+    path("inbox/", inbox.inbox, name="inbox"),
+    path("inbox/badge/", inbox.badge, name="inbox_badge"),
+    path("inbox/read/", inbox.mark_all_read, name="inbox_read_all"),
+    path("inbox/<int:pk>/read/", inbox.mark_read, name="inbox_read"),
     path("cases/", views.case_list, name="case_list"),
     path("cases/export.<str:file_format>", views.case_export, name="case_export"),
     path("cases/<str:number>/", views.case_detail, name="case_detail"),

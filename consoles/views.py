@@ -29,11 +29,10 @@ from components.views import filter_options, layer_config
 from consoles import actions, case_facts, map_layer
 from consoles.export import export
 from consoles.models import ExportFormat
-from consoles.queues import waiting
 from consoles.search import COUNT_CAP, CaseSearch
 from consoles.workspaces import WORKSPACES
 from geo.views import GRID_MIN_ZOOM, MAX_BBOX_DEGREES
-from org.access import Refusal, choose_desk, posts_of, viewer_for
+from org.access import Refusal, posts_of, viewer_for
 from org.models import Unit
 from org.roles import Role
 
@@ -50,27 +49,6 @@ def home(request: HttpRequest) -> HttpResponse:
         return redirect("workspace", role=Role.SYSADMIN)
     workspaces = [WORKSPACES[r] for r in roles]
     return render(request, "consoles/home.html", {"workspaces": workspaces})
-
-
-@login_required
-def workspace(request: HttpRequest, role: str) -> HttpResponse:
-    """A post's desk. Opening it makes this browser act as that post."""
-    if role not in WORKSPACES:
-        raise Http404
-    posts = [post for post in posts_of(request.user) if post.role == role]
-    if not posts and not (role == Role.SYSADMIN and request.user.is_superuser):
-        return render(
-            request, "consoles/not_your_workspace.html", {"workspace": WORKSPACES[role]}, status=403
-        )
-    if posts:
-        choose_desk(request, role)
-    now = timezone.now()
-    queues = [
-        (queue, count, [(case, deadlines.light(case, now)) for case in rows])
-        for queue, count, rows in waiting(viewer_for(request), now)
-    ]
-    context = {"workspace": WORKSPACES[role], "memberships": posts, "queues": queues}
-    return render(request, "consoles/workspace.html", context)
 
 
 # -- cases ------------------------------------------------------------------------------------

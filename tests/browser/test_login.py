@@ -25,7 +25,7 @@ def test_a_dispatcher_signs_in_and_lands_on_the_command_desk(
     expect(page).to_have_url(f"{live_server.url}/work/dispatcher/")  # type: ignore[attr-defined]
     expect(page.get_by_role("heading", level=1)).to_have_text("指挥派遣工作台")
     expect(page.get_by_test_id("count-to_dispatch")).to_have_text("0")  # the desk's queues
-    expect(page.get_by_test_id("not-yet")).to_contain_text("即将推出")
+    expect(page.get_by_test_id("today-dispatched")).to_have_text("0")  # today's figures
 
 
 def test_a_wrong_password_shows_an_error_and_switching_language_works(

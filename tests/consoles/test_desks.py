@@ -3,15 +3,19 @@ counts, lights and links, at a query count that does not grow with the cases."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
+from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from cases import workflow as wf
 from org.roles import Role, Scope
 from tests.cases.conftest import EAST, World
-from tests.cases.making import dispatched, filed, handling, reported
+from tests.cases.making import dispatched, filed, handling, public_report, reported
 from tests.conftest import make_person
 from tests.consoles.test_case_pages import client_for
 
@@ -21,7 +25,7 @@ pytestmark = pytest.mark.django_db
 def queue_on(page: str, key: str) -> tuple[int, str]:
     """The count a desk shows for a queue, and the queue's rows."""
     section = page.split(f'data-queue="{key}"')[1].split("</section>")[0]
-    count = int(section.split(f'data-testid="count-{key}">')[1].split("<")[0])
+    count = int(section.split(f'data-testid="count-{key}"')[1].split(">")[1].split("<")[0])
     return count, section
 
 
@@ -97,8 +101,73 @@ def test_a_desk_costs_the_same_queries_for_one_case_or_many(world: World) -> Non
     assert queries() == one
 
 
-def test_a_desk_without_queues_yet_says_so_and_shows_no_made_up_rows(world: World) -> None:
+def figure(page: str, key: str) -> int:
+    """One of today's figures as a desk shows it."""
+    return int(page.split(f'data-testid="today-{key}">')[1].split("<")[0])
+
+
+def test_every_desk_opens_on_its_posts_figures_of_today(world: World) -> None:
+    now = timezone.now()
+    ours = dispatched(world, now, unit=world.org.department_a)
+    dispatched(world, now, where=EAST, unit=world.org.department_b)
+    reported(world, at=now - timedelta(days=1))  # yesterday's: not counted
+    center = desk(world, "dispatcher", "dispatcher")
+    assert (figure(center, "reported"), figure(center, "dispatched")) == (2, 2)
+    unit = desk(world, "handler_a", "handler")
+    assert (figure(unit, "reported"), figure(unit, "dispatched")) == (1, 1)
+    wf.sign_case(ours, actor=world.actors.handler_a, now=now)
+    wf.feedback_case(ours, actor=world.actors.handler_a, reason="已清理", now=now)
+    assert figure(desk(world, "handler_a", "handler"), "handled") == 1
+    assert figure(desk(world, "handler_b", "handler"), "handled") == 0
+
+
+def test_the_analysis_desk_shows_today_per_street_and_no_placeholder(world: World) -> None:
+    now = timezone.now()
+    reported(world, at=now)
+    reported(world, at=now, where=EAST)
+    reported(world, at=now, where=EAST)
     analyst = make_person("analyst", Role.ANALYST, world.org.center, Scope.DISTRICT)
     page = client_for(analyst).get(reverse("workspace", args=["analyst"])).content.decode()
-    assert 'data-testid="queues"' not in page
-    assert "尚未建成" in page.split('data-testid="not-yet">')[1]
+    assert figure(page, "reported") == 3
+    streets = page.split('data-testid="streets"')[1].split("</table>")[0]
+    west, east = streets.split('data-street="')[1:3]
+    assert "<td>1</td>" in west and "<td>2</td>" in east
+    assert 'data-testid="not-yet"' not in page and "即将推出" not in page
+
+
+def test_the_inspector_desk_shows_the_tasks_sent_to_them_and_their_own_reports(
+    world: World,
+) -> None:
+    now = timezone.now()
+    own = reported(world, at=now)  # reported by world.inspector
+    public = public_report(world)
+    wf.send_verify(public, actor=world.actors.acceptor, inspector=world.person(world.inspector))
+    other = public_report(world)
+    wf.send_verify(other, actor=world.actors.acceptor, inspector=world.person(world.inspector_2))
+    page = desk(world, "inspector", "inspector")
+    count, rows = queue_on(page, "tasks")
+    assert count == 1 and public.number in rows and other.number not in rows
+    count, rows = queue_on(page, "my_reports")
+    assert count == 1 and own.number in rows
+    assert queue_on(desk(world, "inspector_2", "inspector"), "tasks")[0] == 1
+
+
+@pytest.mark.parametrize("role", list(Role.values))
+def test_no_desk_promises_what_is_not_built(world: World, role: str) -> None:
+    in_unit = role in {Role.HANDLER, Role.UNIT_ADMIN}
+    unit, scope = (world.org.department_a, Scope.UNIT) if in_unit else (world.org.center, None)
+    user = make_person(f"someone_{role}", role, unit, scope or Scope.DISTRICT)
+    page = client_for(user).get(reverse("workspace", args=[role]), HTTP_ACCEPT_LANGUAGE="en")
+    text = page.content.decode()
+    assert page.status_code == 200 and '<h2 id="today-title">Today</h2>' in text
+    for placeholder in ("Still to come", "Not built yet", "Arrives with", "Step 7", "Step 8"):
+        assert placeholder not in text
+
+
+def test_a_superuser_without_a_post_opens_system_administration_on_zeros(world: World) -> None:
+    reported(world, at=timezone.now())
+    admin = get_user_model().objects.create_superuser("root", password="x-long-password")
+    page = client_for(admin).get(reverse("workspace", args=["sysadmin"]))
+    text = page.content.decode()
+    assert page.status_code == 200 and figure(text, "reported") == 0
+    assert 'data-testid="queues"' not in text

@@ -49,8 +49,8 @@ def test_each_role_lands_on_its_own_workspace(client: Client, org: Org, role: st
     assert response.redirect_chain[-1][0] == reverse("workspace", kwargs={"role": role})
     page = response.content.decode()
     assert response.status_code == 200
-    # The placeholder says plainly that nothing is live yet.
-    assert 'data-testid="not-yet"' in page
+    # Every desk opens on today's figures; no placeholder promises what is not there.
+    assert 'data-testid="today"' in page and 'data-testid="not-yet"' not in page
 
 
 def test_a_person_with_two_posts_chooses(client: Client, org: Org) -> None:

@@ -1,0 +1,116 @@
+"""A post's desk, live: today's figures and the post's queues, refreshed while it is open.
+
+The page polls `workspace_live` every few seconds (htmx). That answer carries a fingerprint of
+what it shows; when the next poll finds the same, it answers 204 and nothing on the page moves,
+so a screen reader announces a count only when it changed and a focused link keeps its focus
+(the links have stable ids, which htmx uses to restore focus after a swap). Polling never
+chooses the post: a second desk open in another tab does not switch this browser's post.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from cases import deadlines
+from cases.deadlines import Light
+from cases.models import Case
+from consoles import counters
+from consoles.queues import Queue, waiting
+from consoles.workspaces import WORKSPACES, Workspace
+from org.access import Actor, choose_desk, posts_of
+from org.models import Membership
+from org.roles import Role
+
+POLL_SECONDS = 4  # queues show a new case within five seconds
+
+
+@dataclass(frozen=True)
+class Live:
+    """What a desk shows that changes by itself."""
+
+    queues: list[tuple[Queue, int, list[tuple[Case, Light | None]]]]
+    today: counters.Figures
+    streets: list[counters.StreetFigures]
+
+
+def live_view(actor: Actor, workspace: Workspace, now: datetime) -> Live:
+    queues = [
+        (queue, count, [(case, deadlines.light(case, now)) for case in rows])
+        for queue, count, rows in waiting(actor, now)
+    ]
+    streets = counters.today_by_street(actor, now) if workspace.by_street else []
+    return Live(queues, counters.today(actor, now), streets)
+
+
+def desk_posts(request: HttpRequest, role: str) -> list[Membership] | None:
+    """The user's posts of this role; None when the desk is not theirs (a superuser without
+    posts may open the system administration desk)."""
+    if role not in WORKSPACES:
+        raise Http404
+    posts = [post for post in posts_of(request.user) if post.role == role]
+    if not posts and not (role == Role.SYSADMIN and request.user.is_superuser):
+        return None
+    return posts
+
+
+def _actor(request: HttpRequest, posts: list[Membership]) -> Actor:
+    return Actor(request.user, posts[0] if posts else None)  # type: ignore[arg-type]
+
+
+def _fragment(workspace: Workspace, live: Live) -> tuple[str, str]:
+    """The live parts as out-of-band swaps, and their fingerprint (rendered without the
+    request: its context processors would cost queries)."""
+    html = render_to_string("consoles/_desk_live.html", {"workspace": workspace, "live": live})
+    return html, hashlib.sha256(html.encode()).hexdigest()[:20]
+
+
+@login_required
+def workspace(request: HttpRequest, role: str) -> HttpResponse:
+    """A post's desk. Opening it makes this browser act as that post."""
+    posts = desk_posts(request, role)
+    if posts is None:
+        return render(
+            request, "consoles/not_your_workspace.html", {"workspace": WORKSPACES[role]}, status=403
+        )
+    if posts:
+        choose_desk(request, role)
+    live = live_view(_actor(request, posts), WORKSPACES[role], timezone.now())
+    _html, fingerprint = _fragment(WORKSPACES[role], live)
+    context = {
+        "workspace": WORKSPACES[role],
+        "memberships": posts,
+        "live": live,
+        "fingerprint": fingerprint,
+        "poll_seconds": POLL_SECONDS,
+    }
+    return render(request, "consoles/workspace.html", context)
+
+
+def workspace_live(request: HttpRequest, role: str) -> HttpResponse:
+    """The desk's live parts for htmx: 204 when nothing changed since `seen`."""
+    if not request.user.is_authenticated:  # signed out meanwhile: the page goes to sign in
+        login = redirect_to_login(reverse("workspace", args=[role]))
+        return HttpResponse(status=204, headers={"HX-Redirect": login["Location"]})
+    posts = desk_posts(request, role)
+    if posts is None:  # the post was given up: reloading shows why
+        return HttpResponse(status=204, headers={"HX-Refresh": "true"})
+    workspace = WORKSPACES[role]
+    live = live_view(_actor(request, posts), workspace, timezone.now())
+    html, fingerprint = _fragment(workspace, live)
+    if request.GET.get("seen") == fingerprint:
+        return HttpResponse(status=204)
+    poll = render_to_string(
+        "consoles/_desk_poll.html",
+        {"workspace": workspace, "fingerprint": fingerprint, "poll_seconds": POLL_SECONDS},
+    )
+    return HttpResponse(poll + html)
