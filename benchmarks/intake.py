@@ -58,12 +58,13 @@ PRODUCTION = {
 type Report = tuple[str, str, float, float]  # token, request id, lon, lat
 
 
-def scratch_database(server: str) -> str:
+def scratch_database(server: str, name: str = DATABASE) -> str:
+    """The URL of database `name` on the server, created if missing."""
     with psycopg.connect(server, autocommit=True) as admin:
-        found = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DATABASE])
+        found = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
         if found.fetchone() is None:
-            admin.execute(f"CREATE DATABASE {DATABASE}")
-    return server.rsplit("/", 1)[0] + "/" + DATABASE
+            admin.execute(f"CREATE DATABASE {name}")
+    return server.rsplit("/", 1)[0] + "/" + name
 
 
 def prepare(url: str, count: int, seed: int) -> tuple[list[str], list[tuple[float, float]]]:

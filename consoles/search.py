@@ -6,15 +6,20 @@ not depend on how many cases there are.
 
 from __future__ import annotations
 
+import operator
 from datetime import datetime, time
+from functools import reduce
 from typing import Any
 from urllib.parse import urlencode
 
 from django import forms
 from django.core.paginator import Page, Paginator
-from django.db.models import F, Q
+from django.db.models import F
+from django.forms.utils import flatatt
 from django.http import QueryDict
 from django.utils.functional import cached_property
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import get_current_timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -51,22 +56,51 @@ SORT_LABELS = {
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
+class PlainSelect(forms.Select):
+    """A select whose options are written here rather than by a template each: Django's
+    template per option made the 400 case types a third of a list page's time."""
+
+    def render(
+        self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None
+    ) -> SafeString:
+        chosen = set(self.format_value(value))
+        options = format_html_join(
+            "",
+            '<option value="{}"{}>{}</option>',
+            ((key, SELECTED if str(key) in chosen else "", label) for key, label in self.choices),
+        )
+        given = self.build_attrs(self.attrs, attrs)
+        return format_html('<select name="{}"{}>{}</select>', name, flatatt(given), options)
+
+
+SELECTED = mark_safe(" selected")
+
+
 class CaseFilter(forms.Form):
     """The filters of the case list, read from its query string."""
 
     number = forms.CharField(label=_("Case number"), required=False, max_length=14)
     status = forms.ChoiceField(label=_("Status"), required=False)
     case_type = forms.ModelChoiceField(
-        label=_("Type"), required=False, queryset=CaseType.objects.none(), empty_label=_("all")
+        label=_("Type"),
+        required=False,
+        queryset=CaseType.objects.none(),
+        empty_label=_("all"),
+        widget=PlainSelect,
     )
     street = forms.ModelChoiceField(
-        label=_("Street"), required=False, queryset=Street.objects.none(), empty_label=_("all")
+        label=_("Street"),
+        required=False,
+        queryset=Street.objects.none(),
+        empty_label=_("all"),
+        widget=PlainSelect,
     )
     unit = forms.ModelChoiceField(
         label=_("Responsible unit"),
         required=False,
         queryset=Unit.objects.none(),
         empty_label=_("all"),
+        widget=PlainSelect,
     )
     channel = forms.ChoiceField(label=_("Channel"), required=False)
     since = forms.DateField(label=_("Reported from"), required=False, widget=DATE)
@@ -126,10 +160,12 @@ class CaseSearch:
         if self.view == OVERDUE:
             return visible.overdue(self.now).filter(status__in=OPEN_STATUSES)
         if self.view == WAITING:
-            waiting = Q(pk__in=[])
-            for queue in QUEUES[self.actor.role]:
-                waiting |= Q(pk__in=queue.select(visible, self.actor, self.now).values("pk"))
-            return visible.filter(waiting)
+            # One query whose conditions are the queues' joined by OR: PostgreSQL then reads
+            # each queue's index, where "pk IN (queue)" for each queue read every case.
+            queues = [
+                queue.select(visible, self.actor, self.now) for queue in QUEUES[self.actor.role]
+            ]
+            return reduce(operator.or_, queues)
         return visible
 
     @property
@@ -181,7 +217,9 @@ class CappedPaginator(Paginator):
 
     @cached_property
     def count(self) -> int:
-        return self.object_list[: COUNT_CAP + 1].count()  # type: ignore[attr-defined]
+        # Unordered: counting in the list's order would walk its sort index row by row
+        # instead of taking the filter's own index.
+        return self.object_list.order_by()[: COUNT_CAP + 1].count()  # type: ignore[attr-defined]
 
     @property
     def capped(self) -> bool:

@@ -76,6 +76,23 @@ def test_each_filter_narrows_the_list(world: World) -> None:
     assert len(listed(world.dispatcher, view="all", until="2026-11-23")) == 4
 
 
+def test_the_filters_show_the_chosen_type_street_and_unit_with_every_choice(world: World) -> None:
+    east = filed(world, where=EAST)
+    chosen = {
+        "case_type": world.garbage.pk,
+        "street": east.street_id,
+        "unit": world.org.department_b.pk,
+    }
+    params = {"view": "all", **{name: str(pk) for name, pk in chosen.items()}}
+    form = client_for(world.dispatcher).get(reverse("case_list"), params).content.decode()
+    for name, pk in chosen.items():
+        select = form.split(f'<select name="{name}" id="id_{name}">')[1].split("</select>")[0]
+        assert f'<option value="{pk}" selected>' in select
+        assert select.count(" selected>") == 1
+        assert '<option value="">' in select  # "all" can be chosen again
+    assert f">{world.garbage}</option>" in form
+
+
 def test_the_light_filter_agrees_with_the_lights_shown(world: World) -> None:
     now = timezone.now()
     green, yellow, red = (filed(world) for _ in range(3))

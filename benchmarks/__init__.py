@@ -1,0 +1,1 @@
+"""Scripts that print measured figures (docs/benchmarks.md); run each as a script."""
