@@ -25,7 +25,7 @@ from cases import deadlines
 from cases.deadlines import Light
 from cases.models import Case
 from consoles import counters
-from consoles.queues import Queue, waiting
+from consoles.queues import CappedCount, Queue, waiting
 from consoles.workspaces import WORKSPACES, Workspace
 from org.access import Actor, choose_desk, posts_of
 from org.models import Membership
@@ -38,7 +38,7 @@ POLL_SECONDS = 4  # queues show a new case within five seconds
 class Live:
     """What a desk shows that changes by itself."""
 
-    queues: list[tuple[Queue, int, list[tuple[Case, Light | None]]]]
+    queues: list[tuple[Queue, CappedCount, list[tuple[Case, Light | None]]]]
     today: counters.Figures
     streets: list[counters.StreetFigures]
 

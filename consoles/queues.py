@@ -26,6 +26,7 @@ from org.access import Actor
 from org.roles import Role
 
 S, P = Status, PendingRequest
+COUNT_CAP = 10_000  # a list counts at most this many rows, and says "more" beyond
 COMMAND_REQUESTS = (P.RETURN, P.EXTENSION, P.SUSPENSION, P.APPEAL)
 RECENT_REPORTS = timedelta(days=7)  # how far back an inspector's own reports are listed
 
@@ -158,11 +159,25 @@ def cases_in(queue: Queue, actor: Actor, now: datetime) -> CaseQuerySet:
     return cases.order_by(F("due_at").asc(nulls_last=True), "created_at", "id")
 
 
-def waiting(actor: Actor, now: datetime, rows: int = 8) -> list[tuple[Queue, int, list[Case]]]:
+class CappedCount(int):
+    """A count that stops at COUNT_CAP + 1 rows, shown as "10000+" beyond the cap: counting
+    the whole of a very long queue costs more than knowing it is very long."""
+
+    def __str__(self) -> str:
+        return f"{COUNT_CAP}+" if self > COUNT_CAP else int.__repr__(self)
+
+
+def capped_count(cases: CaseQuerySet) -> CappedCount:
+    return CappedCount(cases.order_by()[: COUNT_CAP + 1].count())
+
+
+def waiting(
+    actor: Actor, now: datetime, rows: int = 8
+) -> list[tuple[Queue, CappedCount, list[Case]]]:
     """Each of the post's queues with its count and its first rows."""
     related = ("case_type", "street", "responsible_unit")
     found = []
     for queue in QUEUES.get(actor.role, ()):
         cases = cases_in(queue, actor, now)
-        found.append((queue, cases.count(), list(cases.select_related(*related)[:rows])))
+        found.append((queue, capped_count(cases), list(cases.select_related(*related)[:rows])))
     return found

@@ -25,13 +25,12 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.models import OPEN_STATUSES, Case, CaseQuerySet, Channel, Light, Status
 from catalog.models import CaseType
-from consoles.queues import QUEUES, cases_in, queue_for
+from consoles.queues import COUNT_CAP, QUEUES, cases_in, queue_for
 from geo.models import Street
 from org.access import Actor
 from org.models import Unit
 
 PAGE_SIZE = 50
-COUNT_CAP = 10_000  # beyond this a list says "more than 10,000": counting a million rows is slow
 LIST_RELATED = ("case_type", "street", "responsible_unit", "suggested_unit")
 
 # What a list shows before any filter: a queue's key, or one of these.

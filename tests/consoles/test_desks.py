@@ -171,3 +171,14 @@ def test_a_superuser_without_a_post_opens_system_administration_on_zeros(world: 
     text = page.content.decode()
     assert page.status_code == 200 and figure(text, "reported") == 0
     assert 'data-testid="queues"' not in text
+
+
+def test_a_very_long_queue_is_counted_up_to_the_cap(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("consoles.queues.COUNT_CAP", 2)
+    numbers = [filed(world).number for _ in range(3)]
+    page = client_for(world.dispatcher).get(reverse("workspace", args=["dispatcher"]))
+    text = page.content.decode()
+    assert all(number in text for number in numbers)  # the first rows are all there
+    assert 'data-testid="count-to_dispatch" aria-live="polite">2+<' in text
