@@ -9,7 +9,7 @@ from __future__ import annotations
 import operator
 from datetime import datetime, time
 from functools import reduce
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from django import forms
@@ -29,6 +29,9 @@ from consoles.queues import COUNT_CAP, QUEUES, cases_in, queue_for
 from geo.models import Street
 from org.access import Actor
 from org.models import Unit
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrPromise as StrPromise
 
 PAGE_SIZE = 50
 LIST_RELATED = ("case_type", "street", "responsible_unit", "suggested_unit")
@@ -75,32 +78,25 @@ class PlainSelect(forms.Select):
 SELECTED = mark_safe(" selected")
 
 
-class CaseFilter(forms.Form):
-    """The filters of the case list, read from its query string."""
-
-    number = forms.CharField(label=_("Case number"), required=False, max_length=14)
-    status = forms.ChoiceField(label=_("Status"), required=False)
-    case_type = forms.ModelChoiceField(
-        label=_("Type"),
-        required=False,
-        queryset=CaseType.objects.none(),
-        empty_label=_("all"),
-        widget=PlainSelect,
-    )
-    street = forms.ModelChoiceField(
-        label=_("Street"),
-        required=False,
-        queryset=Street.objects.none(),
-        empty_label=_("all"),
-        widget=PlainSelect,
-    )
-    unit = forms.ModelChoiceField(
-        label=_("Responsible unit"),
+def _pick(label: StrPromise) -> forms.ModelChoiceField[Any]:
+    """A choice of one row, "all" first; CaseFilter.__init__ gives the rows."""
+    return forms.ModelChoiceField(
+        label=label,
         required=False,
         queryset=Unit.objects.none(),
         empty_label=_("all"),
         widget=PlainSelect,
     )
+
+
+class CaseFilter(forms.Form):
+    """The filters of the case list, read from its query string."""
+
+    number = forms.CharField(label=_("Case number"), required=False, max_length=14)
+    status = forms.ChoiceField(label=_("Status"), required=False)
+    case_type = _pick(_("Type"))
+    street = _pick(_("Street"))
+    unit = _pick(_("Responsible unit"))
     channel = forms.ChoiceField(label=_("Channel"), required=False)
     since = forms.DateField(label=_("Reported from"), required=False, widget=DATE)
     until = forms.DateField(label=_("Reported until"), required=False, widget=DATE)

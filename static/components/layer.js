@@ -2,8 +2,9 @@
  * drawn as circles on one canvas, filtered by major class, type and status; a click on a
  * circle shows what it is and links to its page.
  *
- * Loaded after static/geo/map.js, which leaves the map in window.urbangridMap and adds
- * overlays to its layer control through window.urbangridOverlay. Settings and texts come from `components` in the
+ * Loaded after static/geo/map.js, which leaves the map in window.urbangridMap, adds
+ * overlays to its layer control through window.urbangridOverlay and loads the rows in view
+ * through window.urbangridBoxLoader. Settings and texts come from `components` in the
  * #map-config JSON element. The canvas is deaf to the mouse, so the unit grids
  * under it keep their hover and click; clicks are matched to circles here instead.
  */
@@ -38,10 +39,8 @@
   const layer = L.layerGroup().addTo(map);
   let shown = []; // {latlng, row} of the circles drawn, for the clicks
   let answer = null;
-  // One request at a time; a move meanwhile asks again for the newest view once it is in.
-  // Declared before whenReady below, which runs its callback at once on a map already shown.
-  let loading = false;
-  let again = false;
+  // Made before whenReady below, which runs its callback at once on a map already shown.
+  const refresh = window.urbangridBoxLoader(layer, config, text, filters, draw, clear);
 
   if (window.urbangridOverlay) window.urbangridOverlay("components", layer, text.layer);
   map.whenReady(() => {
@@ -57,48 +56,6 @@
   });
   filters.type.addEventListener("change", refresh);
   filters.status.addEventListener("change", refresh);
-
-  // -- loading ---------------------------------------------------------------------------------
-
-  function refresh() {
-    if (loading) {
-      again = true;
-      return;
-    }
-    if (!map.hasLayer(layer)) return;
-    const box = map.getBounds();
-    const span = Math.max(box.getEast() - box.getWest(), box.getNorth() - box.getSouth());
-    if (map.getZoom() < config.minZoom || span > config.maxBoxDegrees) {
-      clear(text.zoomIn);
-      return;
-    }
-    loading = true;
-    fetch(config.url + "?" + query(box).toString(), { headers: { Accept: "application/json" } })
-      .then(async (response) => {
-        const data = await response.json().catch(() => ({}));
-        if (!response.ok) throw new Error(data.error ? data.error.message : text.failed);
-        if (!again) draw(data);
-      })
-      .catch((error) => clear(error.message || text.failed))
-      .finally(() => {
-        loading = false;
-        if (again) {
-          again = false;
-          refresh();
-        }
-      });
-  }
-
-  function query(box) {
-    const bbox = [box.getWest(), box.getSouth(), box.getEast(), box.getNorth()]
-      .map((value) => value.toFixed(6))
-      .join(",");
-    const params = new URLSearchParams({ bbox: bbox });
-    for (const [name, select] of Object.entries(filters)) {
-      if (select.value) params.set(name, select.value);
-    }
-    return params;
-  }
 
   function narrowTypes() {
     // Only the types of the chosen major class can be picked.

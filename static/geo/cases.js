@@ -1,8 +1,9 @@
 /* The cases layer of the map page: the cases the viewer may see in view, filtered by status,
  * type, street and light, each a circle coloured by its light whose popup links to the case.
  *
- * Loaded after static/geo/map.js (window.urbangridMap, window.urbangridOverlay and
- * window.urbangridCard). Settings and texts come from `cases` in the #map-config JSON element.
+ * Loaded after static/geo/map.js (window.urbangridMap, window.urbangridOverlay,
+ * window.urbangridBoxLoader and window.urbangridCard). Settings and texts come from `cases`
+ * in the #map-config JSON element.
  */
 (function () {
   "use strict";
@@ -23,9 +24,7 @@
 
   map.createPane("cases").style.zIndex = 445; // above the grids and components, below outlines
   const layer = L.layerGroup().addTo(map);
-  // One request at a time; a move meanwhile asks again for the newest view once it is in.
-  let loading = false;
-  let again = false;
+  const refresh = window.urbangridBoxLoader(layer, config, text, filters, draw, clear);
 
   window.urbangridOverlay("cases", layer, text.layer);
   map.whenReady(() => {
@@ -35,46 +34,6 @@
     refresh();
   });
   for (const select of Object.values(filters)) select.addEventListener("change", refresh);
-
-  function refresh() {
-    if (loading) {
-      again = true;
-      return;
-    }
-    if (!map.hasLayer(layer)) return;
-    const box = map.getBounds();
-    const span = Math.max(box.getEast() - box.getWest(), box.getNorth() - box.getSouth());
-    if (map.getZoom() < config.minZoom || span > config.maxBoxDegrees) {
-      clear(text.zoomIn);
-      return;
-    }
-    loading = true;
-    fetch(config.url + "?" + query(box).toString(), { headers: { Accept: "application/json" } })
-      .then(async (response) => {
-        const data = await response.json().catch(() => ({}));
-        if (!response.ok) throw new Error(data.error ? data.error.message : text.failed);
-        if (!again) draw(data);
-      })
-      .catch((error) => clear(error.message || text.failed))
-      .finally(() => {
-        loading = false;
-        if (again) {
-          again = false;
-          refresh();
-        }
-      });
-  }
-
-  function query(box) {
-    const bbox = [box.getWest(), box.getSouth(), box.getEast(), box.getNorth()]
-      .map((value) => value.toFixed(6))
-      .join(",");
-    const params = new URLSearchParams({ bbox: bbox });
-    for (const [name, select] of Object.entries(filters)) {
-      if (select.value) params.set(name, select.value);
-    }
-    return params;
-  }
 
   function clear(message) {
     layer.clearLayers();

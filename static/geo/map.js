@@ -327,6 +327,57 @@
   }
   window.urbangridCard = card;
 
+  // The loading of an overlay drawn from the rows in view (components/layer.js, cases.js):
+  // one request at a time, a move meanwhile asks again for the newest view once it is in;
+  // below config.minZoom or beyond the box limit, clear(text.zoomIn) instead. Returns refresh.
+  function boxLoader(layer, config, text, filters, draw, clear) {
+    let loading = false;
+    let again = false;
+
+    function refresh() {
+      if (loading) {
+        again = true;
+        return;
+      }
+      if (!map.hasLayer(layer)) return;
+      const box = map.getBounds();
+      const span = Math.max(box.getEast() - box.getWest(), box.getNorth() - box.getSouth());
+      if (map.getZoom() < config.minZoom || span > config.maxBoxDegrees) {
+        clear(text.zoomIn);
+        return;
+      }
+      loading = true;
+      fetch(config.url + "?" + query(box).toString(), { headers: { Accept: "application/json" } })
+        .then(async (response) => {
+          const data = await response.json().catch(() => ({}));
+          if (!response.ok) throw new Error(data.error ? data.error.message : text.failed);
+          if (!again) draw(data);
+        })
+        .catch((error) => clear(error.message || text.failed))
+        .finally(() => {
+          loading = false;
+          if (again) {
+            again = false;
+            refresh();
+          }
+        });
+    }
+
+    function query(box) {
+      const bbox = [box.getWest(), box.getSouth(), box.getEast(), box.getNorth()]
+        .map((value) => value.toFixed(6))
+        .join(",");
+      const params = new URLSearchParams({ bbox: bbox });
+      for (const [name, select] of Object.entries(filters)) {
+        if (select.value) params.set(name, select.value);
+      }
+      return params;
+    }
+
+    return refresh;
+  }
+  window.urbangridBoxLoader = boxLoader;
+
   function goTo(feature) {
     pin.clearLayers();
     const p = feature.properties;
