@@ -38,7 +38,8 @@ def copy_cases(count: int) -> None:
 
 
 def pages_of(world: World) -> list[tuple[User, str, dict[str, str]]]:
-    """(user, page, parameters): every post's desk and each view of its case list."""
+    """(user, page, parameters): every post's desk, its live part, inbox and each view of
+    its case list; the overdue board."""
     posts = {
         "acceptor": world.acceptor,
         "shift_leader": world.shift_leader,
@@ -49,11 +50,17 @@ def pages_of(world: World) -> list[tuple[User, str, dict[str, str]]]:
     pages: list[tuple[User, str, dict[str, str]]] = []
     for role, user in posts.items():
         pages.append((user, reverse("workspace", kwargs={"role": role}), {}))
+        pages.append((user, reverse("workspace_live", kwargs={"role": role}), {}))
+        pages.append((user, reverse("inbox"), {}))
         views = ["", "all", "overdue", *(queue.key for queue in QUEUES[role])]
         for view in views:
             pages.append((user, reverse("case_list"), {"view": view}))
         filtered = {"view": "all", "light": "red", "status": "dispatched", "sort": "number"}
         pages.append((user, reverse("case_list"), filtered))
+    pages += [
+        (world.dispatcher, reverse("overdue_board"), {}),
+        (world.leader, reverse("overdue_board"), {}),
+    ]
     return pages
 
 
