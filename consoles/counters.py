@@ -15,6 +15,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import Case, CaseEvent, CaseQuerySet, Status, Verb
+from consoles.queues import capped_count
 from geo.models import Street
 from org.access import Actor
 
@@ -80,7 +81,7 @@ def _figures(row: dict[str, int], overdue: int) -> Figures:
 def today(actor: Actor, now: datetime) -> Figures:
     """Today's counts over what the post may see: two queries."""
     row = _todays_events(actor, now).aggregate(**_counting())
-    overdue = running_overdue(Case.objects.visible_to(actor), now).count()
+    overdue = capped_count(running_overdue(Case.objects.visible_to(actor), now))
     return _figures(row, overdue)
 
 
