@@ -229,11 +229,15 @@ def _handling_clock(case: Case) -> str:
 def light(case: Case, now: datetime) -> Light | None:
     """Green below 80 % of the step's limit, yellow to 100 %, red beyond; None without a clock.
     The same answer as Case.objects.lit(light, now) gives in SQL."""
-    if case.due_at is None:
+    return _light(case.due_at, case.warn_at, now)
+
+
+def _light(due: datetime | None, warn_at: datetime | None, now: datetime) -> Light | None:
+    if due is None:
         return None
-    if now > case.due_at:
+    if now > due:
         return Light.RED
-    return Light.YELLOW if case.warn_at is not None and now >= case.warn_at else Light.GREEN
+    return Light.YELLOW if warn_at is not None and now >= warn_at else Light.GREEN
 
 
 def warning_time(start: datetime, due: datetime | None, clock_kind: str) -> datetime | None:
@@ -253,11 +257,8 @@ def task_light(task: Task, *, urgent: bool, now: datetime) -> Light | None:
     stores no warning time: only its case page shows it)."""
     if task.done_at is not None:
         return None
-    if now > task.due_at:
-        return Light.RED
     clock_kind = stage_limit(task.kind, urgent=urgent).clock
-    warn_at = warning_time(task.created_at, task.due_at, clock_kind)
-    return Light.YELLOW if warn_at is not None and now >= warn_at else Light.GREEN
+    return _light(task.due_at, warning_time(task.created_at, task.due_at, clock_kind), now)
 
 
 def calendar_warnings(now: datetime) -> list[str]:

@@ -171,6 +171,10 @@ class CaseQuerySet(models.QuerySet["Case"]):
         """The cases whose step light is `light` now (the same answer as deadlines.light)."""
         return self.filter(lit(light, now))
 
+    def running_overdue(self, now: datetime) -> CaseQuerySet:
+        """Dispatched or being handled past the handling deadline, the clock still running."""
+        return self.filter(status__in=(Status.DISPATCHED, Status.HANDLING), handling_due_at__lt=now)
+
     def overdue(self, now: datetime) -> CaseQuerySet:
         """Handling finished, or still running, past its deadline (see Case.is_overdue)."""
         return self.filter(overdue(now))

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from cases.models import Case, CaseEvent, CaseQuerySet, Status, Verb
+from cases.models import Case, CaseEvent, Verb
 from consoles.queues import capped_count
 from geo.models import Street
 from org.access import Actor
@@ -57,11 +57,6 @@ def day_start(now: datetime) -> datetime:
     return local.replace(hour=0, minute=0, second=0, microsecond=0)
 
 
-def running_overdue(cases: CaseQuerySet, now: datetime) -> CaseQuerySet:
-    """Handling still running past its deadline (suspended cases have stopped their clock)."""
-    return cases.filter(status__in=(Status.DISPATCHED, Status.HANDLING), handling_due_at__lt=now)
-
-
 def _todays_events(actor: Actor, now: datetime) -> QuerySet[CaseEvent]:
     start = day_start(now)
     events = CaseEvent.objects.filter(at__gte=start, at__lt=start + timedelta(days=1))
@@ -81,7 +76,7 @@ def _figures(row: dict[str, int], overdue: int) -> Figures:
 def today(actor: Actor, now: datetime) -> Figures:
     """Today's counts over what the post may see: two queries."""
     row = _todays_events(actor, now).aggregate(**_counting())
-    overdue = capped_count(running_overdue(Case.objects.visible_to(actor), now))
+    overdue = capped_count(Case.objects.visible_to(actor).running_overdue(now))
     return _figures(row, overdue)
 
 
@@ -90,7 +85,7 @@ def today_by_street(actor: Actor, now: datetime) -> list[StreetFigures]:
     rows = _todays_events(actor, now).order_by().values("case__street_id")
     counted = cast(list[dict[str, int]], list(rows.annotate(**_counting())))
     by_street = {row["case__street_id"]: row for row in counted}
-    late = running_overdue(Case.objects.visible_to(actor), now).order_by().values("street_id")
+    late = Case.objects.visible_to(actor).running_overdue(now).order_by().values("street_id")
     overdue = {row["street_id"]: row["n"] for row in late.annotate(n=Count("pk"))}
     streets = Street.objects.order_by("code").only("id", "code", "name")
     if not actor.scope.whole_district:  # a street's post: only the streets it has cases in

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.contrib.auth.decorators import login_required
 from django.db.models import Exists, OuterRef, Q
@@ -20,7 +21,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from cases.calendar import CalendarYear
+from cases.deadlines import working_calendar
 from catalog.models import CaseType, Edition, RoutingRule
 from geo.models import InspectorArea, UnitGrid
 from org.models import Membership, Unit
@@ -52,9 +53,9 @@ def ids(pks: Iterable[int]) -> str:
 
 def calendar_years(today_year: int) -> Check:
     """This year's and next year's holidays: without them deadlines count Monday to Friday."""
-    wanted = {today_year, today_year + 1}
-    known = set(CalendarYear.objects.filter(year__in=wanted).values_list("year", flat=True))
-    missing = sorted(wanted - known)
+    zone = timezone.get_current_timezone()
+    span = (datetime(today_year, 1, 1, tzinfo=zone), datetime(today_year + 1, 12, 31, tzinfo=zone))
+    missing = sorted(working_calendar().missing_years(*span))
     return Check(
         "calendar",
         gettext_lazy("Calendar years without holidays entered"),

@@ -102,9 +102,7 @@ QUEUES: dict[str, tuple[Queue, ...]] = {
         Queue(
             "overdue",
             _("Overdue, to urge"),
-            lambda cases, actor, now: cases.filter(
-                status__in=(S.DISPATCHED, S.HANDLING), handling_due_at__lt=now
-            ),
+            lambda cases, actor, now: cases.running_overdue(now),
         ),
     ),
     Role.HANDLER: (
@@ -140,9 +138,7 @@ QUEUES: dict[str, tuple[Queue, ...]] = {
         Queue(
             "overdue",
             _("Overdue, to urge"),
-            lambda cases, actor, now: cases.filter(
-                status__in=(S.DISPATCHED, S.HANDLING), handling_due_at__lt=now
-            ),
+            lambda cases, actor, now: cases.running_overdue(now),
         ),
     ),
 }
