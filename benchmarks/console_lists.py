@@ -374,8 +374,8 @@ def kinds_for(username: str, desk: str, rng: random.Random) -> dict[str, list[st
         "filter: number prefix": [listed(number=f"{rng.choice(years)}{rng.randrange(300):03d}")
                                   for _n in range(20)],
         "sort: number": [listed(sort="number")],
-        "page 50 of all": [listed(page=50)],
-        "page 150 of all": [listed(page=150)],
+        "page 10 of all": [listed(page=10)],
+        "page 20 of all (the last)": [listed(page=20)],
         "case page": [f"/cases/{number}/" for number in visible[:50]],
     }  # fmt: skip
     for urls in kinds.values():

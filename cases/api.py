@@ -87,7 +87,7 @@ def list_cases(request: HttpRequest, filters: Query[s.CaseFilters]) -> s.CaseLis
     if filters.created_to:
         cases = cases.filter(created_at__lt=_aware(filters.created_to))
     start, end = filters.offset, filters.offset + filters.limit
-    page = cases.select_related(*SUMMARY_RELATED).order_by("-created_at", "-id")[start:end]
+    page = cases.listed(*SUMMARY_RELATED).order_by("-created_at", "-id")[start:end]
     return s.CaseList(
         total=cases.count(),
         limit=filters.limit,

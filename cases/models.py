@@ -9,12 +9,13 @@ detected by `manage.py verify_audit`.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F, Q, Subquery
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -119,29 +120,32 @@ class Satisfaction(models.TextChoices):
     DISSATISFIED = "dissatisfied", _("Dissatisfied (不满意)")
 
 
-class AmongValues(models.Func):
-    """A column among the values of a subquery: `column = ANY(ARRAY(subquery))` on PostgreSQL,
-    where the subquery runs once and an index answers the test even beside other conditions
-    joined by OR (with EXISTS or IN there, PostgreSQL tests every row of the table: a seq scan
-    of a million cases); `column IN (subquery)` elsewhere."""
+class AmongIds(models.Func):
+    """The primary key among some ids, given as one array on PostgreSQL (`id = ANY(%s)`):
+    planned for the ids at hand, PostgreSQL hashes them when it tests many rows and reads them
+    from the primary key beside other conditions joined by OR. `IN (…)` elsewhere. The ids
+    travel as the array's text ("{1,2,3}"): as a list, binding and hashing the expression cost
+    a millisecond per use."""
 
     output_field = models.BooleanField()
 
-    def __init__(self, column: str, values: models.QuerySet[Any, Any]) -> None:
-        super().__init__(F(column), Subquery(values))
+    def __init__(self, ids: str) -> None:
+        super().__init__(F("pk"))
+        self.ids = ids
 
-    def _parts(self, compiler: Any, connection: Any) -> tuple[str, str, tuple[Any, ...]]:
-        column, column_params = compiler.compile(self.source_expressions[0])
-        values, values_params = compiler.compile(self.source_expressions[1])
-        return column, values, (*column_params, *values_params)
+    @classmethod
+    def of(cls, ids: Iterable[int]) -> AmongIds:
+        return cls("{" + ",".join(str(int(pk)) for pk in ids) + "}")
 
     def as_sql(self, compiler: Any, connection: Any, *args: Any, **kwargs: Any) -> Any:
-        column, values, params = self._parts(compiler, connection)
-        return f"{column} IN {values}", params
+        column, params = compiler.compile(self.source_expressions[0])
+        ids = [int(pk) for pk in self.ids.strip("{}").split(",") if pk]
+        marks = ", ".join(["%s"] * len(ids)) or "NULL"
+        return f"{column} IN ({marks})", (*params, *ids)
 
     def as_postgresql(self, compiler: Any, connection: Any, *args: Any, **kwargs: Any) -> Any:
-        column, values, params = self._parts(compiler, connection)
-        return f"{column} = ANY(ARRAY{values})", params
+        column, params = compiler.compile(self.source_expressions[0])
+        return f"{column} = ANY(%s::bigint[])", (*params, self.ids)
 
 
 class CaseQuerySet(models.QuerySet["Case"]):
@@ -153,14 +157,26 @@ class CaseQuerySet(models.QuerySet["Case"]):
             return self
         if scope.is_empty:
             return self.none()
-        co_handled = (
-            CoHandling.objects.filter(unit_id__in=scope.unit_ids).order_by().values("case_id")
-        )
+        # The co-handled ids are read first (a few hundred): given as values, the database
+        # plans for them; given as a subquery, it either compared every row with each id in
+        # turn or could not use the primary key beside the OR.
+        co_handled = CoHandling.objects.filter(unit_id__in=scope.unit_ids)
         return self.filter(
             Q(territory_unit_id__in=scope.territory_unit_ids)
             | Q(responsible_unit_id__in=scope.unit_ids)
-            | Q(AmongValues("pk", co_handled))
+            | Q(AmongIds.of(co_handled.order_by().values_list("case_id", flat=True)))
         )
+
+    def listed(self, *related: str) -> CaseQuerySet:
+        """Joined with the related rows a list names, without outlines: a street's boundary
+        alone is 10 kB, read and parsed for every row that names the street."""
+        outlines = [
+            f"{name}__{field.name}"
+            for name in related
+            for field in Case._meta.get_field(name).related_model._meta.concrete_fields  # type: ignore[union-attr]
+            if isinstance(field, GeometryField)
+        ]
+        return self.select_related(*related).defer(*outlines)
 
     def by_number(self, number: str) -> Case | None:
         """The case with this number, or None. Unordered: with the default ordering (newest
@@ -325,7 +341,7 @@ class Case(models.Model):
     )
     # The current step's clock: its start, its deadline and which time it runs on.
     step_started_at = models.DateTimeField(_("step started"))
-    due_at = models.DateTimeField(_("step due"), null=True, blank=True, db_index=True)
+    due_at = models.DateTimeField(_("step due"), null=True, blank=True)
     # When the step's light turns yellow (cases/deadlines.py), so lists can filter by light.
     warn_at = models.DateTimeField(_("light turns yellow"), null=True, blank=True)
     step_clock = models.CharField(
@@ -359,7 +375,7 @@ class Case(models.Model):
     )
     # The hash of the case's last event: removing the newest event breaks this link.
     audit_head = models.CharField(_("audit chain head"), max_length=64, blank=True)
-    created_at = models.DateTimeField(_("reported at"), db_index=True)
+    created_at = models.DateTimeField(_("reported at"))
     filed_at = models.DateTimeField(_("filed at"), null=True, blank=True)
     dispatched_at = models.DateTimeField(_("dispatched at"), null=True, blank=True)
     handled_at = models.DateTimeField(_("handled at"), null=True, blank=True)
@@ -372,7 +388,18 @@ class Case(models.Model):
         verbose_name_plural = _("cases")
         ordering = ["-created_at", "-id"]
         indexes = [
+            # Report order, with the units that decide who sees a case: a unit's page of its
+            # cases, newest first, is found in the index alone (CaseSearch.page).
+            models.Index(
+                fields=["created_at", "id"],
+                include=["responsible_unit", "territory_unit"],
+                name="cases_created",
+            ),
+            # The step deadline with the moment its light turns yellow: the yellow and green
+            # lights are counted from the index alone.
+            models.Index(fields=["due_at", "warn_at"], name="cases_due_warn"),
             models.Index(fields=["status", "due_at"], name="cases_status_due"),
+            models.Index(fields=["channel", "created_at"], name="cases_channel_created"),
             models.Index(fields=["responsible_unit", "status"], name="cases_unit_status"),
             models.Index(fields=["territory_unit", "status"], name="cases_territory_status"),
             # The few cases waiting for a decision (the void, request and appeal queues).
@@ -387,6 +414,15 @@ class Case(models.Model):
                     status=Status.CLOSED, satisfaction="", channel__in=sorted(PUBLIC_CHANNELS)
                 ),
                 name="cases_to_call_back",
+            ),
+            # Open cases by handling deadline, with what tells whether one is late: the overdue
+            # queues, views and counts read only the late ones, from the index. A new report
+            # has no handling deadline yet, so intake does not write to it.
+            models.Index(
+                fields=["handling_due_at"],
+                include=["id", "status", "handled_at", "suspended_at", "closed_at"],
+                condition=Q(handling_due_at__isnull=False, status__in=OPEN_STATUSES),
+                name="cases_open_by_handling_due",
             ),
             # Urged cases awaiting their unit's answer (a handler's "urged" queue).
             models.Index(
@@ -418,6 +454,17 @@ class Case(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+    # Django's get_FOO_display builds a dict of every choice's translation at each call (a
+    # third of a 50-row list's rendering); these look up the one label.
+    def get_status_display(self) -> str:  # type: ignore[no-redef]
+        return str(Status(self.status).label)
+
+    def get_channel_display(self) -> str:  # type: ignore[no-redef]
+        return str(Channel(self.channel).label)
+
+    def get_pending_request_display(self) -> str:  # type: ignore[no-redef]
+        return str(PendingRequest(self.pending_request).label) if self.pending_request else ""
 
     @property
     def status_kind(self) -> str:

@@ -21,11 +21,9 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from cases import deadlines
-from cases.deadlines import Light
-from cases.models import Case
 from consoles import counters
 from consoles.queues import CappedCount, Queue, waiting
+from consoles.rows import Row, case_rows
 from consoles.workspaces import WORKSPACES, Workspace
 from org.access import Actor, choose_desk, posts_of
 from org.models import Membership
@@ -38,16 +36,13 @@ POLL_SECONDS = 4  # queues show a new case within five seconds
 class Live:
     """What a desk shows that changes by itself."""
 
-    queues: list[tuple[Queue, CappedCount, list[tuple[Case, Light | None]]]]
+    queues: list[tuple[Queue, CappedCount, list[Row]]]
     today: counters.Figures
     streets: list[counters.StreetFigures]
 
 
 def live_view(actor: Actor, workspace: Workspace, now: datetime) -> Live:
-    queues = [
-        (queue, count, [(case, deadlines.light(case, now)) for case in rows])
-        for queue, count, rows in waiting(actor, now)
-    ]
+    queues = [(queue, count, case_rows(rows, now)) for queue, count, rows in waiting(actor, now)]
     streets = counters.today_by_street(actor, now) if workspace.by_street else []
     return Live(queues, counters.today(actor, now), streets)
 
@@ -67,11 +62,29 @@ def _actor(request: HttpRequest, posts: list[Membership]) -> Actor:
     return Actor(request.user, posts[0] if posts else None)  # type: ignore[arg-type]
 
 
-def _fragment(workspace: Workspace, live: Live) -> tuple[str, str]:
-    """The live parts as out-of-band swaps, and their fingerprint (rendered without the
-    request: its context processors would cost queries)."""
-    html = render_to_string("consoles/_desk_live.html", {"workspace": workspace, "live": live})
-    return html, hashlib.sha256(html.encode()).hexdigest()[:20]
+def _fragment(workspace: Workspace, live: Live) -> str:
+    """The live parts as out-of-band swaps (rendered without the request: its context
+    processors would cost queries)."""
+    return render_to_string("consoles/_desk_live.html", {"workspace": workspace, "live": live})
+
+
+def _fingerprint(live: Live) -> str:
+    """What the live parts show, hashed: a poll that finds the same answers 204 without
+    rendering anything."""
+    queues = [
+        (
+            queue.key,
+            int(count),
+            [(row.href, row.type_name, row.state, row.due, row.light) for row in rows],
+        )
+        for queue, count, rows in live.queues
+    ]
+    figures = [_counted(live.today), *((s.street.pk, _counted(s.figures)) for s in live.streets)]
+    return hashlib.sha256(repr((queues, figures)).encode()).hexdigest()[:20]
+
+
+def _counted(figures: counters.Figures) -> tuple[object, ...]:
+    return (*((counter.key, n) for counter, n in figures.counts), figures.overdue)
 
 
 @login_required
@@ -85,12 +98,11 @@ def workspace(request: HttpRequest, role: str) -> HttpResponse:
     if posts:
         choose_desk(request, role)
     live = live_view(_actor(request, posts), WORKSPACES[role], timezone.now())
-    _html, fingerprint = _fragment(WORKSPACES[role], live)
     context = {
         "workspace": WORKSPACES[role],
         "memberships": posts,
         "live": live,
-        "fingerprint": fingerprint,
+        "fingerprint": _fingerprint(live),
         "poll_seconds": POLL_SECONDS,
     }
     return render(request, "consoles/workspace.html", context)
@@ -106,11 +118,11 @@ def workspace_live(request: HttpRequest, role: str) -> HttpResponse:
         return HttpResponse(status=204, headers={"HX-Refresh": "true"})
     workspace = WORKSPACES[role]
     live = live_view(_actor(request, posts), workspace, timezone.now())
-    html, fingerprint = _fragment(workspace, live)
+    fingerprint = _fingerprint(live)
     if request.GET.get("seen") == fingerprint:
         return HttpResponse(status=204)
     poll = render_to_string(
         "consoles/_desk_poll.html",
         {"workspace": workspace, "fingerprint": fingerprint, "poll_seconds": POLL_SECONDS},
     )
-    return HttpResponse(poll + html)
+    return HttpResponse(poll + _fragment(workspace, live))

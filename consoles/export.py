@@ -79,7 +79,7 @@ def export(search: CaseSearch, file_format: str) -> HttpResponse | StreamingHttp
     columns = _columns(search.now)
     lines = (
         [value(case) for _heading, value in columns]
-        for case in cases.select_related(*EXPORT_RELATED).iterator(chunk_size=CHUNK)
+        for case in cases.listed(*EXPORT_RELATED).iterator(chunk_size=CHUNK)
     )
     headings = [heading for heading, _value in columns]
     name = f"cases-{timezone.localtime(search.now):%Y%m%d-%H%M}.{file_format}"

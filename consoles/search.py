@@ -6,10 +6,11 @@ not depend on how many cases there are.
 
 from __future__ import annotations
 
+import html
 import operator
 from datetime import datetime, time
 from functools import reduce
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import urlencode
 
 from django import forms
@@ -18,7 +19,6 @@ from django.db.models import F
 from django.forms.utils import flatatt
 from django.http import QueryDict
 from django.utils.functional import cached_property
-from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import get_current_timezone
 from django.utils.translation import gettext_lazy as _
@@ -35,6 +35,12 @@ if TYPE_CHECKING:
 
 PAGE_SIZE = 50
 LIST_RELATED = ("case_type", "street", "responsible_unit", "suggested_unit")
+# What a row shows, and no more: a deep page sorts thousands of rows, better narrow than wide.
+LIST_COLUMNS = (
+    *("number", "status", "pending_request", "channel", "near_boundary"),
+    *("created_at", "due_at", "warn_at"),
+    *(f"{name}__name" for name in LIST_RELATED),
+)
 
 # What a list shows before any filter: a queue's key, or one of these.
 WAITING, OVERDUE, ALL = "waiting", "overdue", "all"
@@ -60,62 +66,59 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 class PlainSelect(forms.Select):
     """A select whose options are written here rather than by a template each: Django's
-    template per option made the 400 case types a third of a list page's time."""
+    template per option made the 400 case types half of a list page's time."""
 
     def render(
         self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None
     ) -> SafeString:
         chosen = set(self.format_value(value))
-        options = format_html_join(
-            "",
-            '<option value="{}"{}>{}</option>',
-            ((key, SELECTED if str(key) in chosen else "", label) for key, label in self.choices),
+        # The standard library's escape: Django's checks every argument for laziness first.
+        options = "".join(
+            f'<option value="{html.escape(str(key))}"{" selected" if str(key) in chosen else ""}>'
+            f"{html.escape(str(label))}</option>"
+            for key, label in self.choices
         )
-        given = self.build_attrs(self.attrs, attrs)
-        return format_html('<select name="{}"{}>{}</select>', name, flatatt(given), options)
+        given = flatatt(self.build_attrs(self.attrs, attrs))
+        return mark_safe(f'<select name="{html.escape(name)}"{given}>{options}</select>')
 
 
-SELECTED = mark_safe(" selected")
-
-
-def _pick(label: StrPromise) -> forms.ModelChoiceField[Any]:
-    """A choice of one row, "all" first; CaseFilter.__init__ gives the rows."""
-    return forms.ModelChoiceField(
-        label=label,
-        required=False,
-        queryset=Unit.objects.none(),
-        empty_label=_("all"),
-        widget=PlainSelect,
-    )
+def _pick(label: StrPromise) -> forms.TypedChoiceField:
+    """A choice of one row by its id, "all" first; CaseFilter.__init__ gives the rows (as
+    plain pairs: a model instance per option cost more than the rest of the form)."""
+    return forms.TypedChoiceField(label=label, required=False, coerce=int, widget=PlainSelect)
 
 
 class CaseFilter(forms.Form):
     """The filters of the case list, read from its query string."""
 
     number = forms.CharField(label=_("Case number"), required=False, max_length=14)
-    status = forms.ChoiceField(label=_("Status"), required=False)
+    status = forms.ChoiceField(label=_("Status"), required=False, widget=PlainSelect)
     case_type = _pick(_("Type"))
     street = _pick(_("Street"))
     unit = _pick(_("Responsible unit"))
-    channel = forms.ChoiceField(label=_("Channel"), required=False)
+    channel = forms.ChoiceField(label=_("Channel"), required=False, widget=PlainSelect)
     since = forms.DateField(label=_("Reported from"), required=False, widget=DATE)
     until = forms.DateField(label=_("Reported until"), required=False, widget=DATE)
-    light = forms.ChoiceField(label=_("Light"), required=False)
-    sort = forms.ChoiceField(label=_("Sort"), required=False)
+    light = forms.ChoiceField(label=_("Light"), required=False, widget=PlainSelect)
+    sort = forms.ChoiceField(label=_("Sort"), required=False, widget=PlainSelect)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        everything = [("", _("all"))]
-        fields = self.fields
-        fields["status"].choices = everything + list(Status.choices)  # type: ignore[attr-defined]
-        fields["channel"].choices = everything + list(Channel.choices)  # type: ignore[attr-defined]
-        fields["light"].choices = everything + list(Light.choices)  # type: ignore[attr-defined]
-        fields["sort"].choices = [("", _("default")), *SORT_LABELS.items()]  # type: ignore[attr-defined]
-        fields["case_type"].queryset = CaseType.objects.filter(  # type: ignore[attr-defined]
-            major__edition__is_current=True, is_active=True
-        ).order_by("code")
-        fields["unit"].queryset = Unit.objects.active().handling().order_by("kind", "code")  # type: ignore[attr-defined]
-        fields["street"].queryset = Street.objects.order_by("code").only("id", "name")  # type: ignore[attr-defined]
+        types = CaseType.objects.filter(major__edition__is_current=True, is_active=True)
+        typed = types.order_by("code").values_list("pk", "code", "name")
+        units = Unit.objects.active().handling().order_by("kind", "code")
+        offered: dict[str, Any] = {
+            "status": Status.choices,
+            "channel": Channel.choices,
+            "light": Light.choices,
+            "case_type": [(pk, f"{code} {name}") for pk, code, name in typed],
+            "unit": units.values_list("pk", "name"),
+            "street": Street.objects.order_by("code").values_list("pk", "name"),
+        }
+        for name, choices in offered.items():
+            cast(forms.ChoiceField, self.fields[name]).choices = [("", _("all")), *choices]
+        sorts = [("", _("default")), *SORT_LABELS.items()]
+        cast(forms.ChoiceField, self.fields["sort"]).choices = sorts
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -153,14 +156,18 @@ class CaseSearch:
         if self.queue is not None:
             return cases_in(self.queue, self.actor, self.now)
         if self.view == OVERDUE:
-            return visible.overdue(self.now).filter(status__in=OPEN_STATUSES)
+            # The deadline of every late case has passed: said outright, the database reads
+            # only those from the index of open cases by handling deadline.
+            late = visible.overdue(self.now).filter(handling_due_at__lt=self.now)
+            return late.filter(status__in=OPEN_STATUSES)
         if self.view == WAITING:
-            # One query whose conditions are the queues' joined by OR: PostgreSQL then reads
-            # each queue's index, where "pk IN (queue)" for each queue read every case.
+            # What the post may see, and the queues' conditions joined by OR: PostgreSQL then
+            # reads each queue's index ("pk IN (queue)" for each queue read every case).
+            every = Case.objects.all()
             queues = [
-                queue.select(visible, self.actor, self.now) for queue in QUEUES[self.actor.role]
+                queue.select(every, self.actor, self.now) for queue in QUEUES[self.actor.role]
             ]
-            return reduce(operator.or_, queues)
+            return visible & reduce(operator.or_, queues)
         return visible
 
     @property
@@ -169,8 +176,22 @@ class CaseSearch:
         return sum(1 for name in self.filters.fields if self.params.get(name))
 
     def page(self, number: str | None) -> Page[Case]:
-        rows = self.cases.select_related(*LIST_RELATED)
-        return CappedPaginator(rows, PAGE_SIZE).get_page(number)
+        """A page of the list. Up to COUNT_CAP + 1 ids are found first, in no order (the
+        database takes the filters' own indexes, and stops there). A list of at most COUNT_CAP
+        cases is then sorted from those ids; a longer one is read in its order along an index,
+        ids first: a page deep in a unit's cases comes from the index alone."""
+        found = list(self.cases.order_by().values_list("pk", flat=True)[: COUNT_CAP + 1])
+        paginator = CappedPaginator(found, PAGE_SIZE)
+        page = paginator.get_page(number)
+        start = (page.number - 1) * PAGE_SIZE
+        ordered = self.cases
+        if not paginator.capped:
+            ordered = Case.objects.filter(pk__in=found).order_by(*self.cases.query.order_by)
+        wanted = list(ordered.values_list("pk", flat=True)[start : start + PAGE_SIZE])
+        rows = Case.objects.select_related(*LIST_RELATED).only(*LIST_COLUMNS)
+        by_id = rows.filter(pk__in=wanted).in_bulk()
+        page.object_list = [by_id[pk] for pk in wanted]
+        return page
 
     def views(self) -> list[tuple[str, Any]]:
         """The views a person can switch between: what waits, each queue, overdue, all."""
@@ -191,11 +212,13 @@ def narrow(cases: CaseQuerySet, chosen: dict[str, Any], now: datetime) -> CaseQu
     for name in ("status", "channel"):
         if chosen.get(name):
             cases = cases.filter(**{name: chosen[name]})
-    for name in ("case_type", "street"):
+    for name, column in (
+        ("case_type", "case_type_id"),
+        ("street", "street_id"),
+        ("unit", "responsible_unit_id"),
+    ):
         if chosen.get(name):
-            cases = cases.filter(**{f"{name}_id": chosen[name].pk})
-    if chosen.get("unit"):
-        cases = cases.filter(responsible_unit_id=chosen["unit"].pk)
+            cases = cases.filter(**{column: chosen[name]})
     zone = get_current_timezone()
     if chosen.get("since"):
         cases = cases.filter(created_at__gte=datetime.combine(chosen["since"], time(), zone))
@@ -208,14 +231,17 @@ def narrow(cases: CaseQuerySet, chosen: dict[str, Any], now: datetime) -> CaseQu
 
 
 class CappedPaginator(Paginator):
-    """Counts at most COUNT_CAP + 1 rows; `capped` says the true count is larger."""
+    """Pages through the first COUNT_CAP of up to COUNT_CAP + 1 ids found; `capped` says
+    there are more."""
 
-    @cached_property
+    @property
+    def cap(self) -> int:
+        return COUNT_CAP
+
+    @property
     def count(self) -> int:
-        # Unordered: counting in the list's order would walk its sort index row by row
-        # instead of taking the filter's own index.
-        return self.object_list.order_by()[: COUNT_CAP + 1].count()  # type: ignore[attr-defined]
+        return min(len(self.object_list), COUNT_CAP)
 
     @property
     def capped(self) -> bool:
-        return self.count > COUNT_CAP
+        return len(self.object_list) > COUNT_CAP

@@ -29,7 +29,8 @@ from components.views import filter_options, layer_config
 from consoles import actions, case_facts, map_layer
 from consoles.export import export
 from consoles.models import ExportFormat
-from consoles.search import COUNT_CAP, CaseSearch
+from consoles.rows import case_rows
+from consoles.search import CaseSearch
 from consoles.workspaces import WORKSPACES
 from geo.views import GRID_MIN_ZOOM, MAX_BBOX_DEGREES
 from org.access import Refusal, posts_of, viewer_for
@@ -63,8 +64,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
         "search": search,
         "filters": search.filters,
         "page": page,
-        "rows": [(case, deadlines.light(case, search.now)) for case in page.object_list],
-        "count_cap": COUNT_CAP,
+        "rows": case_rows(list(page.object_list), search.now),
     }
     return render(request, "consoles/case_list.html", context)
 

@@ -3,6 +3,7 @@ from pathlib import Path
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
+from django.db import connection
 
 from config.env import Env
 
@@ -109,7 +110,21 @@ def test_it_reads_the_hours_of_a_working_day() -> None:
 def test_postgresql_prepares_statements_unless_the_url_says_otherwise(tmp_path: Path) -> None:
     url = "postgres://u@db.example/urbangrid"
     options = Env({"DATABASE_URL": url}).database("DATABASE_URL", tmp_path / "x")["OPTIONS"]
-    assert options == {"server_side_binding": True, "prepare_threshold": 2}
+    assert options == {
+        "server_side_binding": True,
+        "prepare_threshold": 2,
+        "options": "-c plan_cache_mode=force_custom_plan",
+    }
     bouncer = Env({"DATABASE_URL": url + "?server_side_binding=false"})
     options = bouncer.database("DATABASE_URL", tmp_path / "x")["OPTIONS"]
     assert options["server_side_binding"] is False
+
+
+@pytest.mark.django_db
+def test_postgresql_plans_each_prepared_statement_for_its_values() -> None:
+    """A plan made once for any value cannot use a partial index (cases_pending, …)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's plan cache")
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW plan_cache_mode")
+        assert cursor.fetchone() == ("force_custom_plan",)

@@ -146,6 +146,20 @@ def test_the_pages_keep_the_filters(world: World, monkeypatch: pytest.MonkeyPatc
     ]
 
 
+def test_a_long_list_pages_through_its_first_cases_in_order_and_says_there_are_more(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("consoles.search.PAGE_SIZE", 2)
+    monkeypatch.setattr("consoles.search.COUNT_CAP", 4)
+    made = sorted(filed(world).number for _ in range(6))
+    text = client_for(world.dispatcher).get(reverse("case_list"), {"view": "all", "sort": "number"})
+    assert "超过 4 件案卷" in text.content.decode() and "1 / 2+" in text.content.decode()
+    pages = [listed(world.dispatcher, view="all", sort="number", page=n) for n in "123"]
+    assert pages == [made[:2], made[2:4], made[2:4]]  # past the last page: the last page
+    short = listed(world.dispatcher, view="all", sort="-number", status="filed", number=made[0])
+    assert short == [made[0]]
+
+
 @pytest.mark.parametrize("view", ["waiting", "all", "overdue", "to_dispatch"])
 def test_a_list_asks_the_database_as_often_for_3_cases_as_for_40(world: World, view: str) -> None:
     def queries() -> int:
