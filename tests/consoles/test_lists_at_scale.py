@@ -1,5 +1,6 @@
-"""Every list asks the database as often with 10,000 cases as with a handful: the cases are
-bulk-copied from ones made through the workflow, then each post's lists are read again."""
+"""Every list asks the database as often with 10,000 cases as with a handful (a list longer than
+the count cap, one query more for its page's ids): the cases are bulk-copied from ones made
+through the workflow, then each post's lists are read again."""
 
 from __future__ import annotations
 
@@ -64,7 +65,7 @@ def pages_of(world: World) -> list[tuple[User, str, dict[str, str]]]:
     return pages
 
 
-def test_every_list_asks_as_often_for_10000_cases_as_for_4(world: World) -> None:
+def test_no_list_asks_more_often_for_10000_cases_than_for_4(world: World) -> None:
     reported(world), filed(world), dispatched(world), handling(world)
     pages = pages_of(world)
     clients: dict[User, Client] = {}
@@ -82,4 +83,9 @@ def test_every_list_asks_as_often_for_10000_cases_as_for_4(world: World) -> None
     few = count()
     copy_cases(COPIES)
     assert Case.objects.count() == COPIES + 4
-    assert count() == few
+    many = count()
+    for (user, url, params), before, after in zip(pages, few, many, strict=True):
+        # A list longer than the count cap reads its page's ids along an index: one query more.
+        allowed = (0, 1) if url == reverse("case_list") else (0,)
+        assert after - before in allowed, (user, url, params, before, after)
+    assert many != few  # some lists are longer than the cap
