@@ -154,7 +154,8 @@ class Env:
             # transaction-pooling PgBouncer in front of the database: there,
             # ?server_side_binding=false in DATABASE_URL turns it off. Each run is still
             # planned for its values: a plan made once for any value cannot use a partial
-            # index (the leader's appeals took 0.45 s instead of 5 ms at a million cases).
+            # index (the leader's appeals took 0.45 s instead of 5 ms at a million cases);
+            # writes switch back to reusing plans (config.middleware.PlansByMethod).
             options = dict(cast("dict[str, Any]", config.get("OPTIONS") or {}))
             prepared = {
                 "server_side_binding": True,
