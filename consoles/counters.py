@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from cases.models import Case, CaseEvent, Verb
+from cases.models import Case, CaseEvent, CaseQuerySet, Verb
 from consoles.queues import capped_count
 from geo.models import Street
 from org.access import Actor
@@ -57,12 +57,12 @@ def day_start(now: datetime) -> datetime:
     return local.replace(hour=0, minute=0, second=0, microsecond=0)
 
 
-def _todays_events(actor: Actor, now: datetime) -> QuerySet[CaseEvent]:
+def _todays_events(actor: Actor, visible: CaseQuerySet, now: datetime) -> QuerySet[CaseEvent]:
     start = day_start(now)
     events = CaseEvent.objects.filter(at__gte=start, at__lt=start + timedelta(days=1))
     if actor.scope.whole_district:
         return events  # every case is visible: no need to ask which
-    return events.filter(case__in=Case.objects.visible_to(actor))
+    return events.filter(case__in=visible)
 
 
 def _counting() -> dict[str, Count]:
@@ -75,17 +75,19 @@ def _figures(row: dict[str, int], overdue: int) -> Figures:
 
 def today(actor: Actor, now: datetime) -> Figures:
     """Today's counts over what the post may see: two queries."""
-    row = _todays_events(actor, now).aggregate(**_counting())
-    overdue = capped_count(Case.objects.visible_to(actor).running_overdue(now))
+    visible = Case.objects.visible_to(actor)
+    row = _todays_events(actor, visible, now).aggregate(**_counting())
+    overdue = capped_count(visible.running_overdue(now))
     return _figures(row, overdue)
 
 
 def today_by_street(actor: Actor, now: datetime) -> list[StreetFigures]:
     """Today's counts per street or township, in the order of their codes: three queries."""
-    rows = _todays_events(actor, now).order_by().values("case__street_id")
+    visible = Case.objects.visible_to(actor)
+    rows = _todays_events(actor, visible, now).order_by().values("case__street_id")
     counted = cast(list[dict[str, int]], list(rows.annotate(**_counting())))
     by_street = {row["case__street_id"]: row for row in counted}
-    late = Case.objects.visible_to(actor).running_overdue(now).order_by().values("street_id")
+    late = visible.running_overdue(now).order_by().values("street_id")
     overdue = {row["street_id"]: row["n"] for row in late.annotate(n=Count("pk"))}
     streets = Street.objects.order_by("code").only("id", "code", "name")
     if not actor.scope.whole_district:  # a street's post: only the streets it has cases in

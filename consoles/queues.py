@@ -23,6 +23,7 @@ from cases.models import (
     Status,
     Task,
 )
+from consoles.rows import ROW_COLUMNS, ROW_RELATED
 from org.access import Actor
 from org.roles import Role
 
@@ -155,9 +156,13 @@ def queue_for(actor: Actor, key: str) -> Queue | None:
     return next((q for q in QUEUES.get(actor.role, ()) if q.key == key), None)
 
 
-def cases_in(queue: Queue, actor: Actor, now: datetime) -> CaseQuerySet:
-    """The queue's cases, the nearest deadline first (those without one last), then oldest."""
-    cases = queue.select(Case.objects.visible_to(actor), actor, now)
+def cases_in(
+    queue: Queue, actor: Actor, now: datetime, visible: CaseQuerySet | None = None
+) -> CaseQuerySet:
+    """The queue's cases, the nearest deadline first (those without one last), then oldest;
+    among `visible`, what the actor may see (asked once for several queues)."""
+    visible = Case.objects.visible_to(actor) if visible is None else visible
+    cases = queue.select(visible, actor, now)
     return cases.order_by(F("due_at").asc(nulls_last=True), "created_at", "id")
 
 
@@ -177,9 +182,9 @@ def waiting(
     actor: Actor, now: datetime, rows: int = 8
 ) -> list[tuple[Queue, CappedCount, list[Case]]]:
     """Each of the post's queues with its count and its first rows."""
-    related = ("case_type", "street", "responsible_unit")
-    found = []
+    visible, found = Case.objects.visible_to(actor), []
     for queue in QUEUES.get(actor.role, ()):
-        cases = cases_in(queue, actor, now)
-        found.append((queue, capped_count(cases), list(cases.listed(*related)[:rows])))
+        cases = cases_in(queue, actor, now, visible)
+        first = cases.select_related(*ROW_RELATED).only(*ROW_COLUMNS)[:rows]
+        found.append((queue, capped_count(cases), list(first)))
     return found

@@ -27,6 +27,7 @@ from django.utils.translation import gettext_lazy as _
 from cases.models import OPEN_STATUSES, Case, CaseQuerySet, Channel, Light, Status
 from catalog.models import CaseType
 from consoles.queues import COUNT_CAP, QUEUES, cases_in, queue_for
+from consoles.rows import ROW_COLUMNS, ROW_RELATED
 from geo.models import Street
 from org.access import Actor
 from org.models import Unit
@@ -35,12 +36,10 @@ if TYPE_CHECKING:
     from django.utils.functional import _StrPromise as StrPromise
 
 PAGE_SIZE = 50
-LIST_RELATED = ("case_type", "street", "responsible_unit", "suggested_unit")
-# What a row shows, and no more: a deep page sorts thousands of rows, better narrow than wide.
+LIST_RELATED = (*ROW_RELATED, "responsible_unit", "suggested_unit")
 LIST_COLUMNS = (
-    *("number", "status", "pending_request", "channel", "near_boundary"),
-    *("created_at", "due_at", "warn_at"),
-    *(f"{name}__name" for name in LIST_RELATED),
+    *ROW_COLUMNS,
+    *("channel", "near_boundary", "responsible_unit__name", "suggested_unit__name"),
 )
 
 # What a list shows before any filter: a queue's key, or one of these.
