@@ -3,9 +3,9 @@
  * circle shows what it is and links to its page.
  *
  * Loaded after static/geo/map.js, which leaves the map in window.urbangridMap, adds
- * overlays to its layer control through window.urbangridOverlay and loads the rows in view
- * through window.urbangridBoxLoader. Settings and texts come from `components` in the
- * #map-config JSON element. The canvas is deaf to the mouse, so the unit grids
+ * overlays to its layer control through window.urbangridOverlay, loads the rows in view
+ * through window.urbangridBoxLoader and draws popups with window.urbangridCard. Settings and
+ * texts come from `components` in the #map-config JSON element. The canvas is deaf to the mouse, so the unit grids
  * under it keep their hover and click; clicks are matched to circles here instead.
  */
 (function () {
@@ -127,27 +127,13 @@
   function card(row) {
     const [identifier, , , typeAt, statusAt, ownerAt] = row;
     const type = answer.types[typeAt];
-    const box = document.createElement("div");
-    box.className = "ug-component";
-    box.dataset.testid = "component-popup";
-    const list = document.createElement("dl");
     const facts = [
       [text.identifier, identifier],
       [text.type, type[0] + " " + type[1]],
       [text.status, config.statuses[statusAt][1]],
       [text.owner, ownerAt >= 0 ? answer.owners[ownerAt] : "—"],
     ];
-    for (const [term, value] of facts) {
-      const dt = document.createElement("dt");
-      const dd = document.createElement("dd");
-      dt.textContent = term;
-      dd.textContent = value;
-      list.append(dt, dd);
-    }
-    const link = document.createElement("a");
-    link.href = config.pageUrl.replace("IDENTIFIER", encodeURIComponent(identifier));
-    link.textContent = text.open;
-    box.append(list, link);
-    return box;
+    const url = config.pageUrl.replace("IDENTIFIER", encodeURIComponent(identifier));
+    return window.urbangridCard("component", facts, url, text.open);
   }
 })();

@@ -306,7 +306,8 @@
     return p.label + (p.grid_code ? " · " + p.grid_code : "");
   }
 
-  // A popup's card: terms and values, and a link to the page (cases.js uses it too).
+  // A popup's card: terms and values, and a link to the page (cases.js and components/layer.js
+  // use it too).
   function card(kind, facts, url, linkText) {
     const box = document.createElement("div");
     box.className = "ug-card";
