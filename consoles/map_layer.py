@@ -245,13 +245,7 @@ def point_json(lon: float, lat: float) -> str:
 
 
 def case_feature(viewer: Actor, number: str, now: datetime) -> tuple[str, str] | None:
-    case = (
-        Case.objects.visible_to(viewer)
-        .select_related("case_type")
-        .filter(number=number)
-        .order_by()
-        .first()
-    )
+    case = Case.objects.visible_to(viewer).select_related("case_type").by_number(number)
     if case is None:
         return None  # unknown, or not the viewer's to see: the same answer
     light = deadlines.light(case, now)
@@ -263,14 +257,9 @@ def case_feature(viewer: Actor, number: str, now: datetime) -> tuple[str, str] |
         [_("Light"), str(light.label) if light else _("no clock running")],
         [_("Address"), case.address or "—"],
     ]
-    properties = {
-        "kind": "case",
-        "label": f"{_('Case')} {case.number}",
-        "facts": facts,
-        "url": reverse("case_detail", args=[case.number]),
-        "link": _("Open the case page"),
-    }
-    return "case", feature_json(case.pk, properties, point_json(case.point.x, case.point.y))
+    url = reverse("case_detail", args=[case.number])
+    label = f"{_('Case')} {case.number}"
+    return _found("case", case, label, facts, url, _("Open the case page"))
 
 
 def component_feature(identifier: str) -> tuple[str, str] | None:
@@ -286,12 +275,14 @@ def component_feature(identifier: str) -> tuple[str, str] | None:
         [_("Status"), component.get_status_display()],
         [_("Owner"), component.owner.name if component.owner else "—"],
     ]
-    properties = {
-        "kind": "component",
-        "label": f"{_('Component')} {component.identifier} · {kind.name}",
-        "facts": facts,
-        "url": reverse("component_detail", args=[component.identifier]),
-        "link": _("Open the component page"),
-    }
-    point = point_json(component.point.x, component.point.y)
-    return "component", feature_json(component.pk, properties, point)
+    url = reverse("component_detail", args=[component.identifier])
+    label = f"{_('Component')} {component.identifier} · {kind.name}"
+    return _found("component", component, label, facts, url, _("Open the component page"))
+
+
+def _found(
+    kind: str, row: Case | Component, label: str, facts: list[list[Any]], url: str, link: str
+) -> tuple[str, str]:
+    """A search answer: the row's point, with what its popup card shows."""
+    properties = {"kind": kind, "label": label, "facts": facts, "url": url, "link": link}
+    return kind, feature_json(row.pk, properties, point_json(row.point.x, row.point.y))
