@@ -21,6 +21,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from cases.models import Case
 from consoles import counters
 from consoles.queues import CappedCount, Queue, waiting
 from consoles.rows import Row, case_rows
@@ -42,9 +43,11 @@ class Live:
 
 
 def live_view(actor: Actor, workspace: Workspace, now: datetime) -> Live:
-    queues = [(queue, count, case_rows(rows, now)) for queue, count, rows in waiting(actor, now)]
-    streets = counters.today_by_street(actor, now) if workspace.by_street else []
-    return Live(queues, counters.today(actor, now), streets)
+    visible = Case.objects.visible_to(actor)  # asked once for the queues and the figures
+    waits = waiting(actor, now, visible)
+    queues = [(queue, count, case_rows(rows, now)) for queue, count, rows in waits]
+    streets = counters.today_by_street(actor, now, visible) if workspace.by_street else []
+    return Live(queues, counters.today(actor, now, visible), streets)
 
 
 def desk_posts(request: HttpRequest, role: str) -> list[Membership] | None:

@@ -179,10 +179,11 @@ def capped_count(cases: CaseQuerySet) -> CappedCount:
 
 
 def waiting(
-    actor: Actor, now: datetime, rows: int = 8
+    actor: Actor, now: datetime, visible: CaseQuerySet | None = None, rows: int = 8
 ) -> list[tuple[Queue, CappedCount, list[Case]]]:
     """Each of the post's queues with its count and its first rows."""
-    visible, found = Case.objects.visible_to(actor), []
+    visible = Case.objects.visible_to(actor) if visible is None else visible
+    found = []
     for queue in QUEUES.get(actor.role, ()):
         cases = cases_in(queue, actor, now, visible)
         first = cases.select_related(*ROW_RELATED).only(*ROW_COLUMNS)[:rows]

@@ -170,7 +170,7 @@ class CaseSearch:
     def _viewed(self) -> CaseQuerySet:
         visible = Case.objects.visible_to(self.actor)
         if self.queue is not None:
-            return cases_in(self.queue, self.actor, self.now)
+            return cases_in(self.queue, self.actor, self.now, visible)
         if self.view == OVERDUE:
             # The deadline of every late case has passed: said outright, the database reads
             # only those from the index of open cases by handling deadline.
