@@ -56,7 +56,7 @@ def _unanswered_parts(actor: Actor) -> AmongIds:
     """The cases where the actor's unit co-handles and has not reported its part (read first,
     a handful: the database then finds them by id, beside the other queues' conditions)."""
     parts = CoHandling.objects.filter(unit_id__in=actor.scope.unit_ids, replied_at=None)
-    return AmongIds.of(parts.order_by().values_list("case_id", flat=True))
+    return AmongIds(parts.order_by().values_list("case_id", flat=True))
 
 
 def _my_tasks(cases: CaseQuerySet, actor: Actor, now: datetime) -> CaseQuerySet:
