@@ -205,6 +205,7 @@ def report(request: HttpRequest, body: s.ReportIn) -> Status[s.CaseSummary]:
         contact_name=body.contact_name,
         contact_phone=body.contact_phone,
         is_urgent=body.is_urgent,
+        observed_at=body.observed_at,
         now=now,
     )
     created = case.created_at == now  # a retry gets the earlier case back

@@ -78,6 +78,7 @@ class Channel(models.TextChoices):
     POLICE = "police", _("110 diversion (110联动)")
     CAMERA = "camera", _("Camera or sensor (视频/物联网)")
     OPEN311 = "open311", _("Open311 partner")
+    CITY = "city", _("City platform referral (市级平台转办)")
     LEADER = "leader", _("Leader's instruction (领导交办)")
 
 
@@ -372,6 +373,8 @@ class Case(models.Model):
     # The hash of the case's last event: removing the newest event breaks this link.
     audit_head = models.CharField(_("audit chain head"), max_length=64, blank=True)
     created_at = models.DateTimeField(_("reported at"))
+    # When the reporter saw it: a phone that was offline sends its report later (intake/mobile).
+    observed_at = models.DateTimeField(_("observed at"), null=True, blank=True)
     filed_at = models.DateTimeField(_("filed at"), null=True, blank=True)
     dispatched_at = models.DateTimeField(_("dispatched at"), null=True, blank=True)
     handled_at = models.DateTimeField(_("handled at"), null=True, blank=True)

@@ -67,6 +67,8 @@ def check_photo_allowed(case: Case, actor: Actor, stage: str) -> None:
             actor.role in CENTER
             or (inspector and (reporter or holds_task(case, actor, TaskKind.VERIFY)))
         )
+        if actor.post is None:  # the public or a partner, with the report it just made
+            allowed = case.status == Status.REPORTED and actor.holds == case.number
     elif stage == PhotoStage.HANDLING:
         allowed = (
             actor.role in HANDLERS

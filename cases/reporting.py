@@ -9,10 +9,11 @@ from __future__ import annotations
 import hashlib
 import json
 from contextlib import AbstractContextManager, nullcontext
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import cache
 from typing import Any
 
+from django.conf import settings
 from django.db import (
     DEFAULT_DB_ALIAS,
     IntegrityError,
@@ -36,6 +37,7 @@ from org.access import Actor, ActorKind, Refusal
 from org.roles import CENTER_DESKS, Role
 
 CENTER = CENTER_DESKS  # the center records any channel
+OBSERVED_CLOCK_DRIFT = timedelta(minutes=5)
 REPORTERS: dict[str, frozenset[str]] = {
     Channel.INSPECTOR: frozenset({Role.INSPECTOR}),
     Channel.HOTLINE: CENTER,
@@ -44,6 +46,7 @@ REPORTERS: dict[str, frozenset[str]] = {
     Channel.POLICE: CENTER | {ActorKind.PARTNER},
     Channel.CAMERA: CENTER | {ActorKind.PARTNER},
     Channel.OPEN311: CENTER | {ActorKind.PARTNER, ActorKind.PUBLIC},
+    Channel.CITY: CENTER | {ActorKind.PARTNER},
     Channel.LEADER: frozenset({Role.LEADER, Role.ACCEPTOR}),
 }
 
@@ -63,14 +66,18 @@ def report_case(
     contact_name: str = "",
     contact_phone: str = "",
     is_urgent: bool = False,
+    observed_at: datetime | None = None,
     now: datetime | None = None,
 ) -> Case:
     """A new case in `reported`. A retry with the same `request_id` and the same content returns
-    the first case; the same id with other content is refused with the first case's number."""
+    the first case; the same id with other content is refused with the first case's number.
+    `observed_at` is when the reporter saw the problem, if a device kept it while offline."""
     if channel not in REPORTERS:
         raise Refusal("unknown_channel", _("Unknown channel %(c)s.") % {"c": channel})
     if actor.role not in REPORTERS[channel]:
         raise Refusal("wrong_role", _("Your post cannot report through this channel."), 403)
+    now = now or timezone.now()
+    observed_at = check_observed(observed_at, now)
     description = clean_text(description, limit=DESCRIPTION_MAX)
     if not description:
         raise Refusal("description_required", _("Describe the problem."))
@@ -79,14 +86,15 @@ def report_case(
         clean_text(text, limit=n)
         for text, n in ((address, 200), (contact_name, 50), (contact_phone, 30))
     ]
-    digest = _digest(channel, description, lon, lat, crs, case_type, component, texts, is_urgent)
+    digest = _digest(
+        channel, description, lon, lat, crs, case_type, component, texts, is_urgent, observed_at
+    )
     request_id = clean_text(request_id, limit=64) if request_id else None
     if request_id and connection.vendor != "postgresql":  # a retry: answered before numbering
         earlier = _earlier(request_id, actor, digest)
         if earlier is not None:
             return earlier
     placement = place(lon, lat, crs)
-    now = now or timezone.now()
     case = Case(
         request_id=request_id or None,
         request_digest=digest,
@@ -101,17 +109,37 @@ def report_case(
         contact_phone=texts[2],
         is_urgent=is_urgent,
         created_at=now,
+        observed_at=observed_at,
     )
     _place(case, placement)
     deadlines.start_step(case, now)
     try:
-        return _store(case, actor, digest, {"crs": crs}, now)
+        said = {"crs": crs} | ({"observed_at": observed_at.isoformat()} if observed_at else {})
+        return _store(case, actor, digest, said, now)
     except IntegrityError:
         # Another request with the same id won the race: that one is the report.
         earlier = _earlier(request_id, actor, digest) if request_id else None
         if earlier is None:
             raise
         return earlier
+
+
+def check_observed(observed_at: datetime | None, now: datetime) -> datetime | None:
+    """A device's time of observation, within bounds: not ahead of the server's clock by more
+    than a phone's drift, and not older than OBSERVED_MAX_AGE_HOURS (a queue kept offline)."""
+    if observed_at is None:
+        return None
+    if timezone.is_naive(observed_at):
+        observed_at = timezone.make_aware(observed_at)
+    if observed_at > now + OBSERVED_CLOCK_DRIFT:
+        raise Refusal("observed_in_future", _("The time of observation lies in the future."))
+    if observed_at < now - timedelta(hours=settings.OBSERVED_MAX_AGE_HOURS):
+        raise Refusal(
+            "observed_too_old",
+            _("The time of observation is more than %(hours)d hours ago.")
+            % {"hours": settings.OBSERVED_MAX_AGE_HOURS},
+        )
+    return observed_at
 
 
 def _store(case: Case, actor: Actor, digest: str, data: dict[str, Any], now: datetime) -> Case:
@@ -167,6 +195,7 @@ def _digest(
     component: Component | None,
     texts: list[str],
     is_urgent: bool,
+    observed_at: datetime | None,
 ) -> str:
     """What the report says, so that a retry can be told from a new report reusing an id."""
     said = [
@@ -179,6 +208,7 @@ def _digest(
         component.pk if component else None,
         texts,
         is_urgent,
+        observed_at.isoformat() if observed_at else None,
     ]
     return hashlib.sha256(json.dumps(said, ensure_ascii=False).encode()).hexdigest()
 

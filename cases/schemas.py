@@ -65,6 +65,7 @@ class CaseSummary(Schema):
     lon: float
     lat: float
     created_at: datetime
+    observed_at: datetime | None = Field(None, description="when the reporter saw it")
     due_at: datetime | None = Field(description="deadline of the current step")
     light: str | None = Field(description="green, yellow or red; null when no clock runs")
     pending_request: str = Field(description="a request waiting for a decision, or empty")
@@ -215,6 +216,11 @@ class ReportIn(In):
     contact_name: str = Field("", max_length=50)
     contact_phone: str = Field("", max_length=30)
     is_urgent: StrictBool = False
+    observed_at: datetime | None = Field(
+        None,
+        description="when the reporter saw it, if the device queued the report offline "
+        "(at most OBSERVED_MAX_AGE_HOURS ago, 72 by default)",
+    )
 
 
 class CaseFilters(Clean):
@@ -323,6 +329,7 @@ def case_summary(case: Case, now: datetime) -> CaseSummary:
         lon=case.point.x,
         lat=case.point.y,
         created_at=timezone.localtime(case.created_at),
+        observed_at=_local(case.observed_at),
         due_at=_local(case.due_at),
         light=deadlines.light(case, now),
         pending_request=case.pending_request,

@@ -19,6 +19,7 @@ from cases import deadlines
 from cases.audit import case_state, seal
 from cases.models import TEXT_MAX, Case, CaseEvent, PendingRequest, Task, TaskOutcome
 from cases.notify import notify
+from cases.signals import case_changed
 from cases.transitions import TRANSITIONS, check_allowed
 from lib.text import has_control_characters
 from org.access import Actor, Refusal
@@ -59,6 +60,8 @@ def act(
         case.save()
         for recipient in step.tell:
             notify(case, verb, recipient)
+        if case_changed.has_listeners(Case):
+            transaction.on_commit(lambda: case_changed.send(Case, case=case, verb=verb))
     return case
 
 

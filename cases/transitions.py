@@ -32,7 +32,7 @@ from cases.models import (
     TaskKind,
     Verb,
 )
-from org.access import Actor, Refusal
+from org.access import Actor, ActorKind, Refusal
 from org.roles import Role
 
 R, S = Role, Status
@@ -91,7 +91,8 @@ TABLE: tuple[Transition, ...] = (
     _t("check", {R.INSPECTOR}, {S.CHECKING}, {S.CHECKED, S.HANDLING}, part=Part.TASK),
     _t("close", {R.SHIFT_LEADER}, {S.CHECKED, S.SELF_HANDLED}, {S.CLOSED}),
     _t("close_special", {R.SHIFT_LEADER}, {*HANDLING_STEPS, S.SUSPENDED}, {S.CLOSED}),
-    _t("callback", {R.ACCEPTOR}, {S.CLOSED}, {S.ACCEPTED}, stays=True),
+    # 回访: the acceptor calls the reporter, or the reporter rates it on the public portal.
+    _t("callback", {R.ACCEPTOR, ActorKind.PUBLIC}, {S.CLOSED}, {S.ACCEPTED}, stays=True),
     # 指挥中心 command center: dispatch, decide on requests, urge
     _t("dispatch", {R.DISPATCHER}, {S.FILED}, {S.DISPATCHED}),
     _t("decide_return", {R.DISPATCHER}, {S.DISPATCHED, S.HANDLING}, {S.FILED}, stays=True),
@@ -182,7 +183,10 @@ def check_allowed(case: Case, actor: Actor, verb: str, now: datetime) -> None:
 
 def _check_part(case: Case, actor: Actor, part: Part) -> None:
     scope = actor.scope
-    if part == Part.TASK:
+    if actor.post is None:  # the public or a partner: only the case it holds
+        if not actor.holds or actor.holds != case.number:
+            raise _out_of_scope(case)
+    elif part == Part.TASK:
         kind = TaskKind.VERIFY if case.status == S.VERIFYING else TaskKind.CHECK
         if not holds_task(case, actor, kind):
             raise Refusal("not_your_task", _("This task was sent to another inspector."), 403)

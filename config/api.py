@@ -26,6 +26,7 @@ from ninja.utils import check_csrf
 from cases.api import router as cases_router
 from catalog.api import router as catalog_router
 from components.api import router as components_router
+from intake.partners.api import router as partners_router
 from lib.field_errors import field_message
 from org.access import Refusal, bearer_key, sign_in_by_key
 from org.api import router as org_router
@@ -108,6 +109,7 @@ api.add_router("", cases_router)
 api.add_router("/components", components_router)
 api.add_router("/catalog", catalog_router)
 api.add_router("", org_router)
+api.add_router("/partners", partners_router)
 
 # Last of all, so that a mistyped path answers in the same JSON as every other error.
 fallback = Router()

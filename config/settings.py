@@ -36,6 +36,11 @@ INSTALLED_APPS = [
     "catalog",
     "components",
     "cases",
+    "intake.mobile",
+    "intake.portal",
+    "intake.hotline",
+    "intake.partners",
+    "intake.open311",
     "simulate",
     "consoles",
 ]
@@ -122,6 +127,8 @@ MAX_EXTENSIONS = env.integer("MAX_EXTENSIONS", default=2, minimum=0)
 MAX_EXTENSION_MINUTES = env.integer(
     "MAX_EXTENSION_MINUTES", default=4200, minimum=1, maximum=525_600
 )
+# A report queued on an offline phone keeps its time of observation, up to this many hours old.
+OBSERVED_MAX_AGE_HOURS = env.integer("OBSERVED_MAX_AGE_HOURS", default=72, minimum=1, maximum=720)
 # Text messages to duty phones and mobiles (org/sms.py): the dotted path of the sending class.
 # The default logs each message with the number masked; a provider plugs in as a subclass.
 SMS_BACKEND = env.string("SMS_BACKEND", default="org.sms.LoggingBackend")

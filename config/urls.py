@@ -10,6 +10,10 @@ urlpatterns = [
     path("components/", include("components.urls")),
     path("map/", include("geo.urls")),
     path("api/v1/", api.urls),
+    path("m/", include("intake.mobile.urls")),
+    path("public/", include("intake.portal.urls")),
+    path("hotline/", include("intake.hotline.urls")),
+    path("open311/v2/", include("intake.open311.urls")),
     path(
         "login/",
         auth_views.LoginView.as_view(redirect_authenticated_user=True),

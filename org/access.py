@@ -52,11 +52,14 @@ class ActorKind(models.TextChoices):
 
 @dataclass(frozen=True)
 class Actor:
-    """Who acts: a person in one post, a partner system, or the anonymous public."""
+    """Who acts: a person in one post, a partner system, or the anonymous public. An actor
+    without a post acts on one case only, the one it `holds`: a partner the case its incident
+    became, a member of the public the case whose tracking code it showed (intake/)."""
 
     user: User | None
     post: Membership | None
     kind: str = ActorKind.STAFF
+    holds: str = ""  # a case number
 
     @property
     def role(self) -> str:
@@ -88,8 +91,12 @@ class Actor:
         return cls(user, choose_post(posts_of(user), role, pick_first=False))
 
     @classmethod
-    def public(cls) -> Actor:
-        return cls(None, None, ActorKind.PUBLIC)
+    def public(cls, holds: str = "") -> Actor:
+        return cls(None, None, ActorKind.PUBLIC, holds)
+
+    @classmethod
+    def partner(cls, holds: str = "") -> Actor:
+        return cls(None, None, ActorKind.PARTNER, holds)
 
 
 def posts_of(user: AbstractBaseUser | AnonymousUser) -> list[Membership]:

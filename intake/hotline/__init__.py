@@ -1,0 +1,1 @@
+"""The hotline console (12319-style) where acceptors record calls."""

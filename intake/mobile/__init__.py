@@ -1,0 +1,1 @@
+"""The inspector app (城管通), phone-first, under /m/."""

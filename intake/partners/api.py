@@ -1,0 +1,5 @@
+"""The partner API under /api/v1/partners/ (intake/partners)."""
+
+from ninja import Router
+
+router = Router(tags=["partners"])

@@ -1,0 +1,1 @@
+"""The public portal under /public/: report without an account, track, rate."""
