@@ -257,7 +257,7 @@ def add_photo(
     case = visible_case(actor, number)
     photos.check_photo_allowed(case, actor, stage)  # before decoding anything
     photo = photos.store_photo(case, stage, image, actor=actor, now=timezone.now())
-    return Status(201, s.photo_out(photo))
+    return Status(201, s.photo_out(photo, case))
 
 
 @router.post("/cases/{number}/{action}", include_in_schema=False)

@@ -17,12 +17,14 @@ from hashlib import sha256
 from typing import Any
 from uuid import uuid4
 
+from django.conf import settings
 from django.core.files import File
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.timesince import timesince
 from django.utils.translation import gettext as _
 from PIL import ExifTags, Image, ImageCms, ImageOps, UnidentifiedImageError, features
 from shapely.geometry import Point
@@ -30,6 +32,7 @@ from shapely.geometry import Point
 from cases.models import Case, Photo, PhotoStage, Status, TaskKind, Verb
 from cases.steps import lock_case, note
 from cases.transitions import HANDLERS, holds_task
+from lib.coords import distance_m
 from org.access import Actor, Refusal
 from org.roles import CENTER_DESKS, Role
 
@@ -132,6 +135,24 @@ def store_photo(case: Case, stage: str, upload: File, *, actor: Actor, now: date
         photo.thumbnail.delete(save=False)
         raise
     return photo
+
+
+def doubts(case: Case, photo: Photo) -> list[str]:
+    """Why a photo deserves a second look, from its EXIF: taken long before it was sent (an
+    old picture of another day), or far from the place reported."""
+    found = []
+    max_age = timedelta(hours=settings.PHOTO_MAX_AGE_HOURS)
+    if photo.taken_at is not None and photo.uploaded_at - photo.taken_at > max_age:
+        age = timesince(photo.taken_at, photo.uploaded_at)
+        found.append(_("Taken %(age)s before it was sent (EXIF).") % {"age": age})
+    if photo.taken_point is not None:
+        metres = distance_m(photo.taken_point.x, photo.taken_point.y, case.point.x, case.point.y)
+        if metres > settings.PHOTO_MAX_DISTANCE_METRES:
+            found.append(
+                _("Taken %(metres)s m from the reported place (EXIF).")
+                % {"metres": f"{metres:,.0f}"}
+            )
+    return found
 
 
 def record(case: Case, photo: Photo, digest: str, actor: Actor, now: datetime) -> None:

@@ -29,7 +29,7 @@ from cases.models import (
     Status,
     Task,
 )
-from cases.photos import photo_urls
+from cases.photos import doubts, photo_urls
 from catalog.models import TypeKind
 from catalog.routing import explain
 from org.api import Clean, In, Named, named
@@ -160,6 +160,9 @@ class PhotoOut(Schema):
     width: int
     height: int
     urls: dict[str, str] = Field(description="the image and its thumbnail")
+    doubts: list[str] = Field(
+        [], description="why EXIF says to look twice: taken long before it was sent, or far away"
+    )
 
 
 class CaseDetail(CaseSummary):
@@ -366,7 +369,7 @@ def task_out(task: Task) -> TaskOut:
     )
 
 
-def photo_out(photo: Photo) -> PhotoOut:
+def photo_out(photo: Photo, case: Case) -> PhotoOut:
     return PhotoOut(
         id=photo.pk,
         stage=photo.stage,
@@ -374,6 +377,7 @@ def photo_out(photo: Photo) -> PhotoOut:
         width=photo.width,
         height=photo.height,
         urls=photo_urls(photo),
+        doubts=doubts(case, photo),
     )
 
 
@@ -458,6 +462,6 @@ def case_detail(case: Case, now: datetime, verbs: tuple[str, ...]) -> CaseDetail
         contact=Contact(name=contact.name, phone=contact.phone) if contact else None,
         events=[_event(event) for event in events],
         tasks=[task_out(task) for task in tasks],
-        photos=[photo_out(photo) for photo in case.photos.order_by("uploaded_at", "id")],
+        photos=[photo_out(photo, case) for photo in case.photos.order_by("uploaded_at", "id")],
         verbs=list(verbs),
     )

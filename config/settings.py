@@ -129,6 +129,10 @@ MAX_EXTENSION_MINUTES = env.integer(
 )
 # A report queued on an offline phone keeps its time of observation, up to this many hours old.
 OBSERVED_MAX_AGE_HOURS = env.integer("OBSERVED_MAX_AGE_HOURS", default=72, minimum=1, maximum=720)
+# A photo is flagged for the acceptor when its EXIF says it was taken this long before it was
+# sent, or this far from the place reported.
+PHOTO_MAX_AGE_HOURS = env.integer("PHOTO_MAX_AGE_HOURS", default=24, minimum=1)
+PHOTO_MAX_DISTANCE_METRES = env.integer("PHOTO_MAX_DISTANCE_METRES", default=300, minimum=1)
 # Text messages to duty phones and mobiles (org/sms.py): the dotted path of the sending class.
 # The default logs each message with the number masked; a provider plugs in as a subclass.
 SMS_BACKEND = env.string("SMS_BACKEND", default="org.sms.LoggingBackend")

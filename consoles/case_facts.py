@@ -12,7 +12,7 @@ from typing import Any
 
 from django.conf import settings
 
-from cases import deadlines
+from cases import deadlines, photos
 from cases.models import Case, Light, Photo, PhotoStage, Task
 from geo.map_layers import map_layers
 from org.access import Actor
@@ -40,6 +40,11 @@ def task_rows(case: Case, now: datetime) -> list[TaskRow]:
 def in_workflow_order(photos: Iterable[Photo]) -> list[Photo]:
     """Report, then handling, then check photos; within a stage in the order they came."""
     return sorted(photos, key=lambda photo: (STAGE_ORDER[photo.stage], photo.pk))
+
+
+def photos_with_doubts(case: Case) -> list[tuple[Photo, list[str]]]:
+    """The photos in workflow order, each with what its EXIF says to look twice at."""
+    return [(photo, photos.doubts(case, photo)) for photo in in_workflow_order(case.photos.all())]
 
 
 def keeps_calendar(viewer: Actor) -> bool:

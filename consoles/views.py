@@ -126,7 +126,7 @@ def case_page(
         "light": deadlines.light(case, now),
         "overdue": case.is_overdue(now),
         "events": timeline(case),
-        "photos": case_facts.in_workflow_order(case.photos.all()),
+        "photos": case_facts.photos_with_doubts(case),
         "tasks": case_facts.task_rows(case, now),
         "co_handlings": case.co_handlings.select_related("unit"),
         "contact": contact or masked(case),

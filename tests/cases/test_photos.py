@@ -499,3 +499,28 @@ def test_a_check_photo_needs_the_open_check_task(world: World, media: Path) -> N
     store_photo(case, PhotoStage.CHECK, upload(data), actor=a.inspector_2, now=MONDAY_10)
     stages = list(case.photos.order_by("id").values_list("stage", flat=True))
     assert stages == ["handling", "check"] and len(stored_files(media)) == 4
+
+
+def dms(degrees: float) -> tuple[Any, ...]:
+    seconds = round(degrees * 3600 * 100)
+    return (seconds // 360000, seconds // 6000 % 60, IFDRational(seconds % 6000, 100))
+
+
+def test_the_acceptor_is_warned_of_a_photo_taken_long_before_or_far_from_the_report(
+    world: World, media: Path, settings: Any
+) -> None:
+    settings.PHOTO_MAX_AGE_HOURS, settings.PHOTO_MAX_DISTANCE_METRES = 24, 300
+    case = a_case(world)
+    here = {"lon": dms(WEST[0]), "lat": dms(WEST[1])}
+    fresh = store(world, case, encoded(picture(), exif=exif(taken="2026:11:23 09:30:00", **here)))
+    assert photos.doubts(case, fresh) == []
+    east = {"lon": dms(WEST[0] + 0.01), "lat": dms(WEST[1])}  # about 950 m east
+    old_far = store(world, case, encoded(picture(), exif=exif(taken="2026:11:20 09:30:00", **east)))
+    with translation.override("en"):
+        said = photos.doubts(case, old_far)
+    assert len(said) == 2 and "before it was sent" in said[0] and "3" in said[0]
+    assert re.search(r"Taken 9\d\d m from the reported place", said[1])
+    page = Client()
+    page.force_login(world.acceptor)
+    html = page.get(f"/cases/{case.number}/").content.decode()
+    assert html.count('data-testid="photo-doubt"') == 2 and "EXIF" in html
