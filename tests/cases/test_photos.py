@@ -511,11 +511,12 @@ def test_the_acceptor_is_warned_of_a_photo_taken_long_before_or_far_from_the_rep
 ) -> None:
     settings.PHOTO_MAX_AGE_HOURS, settings.PHOTO_MAX_DISTANCE_METRES = 24, 300
     case = a_case(world)
-    here = {"lon": dms(WEST[0]), "lat": dms(WEST[1])}
-    fresh = store(world, case, encoded(picture(), exif=exif(taken="2026:11:23 09:30:00", **here)))
+    here = exif(taken="2026:11:23 09:30:00", lon=dms(WEST[0]), lat=dms(WEST[1]))
+    fresh = store(world, case, encoded(picture(), exif=here))
     assert photos.doubts(case, fresh) == []
-    east = {"lon": dms(WEST[0] + 0.01), "lat": dms(WEST[1])}  # about 950 m east
-    old_far = store(world, case, encoded(picture(), exif=exif(taken="2026:11:20 09:30:00", **east)))
+    # Three days older, and about 950 m east.
+    east = exif(taken="2026:11:20 09:30:00", lon=dms(WEST[0] + 0.01), lat=dms(WEST[1]))
+    old_far = store(world, case, encoded(picture(), exif=east))
     with translation.override("en"):
         said = photos.doubts(case, old_far)
     assert len(said) == 2 and "before it was sent" in said[0] and "3" in said[0]
