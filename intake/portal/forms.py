@@ -40,7 +40,8 @@ class PhotosField(forms.FileField):
     """Up to MAX_PHOTOS images, each read and decoded completely, so that a fake or huge
     photo is refused before the report exists."""
 
-    widget = MultipleFileInput(attrs={"accept": "image/jpeg,image/png,image/webp,image/heic"})
+    # Without HEIC in `accept`, iPhones send their photos converted to JPEG.
+    widget = MultipleFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"})
 
     def clean(self, data: Any, initial: Any = None) -> list[UploadedFile]:
         files = [f for f in (data if isinstance(data, list | tuple) else [data]) if f]

@@ -18,6 +18,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import get_random_string
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
@@ -192,7 +193,7 @@ def track(request: HttpRequest) -> HttpResponse:
 def case_page(request: HttpRequest, number: str) -> HttpResponse:
     case = _held_case(request, number)
     if case is None:
-        return redirect(f"{reverse('portal:track')}?number={number[:14]}")
+        return _ask_for_code(number)
     return _show_case(request, case, RateForm())
 
 
@@ -204,7 +205,7 @@ def rate(request: HttpRequest, number: str) -> HttpResponse:
         return too_many(request, minutes=1)
     case = _held_case(request, number)
     if case is None:
-        return redirect(f"{reverse('portal:track')}?number={number[:14]}")
+        return _ask_for_code(number)
     form = RateForm(request.POST)
     if not form.is_valid():
         return _show_case(request, case, form, status=400)
@@ -240,6 +241,11 @@ def _show_case(request: HttpRequest, case: Case, form: RateForm, status: int = 2
         "form": form,
     }
     return render(request, "intake/portal/case.html", context, status=status)
+
+
+def _ask_for_code(number: str) -> HttpResponse:
+    """To the lookup form, the number filled in: the same whether the case exists or not."""
+    return redirect(f"{reverse('portal:track')}?{urlencode({'number': number[:14]})}")
 
 
 def _hold(request: HttpRequest, number: str) -> None:
