@@ -137,6 +137,8 @@ SMS_BACKEND = env.string("SMS_BACKEND", default="org.sms.LoggingBackend")
 # production sets a cache shared by all workers (Redis or memcached) for the limits to hold.
 PORTAL_REPORTS_PER_HOUR = env.integer("PORTAL_REPORTS_PER_HOUR", default=5, minimum=1)
 PORTAL_LOOKUPS_PER_MINUTE = env.integer("PORTAL_LOOKUPS_PER_MINUTE", default=20, minimum=1)
+# The hotline the portal tells citizens to call when a problem is urgent.
+PORTAL_HOTLINE = env.string("PORTAL_HOTLINE", default="12319")
 USE_I18N = True
 USE_TZ = True
 

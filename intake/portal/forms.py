@@ -108,8 +108,9 @@ class ReportForm(forms.Form):
         ],
         help_text=_("Only the supervision center sees it, to call you back."),
     )
-    request_id = forms.CharField(widget=forms.HiddenInput)
-    code = forms.CharField(widget=forms.HiddenInput)
+    # Not restored by the browser on Back: a new form gets new tokens from the server.
+    request_id = forms.CharField(widget=forms.HiddenInput(attrs={"autocomplete": "off"}))
+    code = forms.CharField(widget=forms.HiddenInput(attrs={"autocomplete": "off"}))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

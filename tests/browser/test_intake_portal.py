@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from cases.models import Case, Channel
-from tests.cases.conftest import World
+from tests.cases.conftest import EAST, World
 from tests.cases.test_photos import encoded, picture
 
 pytestmark = [
@@ -32,9 +32,13 @@ def test_a_citizen_on_a_phone_places_a_pin_and_reports(
     expect(
         page.locator("#report-map path.leaflet-interactive, #report-map path")
     ).not_to_have_count(0)
-    page.locator("#report-map").click()
+    page.context.grant_permissions(["geolocation"])
+    page.context.set_geolocation({"longitude": EAST[0], "latitude": EAST[1]})
+    page.get_by_role("button", name="使用我的位置").click()
+    expect(page.locator("#id_lon")).to_have_value(f"{EAST[0]:.7f}")
+    page.locator("#report-map").click(position={"x": 60, "y": 130})  # the pin moves there
     expect(page.locator("#map-status")).to_have_text("已标出位置：可拖动标记到准确的地点。")
-    assert page.locator("#id_lon").input_value() != ""
+    expect(page.locator("#id_lon")).not_to_have_value(f"{EAST[0]:.7f}")
     page.get_by_label("问题类型").select_option(label="暴露垃圾")
     page.get_by_label("问题描述").fill("路口有一堆建筑垃圾")
     page.get_by_label("照片").set_input_files(
