@@ -136,6 +136,13 @@ PHOTO_MAX_DISTANCE_METRES = env.integer("PHOTO_MAX_DISTANCE_METRES", default=300
 # Text messages to duty phones and mobiles (org/sms.py): the dotted path of the sending class.
 # The default logs each message with the number masked; a provider plugs in as a subclass.
 SMS_BACKEND = env.string("SMS_BACKEND", default="org.sms.LoggingBackend")
+# The public portal's rate limits per client IP (intake/portal/limits.py, django-ratelimit).
+# Its counters live in the default cache: the local-memory default counts per process, so
+# production sets a cache shared by all workers (Redis or memcached) for the limits to hold.
+PORTAL_REPORTS_PER_HOUR = env.integer("PORTAL_REPORTS_PER_HOUR", default=5, minimum=1)
+PORTAL_LOOKUPS_PER_MINUTE = env.integer("PORTAL_LOOKUPS_PER_MINUTE", default=20, minimum=1)
+# The hotline the portal tells citizens to call when a problem is urgent.
+PORTAL_HOTLINE = env.string("PORTAL_HOTLINE", default="12319")
 USE_I18N = True
 USE_TZ = True
 
