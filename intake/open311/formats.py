@@ -10,6 +10,7 @@ escapes text, so the answer is always well-formed.
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime
 from typing import Any, Final
 from xml.etree import ElementTree as ET
@@ -22,6 +23,8 @@ from org.access import Refusal
 JSON: Final = "json"
 XML: Final = "xml"
 CONTENT_TYPES: Final = {JSON: "application/json; charset=utf-8", XML: "text/xml; charset=utf-8"}
+# Characters XML 1.0 cannot hold at all, not even escaped.
+NOT_XML: Final = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 # The element of each item of a list, by the list's element.
 ITEMS: Final = {
     "services": "service",
@@ -77,7 +80,7 @@ def _text(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, datetime):
         return when(value) or ""
-    return str(value)
+    return NOT_XML.sub("", str(value))
 
 
 def _plain(value: Any) -> Any:

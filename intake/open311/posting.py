@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Final
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, ValidationError
 from django.core.validators import EmailValidator, URLValidator
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, QueryDict
@@ -63,7 +63,10 @@ class Posted:
 
 def read_post(request: HttpRequest) -> Posted:
     """The posted fields from a form or JSON body, then the query string for any not sent."""
-    body = _json_body(request) if _is_json(request) else _form_body(request.POST)
+    try:
+        body = _json_body(request) if _is_json(request) else _form_body(request.POST)
+    except (RequestDataTooBig, TooManyFieldsSent):
+        raise Refusal("body_too_large", _("The request body is too large."), 413) from None
     posted = Posted()
     for source in (body, _form_body(request.GET)):
         posted.api_key = posted.api_key or source.api_key
@@ -92,7 +95,7 @@ def _form_body(data: QueryDict) -> Posted:
 
 
 def _json_body(request: HttpRequest) -> Posted:
-    if len(request.body) > BODY_MAX:
+    if int(request.headers.get("Content-Length") or 0) > BODY_MAX or len(request.body) > BODY_MAX:
         raise Refusal("body_too_large", _("The request body is too large."), 413)
     try:
         data = json.loads(request.body)

@@ -10,6 +10,7 @@ from typing import Any
 from xml.etree import ElementTree as ET
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 from shapely import Point
 
@@ -51,9 +52,11 @@ class Open311:
 
 
 @pytest.fixture(autouse=True)
-def _fresh_gazetteer() -> None:
-    # Each test database starts again at revision 1, so a cached gazetteer could look current.
+def _fresh_gazetteer_and_rates() -> None:
+    # Each test database starts again at revision 1, so a cached gazetteer could look current;
+    # the POST rate limit counts in the cache, which outlives a test.
     forget_gazetteer()
+    cache.clear()
 
 
 @pytest.fixture

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 from django.utils import timezone
 
 from cases.models import Case, CaseEvent, Channel, Status
+from intake.open311 import views
 from intake.open311.models import ServiceRequest
 from intake.open311.posting import RETRY_WINDOW, Posted, post_request
 from tests.cases.conftest import WEST
@@ -197,3 +199,24 @@ def test_a_retry_after_the_window_is_a_new_report(o311: Open311) -> None:
     later = post_request(posted, now=now)
     assert within.case == first.case
     assert later.case != first.case
+
+
+def test_without_a_description_the_service_name_describes_it(o311: Open311) -> None:
+    assert o311.post(**o311.at_west(description=None)).status_code == 200
+    assert Case.objects.get().description == "暴露垃圾"
+
+
+def test_a_huge_body_is_refused(o311: Open311, settings: Any) -> None:
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 10_000
+    response = o311.post(**o311.at_west(description="垃圾" * 10_000))
+    assert response.status_code == 413
+    assert nothing_stored()
+
+
+def test_a_partner_posting_in_a_loop_is_slowed_down(
+    o311: Open311, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(views, "POST_RATE", "2/m")
+    statuses = [o311.post(**o311.at_west(description=f"垃圾{n}")).status_code for n in range(3)]
+    assert statuses == [200, 200, 429]
+    assert Case.objects.count() == 2

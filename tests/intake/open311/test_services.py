@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from xml.etree import ElementTree as ET
+
 import pytest
 
 from catalog.models import CaseType
+from intake.open311.formats import xml_bytes
 from tests.intake.open311.conftest import COVER, GARBAGE, Open311, body, xml
 
 pytestmark = pytest.mark.django_db
@@ -134,3 +137,8 @@ def test_an_unknown_address_is_a_404_in_the_specs_form(o311: Open311) -> None:
     assert body(o311.client.get("/open311/v2/nothing.json"))[0]["code"] == 404
     response = o311.client.get("/open311/v2/services.yaml")
     assert (response.status_code, body(response)[0]["code"]) == (404, 404)
+
+
+def test_xml_leaves_out_characters_xml_cannot_hold() -> None:
+    text = xml_bytes("services", [{"service_name": "井盖\x01<缺失>&"}])
+    assert ET.fromstring(text).findtext("service/service_name") == "井盖<缺失>&"
