@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Prefetch
+from django.db.models import Exists, OuterRef, Prefetch
 from django.utils.translation import gettext as _
 
 from catalog.models import CaseType, FilingCondition, TypeKind, Urgency
@@ -49,6 +49,7 @@ class Attribute:
 class Service:
     case_type: CaseType
     attributes: tuple[Attribute, ...] = field(default=())
+    has_attributes: bool = False  # listed without its attributes: whether it has any
 
     @property
     def code(self) -> str:
@@ -65,18 +66,20 @@ def service_code(case_type: CaseType) -> str:
 
 
 def _current_types() -> Any:
-    conditions = FilingCondition.objects.order_by("position", "id")
-    return (
-        CaseType.objects.filter(major__edition__is_current=True, is_active=True)
-        .select_related("major")
-        .prefetch_related(Prefetch("conditions", queryset=conditions))
-        .order_by("major__kind", "code")
+    return CaseType.objects.filter(major__edition__is_current=True, is_active=True).select_related(
+        "major"
     )
 
 
 def all_services() -> list[Service]:
-    """Every active type of the current edition, with its attributes (two queries)."""
-    return [Service(t, attributes_of(t)) for t in _current_types()]
+    """Every active type of the current edition, in one query; a component type always has
+    an attribute (its identifier), an event type when it has filing conditions."""
+    conditions = FilingCondition.objects.filter(case_type=OuterRef("pk"))
+    types = _current_types().annotate(has_conditions=Exists(conditions))
+    return [
+        Service(t, has_attributes=t.has_conditions or t.major.kind == TypeKind.COMPONENT)
+        for t in types.order_by("major__kind", "code")
+    ]
 
 
 def find_service(code: str) -> Service:
@@ -84,14 +87,17 @@ def find_service(code: str) -> Service:
     kind, _dash, type_code = code.partition("-")
     case_type = None
     if kind in TypeKind.values and type_code.isdigit():
-        case_type = _current_types().filter(major__kind=kind, code=type_code).first()
+        conditions = FilingCondition.objects.order_by("position", "id")
+        found = _current_types().filter(major__kind=kind, code=type_code)
+        case_type = found.prefetch_related(Prefetch("conditions", queryset=conditions)).first()
     if case_type is None:
         raise Refusal(
             "unknown_service",
             _("There is no service %(code)s: the services list names them.") % {"code": code},
             404,
         )
-    return Service(case_type, attributes_of(case_type))
+    attributes = attributes_of(case_type)
+    return Service(case_type, attributes, has_attributes=bool(attributes))
 
 
 def attributes_of(case_type: CaseType) -> tuple[Attribute, ...]:

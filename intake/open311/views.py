@@ -57,10 +57,10 @@ def endpoint(*methods: str) -> Callable[[View], View]:
 @endpoint("GET")
 def discovery(request: HttpRequest, fmt: str) -> HttpResponse:
     district = District.objects.values_list("name", flat=True).first() or ""
+    contact = _("%(district)s digital urban management supervision center (数字城管监督中心)")
     data = {
         "changeset": CHANGESET,
-        "contact": _("%(district)s digital urban management supervision center (数字城管监督中心)")
-        % {"district": district},
+        "contact": (contact % {"district": district}).strip(),
         "key_service": _(
             "Partner systems get an api_key from the supervision center's administrator; "
             "reading needs no key."
@@ -89,7 +89,7 @@ def _service(service: Service) -> dict[str, Any]:
         "service_code": service.code,
         "service_name": case_type.name,
         "description": f"{case_type.major.name} · {case_type.name}",
-        "metadata": bool(service.attributes),
+        "metadata": service.has_attributes,
         "type": "realtime",
         "keywords": service.keywords,
         "group": case_type.major.name,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import Any
 from xml.etree import ElementTree as ET
 
 import pytest
@@ -142,3 +143,17 @@ def test_an_unknown_address_is_a_404_in_the_specs_form(o311: Open311) -> None:
 def test_xml_leaves_out_characters_xml_cannot_hold() -> None:
     text = xml_bytes("services", [{"service_name": "井盖\x01<缺失>&"}])
     assert ET.fromstring(text).findtext("service/service_name") == "井盖<缺失>&"
+
+
+def test_an_event_type_without_conditions_has_no_metadata_and_the_list_is_one_query(
+    o311: Open311, django_assert_max_num_queries: Any
+) -> None:
+    CaseType.objects.create(major=o311.world.garbage.major, code="0199", name="其他市容问题")
+    with django_assert_max_num_queries(1):
+        services = body(o311.client.get("/open311/v2/services.json"))
+    assert {s["service_code"]: s["metadata"] for s in services} == {
+        COVER: True,
+        GARBAGE: True,
+        "event-0199": False,
+    }
+    assert body(o311.client.get("/open311/v2/services/event-0199.json"))["attributes"] == []
