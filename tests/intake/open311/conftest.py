@@ -71,7 +71,7 @@ def o311(world: World) -> Open311:  # noqa: F811
     component = Component(case_type=cover, point=Point(*WEST))
     component.save()
     PointOfInterest.objects.create(name="翠湖公园", category="park", point=Point(*WEST))
-    return Open311(world, partner, key, cover, component, Client())
+    return Open311(world, partner, key, cover, component, Client(enforce_csrf_checks=True))
 
 
 def body(response: Any) -> Any:
