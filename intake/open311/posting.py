@@ -47,6 +47,7 @@ FIELDS: Final = (
 )  # fmt: skip
 BODY_MAX: Final = 64 * 1024  # bytes of a JSON body
 MAX_ATTRIBUTES: Final = 20
+EMAIL_MAX: Final = 254
 
 
 @dataclass
@@ -198,6 +199,8 @@ def contact_of(posted: Posted) -> Contact:
     if email:
         try:
             EmailValidator()(email)
+            if len(email) > EMAIL_MAX:  # the validator allows longer than the column holds
+                raise ValidationError("too long")
         except ValidationError:
             raise Refusal("bad_email", _("The email address is not valid.")) from None
     return Contact(clean_text(name, limit=50), clean_text(posted.get("phone"), limit=30), email)
@@ -217,10 +220,13 @@ def media_url_of(posted: Posted) -> str:
     return url
 
 
-def post_request(posted: Posted, *, now: datetime | None = None) -> ServiceRequest:
-    """The service request of a valid POST: a new case, or the first one for a retry."""
+def post_request(
+    posted: Posted, *, partner: Partner | None = None, now: datetime | None = None
+) -> ServiceRequest:
+    """The service request of a valid POST: a new case, or the first one for a retry.
+    `partner` is the one `partner_of` found for the key, if the caller asked already."""
     now = now or timezone.now()
-    partner = partner_of(posted)
+    partner = partner or partner_of(posted)
     service_code = posted.get("service_code")
     if not service_code:
         raise Refusal("service_code_required", _("Send the service_code."))

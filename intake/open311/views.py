@@ -137,7 +137,7 @@ def _post(request: HttpRequest, fmt: str) -> HttpResponse:
         increment=True,
     ):
         raise Refusal("too_many_requests", _("Too many requests: wait a minute."), 429)
-    made = posting.post_request(posted)
+    made = posting.post_request(posted, partner=partner)
     data = [
         {
             "service_request_id": made.case.number,

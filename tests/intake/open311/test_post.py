@@ -128,6 +128,8 @@ def test_a_json_body_is_taken_too(o311: Open311) -> None:
         ({"media_url": "javascript:alert(1)"}, 400),
         ({"media_url": "file:///etc/passwd"}, 400),
         ({"email": "not an address"}, 400),
+        ({"email": "a" * 64 + "@" + ".".join(["b" * 60] * 4) + ".cn"}, 400),
+        ({"device_id": "d" * 101}, 400),
         ({"description": "垃圾" * 1001}, 400),
         ({"description": "bad\x00text"}, 400),
         ({"phone": "1" * 31}, 400),
