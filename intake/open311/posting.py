@@ -5,6 +5,10 @@ same names is taken too. Each field may also come in the query string, where the
 examples put `api_key`. Nothing is stored unless everything is right: the case and its
 ServiceRequest row are written in one transaction.
 
+Photos may come with a multipart POST as `media` files (at most MAX_MEDIA; an extension
+many Open311 clients send): each is checked and stored as a report photo by cases/photos.py,
+in the same transaction, so a photo that is refused leaves no case behind.
+
 A retried POST is safe. Clients retry when an answer is lost, so the same content from the
 same partner and device_id (empty if not sent) within RETRY_WINDOW returns the first case
 instead of a second one. The content's hash, with the partner, device_id and the window's
@@ -14,22 +18,24 @@ looked up as well, so a retry is recognised for at least RETRY_WINDOW whenever i
 
 from __future__ import annotations
 
-import hashlib
 import json
 import math
 import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from hashlib import sha256
 from typing import Any, Final
 
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, ValidationError
+from django.core.files import File
 from django.core.validators import EmailValidator, URLValidator
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cases.models import Case, Channel
+from cases.models import Case, Channel, Photo, PhotoStage
+from cases.photos import read_upload, store_photo
 from cases.reporting import report_case
 from cases.steps import clean_text
 from geo.gazetteer import describe, geocode
@@ -47,6 +53,7 @@ FIELDS: Final = (
 )  # fmt: skip
 BODY_MAX: Final = 64 * 1024  # bytes of a JSON body
 MAX_ATTRIBUTES: Final = 20
+MAX_MEDIA: Final = 3
 EMAIL_MAX: Final = 254
 
 
@@ -57,6 +64,7 @@ class Posted:
     api_key: str = ""
     fields: dict[str, str] = field(default_factory=dict)
     attributes: dict[str, str] = field(default_factory=dict)
+    media: list[File] = field(default_factory=list)
 
     def get(self, name: str) -> str:
         return self.fields.get(name, "").strip()
@@ -77,6 +85,11 @@ def read_post(request: HttpRequest) -> Posted:
             posted.attributes.setdefault(code, value)
     if len(posted.attributes) > MAX_ATTRIBUTES:
         raise Refusal("too_many_attributes", _("Too many attributes."))
+    posted.media = [upload for upload in request.FILES.getlist("media")]
+    if len(posted.media) > MAX_MEDIA:
+        raise Refusal(
+            "too_many_photos", _("Send at most %(n)d photos with a request.") % {"n": MAX_MEDIA}
+        )
     return posted
 
 
@@ -237,7 +250,8 @@ def post_request(
     media_url = media_url_of(posted)
     device_id = clean_text(posted.get("device_id"), limit=100)
     account_id = clean_text(posted.get("account_id"), limit=100)
-    ids = [_request_id(partner, posted, window) for window in _windows(now)]
+    photos = [sha256(read_upload(upload)).hexdigest() for upload in posted.media]
+    ids = [_request_id(partner, posted, photos, window) for window in _windows(now)]
     earlier = _retried(ids, now)
     if earlier is not None:
         return earlier
@@ -260,7 +274,9 @@ def post_request(
         if existing is not None:  # a retry that raced the first request
             return existing
         extra = Extra(chosen.values, media_url, contact.email, device_id, account_id)
-        return _store(case, partner, service, extra, now)
+        made = _store(case, partner, service, extra, now)
+        _store_photos(case, posted.media, now)
+        return made
 
 
 @dataclass(frozen=True)
@@ -295,20 +311,37 @@ def _store(
         return ServiceRequest.objects.get(case=case)
 
 
+def _store_photos(case: Case, uploads: list[File], now: datetime) -> None:
+    """Each photo as a report photo of the new case. A refused photo undoes the request:
+    the transaction drops the rows, and the files stored before it are removed here (files
+    are not transactional)."""
+    stored: list[Photo] = []
+    try:
+        for upload in uploads:
+            holder = Actor.partner(holds=case.number)
+            stored.append(store_photo(case, PhotoStage.REPORT, upload, actor=holder, now=now))
+    except BaseException:
+        for photo in stored:
+            photo.image.delete(save=False)
+            photo.thumbnail.delete(save=False)
+        raise
+
+
 def _windows(now: datetime) -> list[int]:
     """The current retry window's number and the one before it."""
     current = int(now.timestamp() // RETRY_WINDOW.total_seconds())
     return [current, current - 1]
 
 
-def _request_id(partner: Partner, posted: Posted, window: int) -> str:
+def _request_id(partner: Partner, posted: Posted, photos: list[str], window: int) -> str:
     said = [
         partner.code,
         window,
         sorted((name, value.strip()) for name, value in posted.fields.items()),
         sorted((code, value.strip()) for code, value in posted.attributes.items()),
+        photos,
     ]
-    digest = hashlib.sha256(json.dumps(said, ensure_ascii=False).encode()).hexdigest()
+    digest = sha256(json.dumps(said, ensure_ascii=False).encode()).hexdigest()
     return f"open311-{digest[:48]}"
 
 

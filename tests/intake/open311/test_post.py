@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import io
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
+from PIL import Image
 
-from cases.models import Case, CaseEvent, Channel, Status
+from cases.models import Case, CaseEvent, Channel, Photo, PhotoStage, Status
 from intake.open311 import views
 from intake.open311.models import ServiceRequest
 from intake.open311.posting import RETRY_WINDOW, Posted, post_request
@@ -222,3 +226,39 @@ def test_a_partner_posting_in_a_loop_is_slowed_down(
     statuses = [o311.post(**o311.at_west(description=f"垃圾{n}")).status_code for n in range(3)]
     assert statuses == [200, 200, 429]
     assert Case.objects.count() == 2
+
+
+def jpeg(colour: str = "green") -> SimpleUploadedFile:
+    buffer = io.BytesIO()
+    Image.new("RGB", (64, 48), colour).save(buffer, "JPEG")
+    return SimpleUploadedFile("photo.jpg", buffer.getvalue(), content_type="image/jpeg")
+
+
+def files_in(folder: Path) -> list[Path]:
+    return [path for path in folder.rglob("*") if path.is_file()]
+
+
+def test_photos_sent_as_media_become_report_photos(o311: Open311, media: Path) -> None:
+    response = o311.post(**o311.at_west(media=[jpeg(), jpeg("red")]))
+    assert response.status_code == 200, response.content
+    case = Case.objects.get()
+    photos = list(case.photos.all())
+    assert [photo.stage for photo in photos] == [PhotoStage.REPORT, PhotoStage.REPORT]
+    assert len(files_in(media)) == 4  # each image and its thumbnail
+    assert o311.post(**o311.at_west(media=[jpeg(), jpeg("red")])).status_code == 200  # a retry
+    assert (Case.objects.count(), case.photos.count()) == (1, 2)
+
+
+def test_a_fake_photo_undoes_the_whole_request(o311: Open311, media: Path) -> None:
+    fake = SimpleUploadedFile("photo.jpg", b"<?php echo 'hi'; ?>", content_type="image/jpeg")
+    response = o311.post(**o311.at_west(media=[jpeg(), fake]))
+    assert response.status_code in (400, 415)
+    assert body(response)[0]["description"]
+    assert nothing_stored() and not Photo.objects.exists()
+    assert files_in(media) == []
+
+
+def test_at_most_three_photos_come_with_a_request(o311: Open311, media: Path) -> None:
+    response = o311.post(**o311.at_west(media=[jpeg() for _ in range(4)]))
+    assert response.status_code == 400
+    assert nothing_stored()
