@@ -32,6 +32,7 @@ PUBLISHED_CHANNELS: Final = (Channel.OPEN311,)
 SPAN: Final = timedelta(days=90)
 PAGE_MAX: Final = 1000
 IDS_MAX: Final = 100
+CODES_MAX: Final = 20
 STATUSES: Final = ("open", "closed")
 _LOST_PLUS: Final = re.compile(r"(T[\d:.]+) (\d\d:?\d\d)$")
 
@@ -39,7 +40,7 @@ _LOST_PLUS: Final = re.compile(r"(T[\d:.]+) (\d\d:?\d\d)$")
 @dataclass(frozen=True)
 class Filters:
     numbers: tuple[str, ...] = ()
-    service_code: str = ""
+    service_codes: tuple[str, ...] = ()
     start: datetime | None = None
     end: datetime | None = None
     statuses: tuple[str, ...] = ()
@@ -62,7 +63,12 @@ def read_filters(query: QueryDict, now: datetime) -> Filters:
         return Filters(numbers=tuple(numbers), page=page, page_size=page_size)
     start, end = _date(query, "start_date"), _date(query, "end_date")
     start, end = _span(start, end, now)
-    statuses = _list(query.get("status", ""))
+    statuses = _list(",".join(query.getlist("status")))  # comma list, or declared again
+    codes = _list(",".join(query.getlist("service_code")))
+    if len(codes) > CODES_MAX:
+        raise Refusal(
+            "too_many_codes", _("Ask for at most %(n)d service_code at once.") % {"n": CODES_MAX}
+        )
     for status in statuses:
         if status not in STATUSES:
             raise Refusal(
@@ -70,7 +76,7 @@ def read_filters(query: QueryDict, now: datetime) -> Filters:
                 _("status may be open or closed, not %(status)s.") % {"status": repr(status[:20])},
             )
     return Filters(
-        service_code=query.get("service_code", "").strip(),
+        service_codes=tuple(codes),
         start=start,
         end=end,
         statuses=tuple(sorted(set(statuses))),
@@ -140,14 +146,21 @@ def find_cases(filters: Filters) -> list[Case]:
         cases = cases.filter(number__in=filters.numbers)
     else:
         cases = cases.filter(created_at__gte=filters.start, created_at__lte=filters.end)
-        if filters.service_code:
-            kind, _dash, code = filters.service_code.partition("-")
-            cases = cases.filter(case_type__major__kind=kind, case_type__code=code)
+        if filters.service_codes:
+            cases = cases.filter(_of_services(filters.service_codes))
         if len(filters.statuses) == 1:
             closed = Q(status__in=CLOSED_STATUSES)
             cases = cases.filter(closed if filters.statuses[0] == "closed" else ~closed)
     first = (filters.page - 1) * filters.page_size
     return list(cases.order_by("-created_at", "-id")[first : first + filters.page_size])
+
+
+def _of_services(codes: tuple[str, ...]) -> Q:
+    """Cases of any of these service codes (kind-code, as services.py makes them)."""
+    wanted = Q(pk__in=[])
+    for kind, _dash, code in (text.partition("-") for text in codes):
+        wanted |= Q(case_type__major__kind=kind, case_type__code=code)
+    return wanted
 
 
 def find_case(number: str) -> Case:

@@ -105,6 +105,8 @@ def test_a_declined_request_is_closed(o311: Open311) -> None:
     assert numbers(o311.client.get("/open311/v2/requests.json?status=open")) == [open_one.number]
     both = o311.client.get("/open311/v2/requests.json?status=open,closed")
     assert set(numbers(both)) == {case.number, open_one.number}
+    declared_twice = o311.client.get("/open311/v2/requests.json?status=open&status=closed")
+    assert set(numbers(declared_twice)) == {case.number, open_one.number}
 
 
 def test_only_open311_requests_are_published(o311: Open311) -> None:
@@ -163,6 +165,9 @@ def test_ids_override_the_other_filters_and_service_code_filters(o311: Open311) 
     assert numbers(o311.client.get(f"/open311/v2/requests.json?service_code={GARBAGE}")) == [
         garbage.number
     ]
+    both = o311.client.get(f"/open311/v2/requests.json?service_code={GARBAGE},{COVER}")
+    assert set(numbers(both)) == {garbage.number, cover.number}
+    assert numbers(o311.client.get("/open311/v2/requests.json?service_code=event-9999")) == []
 
 
 def test_pages_hold_at_most_1000_requests_newest_first(
