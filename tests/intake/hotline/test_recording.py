@@ -13,7 +13,7 @@ from intake.hotline.calls import CallIn, clean_phone, record_call
 from intake.hotline.models import Call
 from org.access import Refusal
 from tests.cases.conftest import World
-from tests.intake.hotline.conftest import OUTSIDE, call_form
+from tests.intake.hotline.fixtures import OUTSIDE, call_form
 
 pytestmark = pytest.mark.django_db
 URL = "/hotline/"
