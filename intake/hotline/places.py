@@ -5,6 +5,7 @@ call is recorded, so the acceptor can read it back to the caller.
 
 from __future__ import annotations
 
+import json
 import unicodedata
 from dataclasses import dataclass
 from typing import Any, Final
@@ -59,6 +60,12 @@ class Pin:
     where: Where
     nearest: str
     outline: dict[str, Any] | None
+
+    @property
+    def outline_json(self) -> str:
+        """For a data attribute: htmx drops script elements, even JSON ones, from what it swaps
+        in (allowScriptTags is off under the CSP)."""
+        return json.dumps(self.outline, separators=(",", ":"))
 
 
 def search_text(text: str) -> str:

@@ -21,16 +21,16 @@
   let outline = null;
 
   function drawOutline() {
-    const data = document.getElementById("hotline-grid");
+    const facts = placement.querySelector("[data-outline]");
     if (outline) {
       outline.remove();
       outline = null;
     }
-    if (!map || !data) return;
-    const geometry = JSON.parse(data.textContent);
+    if (!map || !facts) return;
+    const geometry = JSON.parse(facts.dataset.outline);
     if (!geometry) return;
     outline = L.geoJSON(geometry, {
-      style: { color: "#c62828", weight: 2, fillOpacity: 0.06 },
+      style: { color: "#c62828", weight: 2, fillOpacity: 0.06, className: "hotline-grid" },
       interactive: false,
     }).addTo(map);
   }
