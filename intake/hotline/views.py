@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from geo.models import District
+from geo.gazetteer import gazetteer_index
 from intake.hotline import calls, places
 from intake.hotline.forms import FIELD_OF_REFUSAL, CallForm
 from intake.hotline.models import Call
@@ -108,11 +108,10 @@ def _kept_pin(form: CallForm) -> places.Pin | None:
 
 
 def _map_config() -> dict[str, Any]:
-    """What hotline.js needs: the district's extent and the base map, if one is set."""
-    district = District.objects.only("boundary").first()
-    bounds = district.boundary.bounds if district is not None else None
+    """What hotline.js needs: the district's extent (from the gazetteer this process keeps,
+    whose areas include the district) and the base map, if one is set."""
     return {
-        "bounds": bounds,
+        "bounds": gazetteer_index().bounds,
         "tiles": {"url": settings.MAP_TILE_URL, "attribution": settings.MAP_TILE_ATTRIBUTION},
         "placeUrl": reverse("hotline:place"),
     }

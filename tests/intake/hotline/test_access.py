@@ -4,6 +4,7 @@ refusal page, the anonymous the login page."""
 from __future__ import annotations
 
 import pytest
+from django.conf import settings
 from django.test import Client
 
 from cases.models import Case
@@ -62,3 +63,11 @@ def test_the_acceptance_desk_links_the_hotline(world: World) -> None:
     assert 'href="/hotline/"' in page
     client.force_login(world.dispatcher)
     assert 'href="/hotline/"' not in client.get("/work/dispatcher/").content.decode()
+
+
+def test_the_console_speaks_english_when_asked(world: World) -> None:
+    client = Client()
+    client.force_login(world.acceptor)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = client.get("/hotline/").content.decode()
+    assert "Record the call" in page and "Callbacks due" in page

@@ -6,7 +6,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from cases import workflow as wf
 from cases.models import Case, Satisfaction
@@ -83,3 +85,18 @@ def test_my_calls_today_are_my_own_calls_since_midnight(world: World) -> None:
     assert [call.case for call in today] == [mine]
     assert not calls_today(world.actors.shift_leader, MONDAY_10)
     assert not calls_today(world.actors.acceptor, MONDAY_10 + timedelta(days=1))
+
+
+def test_the_console_reads_the_same_queries_however_long_its_lists(
+    world: World, acceptor_client: Client
+) -> None:
+    closed(world, hotline_case(world, 1), at=10)
+    acceptor_client.get("/hotline/")  # the process builds its gazetteer once
+    with CaptureQueriesContext(connection) as one:
+        acceptor_client.get("/hotline/")
+    for n in range(2, 5):
+        closed(world, hotline_case(world, n), at=10 * n)
+    with CaptureQueriesContext(connection) as four:
+        page = acceptor_client.get("/hotline/")
+    assert page.content.decode().count('<tr data-case="') == 4
+    assert len(four) == len(one)
