@@ -15,7 +15,9 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.models import DESCRIPTION_MAX
 from catalog.models import CaseType
+from intake.hotline.calls import clean_phone
 from intake.hotline.models import CALLER_MAX, NOTE_MAX, PHONE_MAX
+from org.access import Refusal
 
 ADDRESS_MAX = 200  # as Case.address
 REQUEST_ID_MAX = 64  # as Case.request_id
@@ -90,6 +92,19 @@ class CallForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["case_type"].queryset = current_types()  # type: ignore[attr-defined]
+
+    def clean_phone(self) -> str:
+        try:
+            return clean_phone(self.cleaned_data["phone"])
+        except Refusal as refusal:
+            raise forms.ValidationError(refusal.message, code=refusal.code) from None
+
+    def clean(self) -> dict[str, Any]:
+        """Said here as well as by record_call, so the acceptor sees it with the other errors."""
+        data = super().clean() or {}
+        if data.get("callback_wanted") and data.get("phone") == "":
+            self.add_error("phone", _("A callback needs the caller's phone number."))
+        return data
 
     @classmethod
     def blank(cls) -> CallForm:

@@ -42,6 +42,8 @@
 
   // The pin at lon/lat, the form's fields set; `ask` the server where it lies.
   function put(lon, lat, ask) {
+    const stale = form.querySelector("[data-testid=place-error]");
+    if (stale) stale.remove(); // "choose the place", said before there was one
     lonInput.value = Number(lon).toFixed(7);
     latInput.value = Number(lat).toFixed(7);
     if (map) {

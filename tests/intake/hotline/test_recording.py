@@ -99,6 +99,14 @@ def test_a_refused_call_stores_nothing_and_keeps_what_was_typed(
     assert form["description"].strip() in text and form["address"] in text  # kept
 
 
+def test_every_field_error_is_shown_at_once(world: World, acceptor_client: Client) -> None:
+    form = call_form(world, phone="", description="", lon="", lat="")
+    text = acceptor_client.post(URL, form).content.decode()
+    for field in ("phone", "description", "place"):
+        assert f'data-testid="{field}-error"' in text
+    assert nothing_stored()
+
+
 def test_a_type_of_another_edition_is_refused(world: World, acceptor_client: Client) -> None:
     legacy = Edition.objects.create(code="old", name="旧版", type_code_length=4)
     major = MajorClass.objects.create(edition=legacy, kind="event", code="01", name="市容")
