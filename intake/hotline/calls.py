@@ -9,16 +9,17 @@ call row is written in the same transaction, so a refused or failed report leave
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, time
 
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cases.models import Channel, Status
+from cases.models import Case, Channel, Status
 from cases.reporting import report_case
 from cases.steps import clean_text
 from catalog.models import CaseType
@@ -118,20 +119,52 @@ def record_call(*, actor: Actor, call: CallIn, now: datetime | None = None) -> C
     return recorded
 
 
-def callbacks_due() -> QuerySet[Call]:
-    """回访 due: closed hotline cases whose caller wants a callback and has not had one for
-    this closing (the callback verb sets the satisfaction; a reopened case is not closed),
-    the longest closed first."""
+@dataclass(frozen=True)
+class CallbackDue:
+    """A closed hotline case to call back, with whom to call."""
+
+    case: Case
+    caller: str
+    phone: str
+    note: str
+
+
+def callbacks_due() -> QuerySet[Case]:
+    """回访 due: closed hotline cases not called back for this closing (the callback verb sets
+    the satisfaction; a reopened case is not closed), the longest closed first. A case
+    reported in the hotline channel without this console (through the API) is due as well;
+    a caller who wanted no callback is not. The partial index cases_to_call_back covers it."""
     return (
-        Call.objects.filter(
-            callback_wanted=True,
-            case__channel=Channel.HOTLINE,
-            case__status=Status.CLOSED,
-            case__satisfaction="",
+        Case.objects.filter(channel=Channel.HOTLINE, status=Status.CLOSED, satisfaction="")
+        .filter(Q(hotline_call__isnull=True) | Q(hotline_call__callback_wanted=True))
+        .select_related("hotline_call")
+        .only(
+            "number",
+            "closed_at",
+            "contact_name",
+            "contact_phone",
+            "hotline_call__caller",
+            "hotline_call__phone",
+            "hotline_call__callback_note",
         )
-        .select_related("case")
-        .order_by("case__closed_at", "pk")
+        .order_by("closed_at", "id")
     )
+
+
+def to_call_back(cases: Iterable[Case]) -> list[CallbackDue]:
+    """Whom to call for each case: the call's caller, else the case's contact."""
+    due = []
+    for case in cases:
+        call = getattr(case, "hotline_call", None)
+        due.append(
+            CallbackDue(
+                case,
+                call.caller if call else case.contact_name,
+                call.phone if call else case.contact_phone,
+                call.callback_note if call else "",
+            )
+        )
+    return due
 
 
 def calls_today(actor: Actor, now: datetime | None = None) -> QuerySet[Call]:

@@ -8,13 +8,16 @@ beside the field they concern.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from typing import Any
 
 from django import forms
+from django.utils.html import format_html_join
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import DESCRIPTION_MAX
-from catalog.models import CaseType
+from catalog.models import CaseType, MajorClass
 from intake.hotline.calls import clean_phone
 from intake.hotline.models import CALLER_MAX, NOTE_MAX, PHONE_MAX
 from org.access import Refusal
@@ -38,6 +41,31 @@ def current_types() -> Any:
         CaseType.objects.filter(major__edition__is_current=True, is_active=True)
         .select_related("major")
         .order_by("major__kind", "major__code", "code")
+    )
+
+
+def type_options(types: Iterable[CaseType], selected: str) -> SafeString:
+    """The type picker's options, grouped by major class. Built here: the template language
+    took a tenth of a second over the 500-odd types of GB/T 47678.5."""
+    groups: dict[MajorClass, list[CaseType]] = {}
+    for case_type in types:
+        groups.setdefault(case_type.major, []).append(case_type)
+    return format_html_join(
+        "\n",
+        '<optgroup label="{} · {} {}">{}</optgroup>',
+        (
+            (major.get_kind_display(), major.code, major.name, _options(members, selected))
+            for major, members in groups.items()
+        ),
+    )
+
+
+def _options(types: list[CaseType], selected: str) -> SafeString:
+    chosen = mark_safe(" selected")  # a constant
+    return format_html_join(
+        "",
+        '<option value="{}"{}>{} {}</option>',
+        ((t.pk, chosen if str(t.pk) == selected else "", t.code, t.name) for t in types),
     )
 
 

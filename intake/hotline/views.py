@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from geo.gazetteer import gazetteer_index
 from intake.hotline import calls, places
-from intake.hotline.forms import FIELD_OF_REFUSAL, CallForm
+from intake.hotline.forms import FIELD_OF_REFUSAL, CallForm, type_options
 from intake.hotline.models import Call
 from org.access import Actor, Refusal
 
@@ -85,10 +85,13 @@ def _page(
     context = {
         "actor": actor,
         "form": form,
-        "types": list(form.fields["case_type"].queryset),  # type: ignore[attr-defined]
+        "type_options": type_options(
+            form.fields["case_type"].queryset,  # type: ignore[attr-defined]
+            str(form["case_type"].value() or ""),
+        ),
         "kept_pin": _kept_pin(form),
         "recorded": recorded,
-        "callbacks": list(due[: calls.CALLBACKS_SHOWN]),
+        "callbacks": calls.to_call_back(due[: calls.CALLBACKS_SHOWN]),
         "callbacks_total": due.count(),
         "today": list(calls.calls_today(actor)[: calls.CALLS_SHOWN]),
         "map_config": _map_config(),

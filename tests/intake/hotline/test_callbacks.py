@@ -11,7 +11,8 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from cases import workflow as wf
-from cases.models import Case, Satisfaction
+from cases.models import Case, Channel, Satisfaction
+from cases.reporting import report_case
 from intake.hotline.calls import CallIn, callbacks_due, calls_today, record_call
 from tests.cases.conftest import MONDAY_10, WEST, World
 from tests.cases.making import public_report, reported
@@ -52,7 +53,7 @@ def closed(world: World, case: Case, at: int) -> Case:
 
 
 def due_numbers() -> list[str]:
-    return [call.case.number for call in callbacks_due()]
+    return [case.number for case in callbacks_due()]
 
 
 def test_only_closed_hotline_cases_not_called_back_are_due_oldest_first(world: World) -> None:
@@ -63,6 +64,20 @@ def test_only_closed_hotline_cases_not_called_back_are_due_oldest_first(world: W
     closed(world, public_report(world), at=5)  # closed, from the app: no hotline call
     closed(world, reported(world), at=5)  # an inspector's report
     assert due_numbers() == [earlier.number, later.number]
+
+
+def test_a_hotline_report_sent_through_the_api_is_due_with_its_contact(
+    world: World, acceptor_client: Client
+) -> None:
+    case = report_case(
+        actor=world.actors.acceptor, channel=Channel.HOTLINE, description="井盖丢失",
+        lon=WEST[0], lat=WEST[1], contact_name="赵先生", contact_phone="13700000000",
+        now=MONDAY_10,
+    )  # fmt: skip
+    closed(world, case, at=10)
+    assert due_numbers() == [case.number]
+    page = acceptor_client.get("/hotline/").content.decode()
+    assert "赵先生" in page and "13700000000" in page
 
 
 def test_a_case_called_back_leaves_the_list(world: World, acceptor_client: Client) -> None:
