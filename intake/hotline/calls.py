@@ -133,7 +133,8 @@ def callbacks_due() -> QuerySet[Case]:
     """回访 due: closed hotline cases not called back for this closing (the callback verb sets
     the satisfaction; a reopened case is not closed), the longest closed first. A case
     reported in the hotline channel without this console (through the API) is due as well;
-    a caller who wanted no callback is not. The partial index cases_to_call_back covers it."""
+    a caller who wanted no callback is not. They are few: the partial index cases_to_call_back
+    (cases/models.py) holds the closed public reports not called back."""
     return (
         Case.objects.filter(channel=Channel.HOTLINE, status=Status.CLOSED, satisfaction="")
         .filter(Q(hotline_call__isnull=True) | Q(hotline_call__callback_wanted=True))
