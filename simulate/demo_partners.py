@@ -28,7 +28,7 @@ PARTNERS: Final = [
     ("video-ai", "视频智能分析平台", PartnerKind.CAMERA, "https://video.example.invalid/callback"),
     ("city", "市级数字城管平台", PartnerKind.CITY, "https://city.example.invalid/urbangrid"),
 ]
-ROAD_ORDER: Final = {RoadClass.MAIN: 0, RoadClass.SECONDARY: 1, RoadClass.LANE: 2}
+ROAD_ORDER: Final[dict[str, int]] = {RoadClass.MAIN: 0, RoadClass.SECONDARY: 1, RoadClass.LANE: 2}
 
 
 def load_demo_partners() -> tuple[dict[str, int], dict[str, str]]:

@@ -21,7 +21,8 @@ class PartnerAdmin(admin.ModelAdmin):
     list_filter = ["kind", ("revoked_at", admin.EmptyFieldListFilter)]
     search_fields = ["code", "name"]
     fields = ["code", "name", "kind", "prefix", "callback_url", "created_at", "revoked_at"]
-    readonly_fields = ["code", "kind", "prefix", "created_at", "revoked_at"]
+    # The callback URL goes with a signing secret shown once: both by manage.py create_partner.
+    readonly_fields = ["code", "kind", "prefix", "callback_url", "created_at", "revoked_at"]
     actions = ["revoke"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:

@@ -89,6 +89,8 @@ def send(delivery: Delivery) -> str:
     partner = delivery.partner
     if not partner.is_active or not partner.callback_url:
         return "The partner was revoked or has no callback URL."
+    if not partner.callback_secret:
+        return "The partner has no signing secret: set one with manage.py create_partner."
     body = body_of(delivery)
     timestamp = str(int(time.time()))
     request = urllib.request.Request(

@@ -9,6 +9,7 @@ unit's feedback text.
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 from typing import Any
 
@@ -18,10 +19,16 @@ from django.utils import timezone, translation
 from cases.models import STATUS_KIND, Case, StatusKind
 from intake.partners.models import Delivery, Incident
 
+logger = logging.getLogger(__name__)
+
 
 def on_case_changed(sender: object, *, case: Case, verb: str, **kwargs: object) -> None:
-    """cases.signals.case_changed, after each verb's commit."""
-    queue_status_push(case, verb)
+    """cases.signals.case_changed, after each verb's commit. The verb is done by then: a
+    failure here must not answer its request with an error, so it is logged instead."""
+    try:
+        queue_status_push(case, verb)
+    except Exception:
+        logger.exception("No status push written for case %s after %s", case.number, verb)
 
 
 def queue_status_push(case: Case, verb: str, *, now: datetime | None = None) -> list[Delivery]:

@@ -63,3 +63,14 @@ def test_the_admin_revokes_and_never_shows_the_key_hash() -> None:
     admin.post("/admin/partners/partner/", {"action": "revoke", "_selected_action": [partner.pk]})
     partner.refresh_from_db()
     assert partner.revoked_at is not None
+
+
+def test_a_new_callback_url_comes_with_a_new_secret_printed_once() -> None:
+    create("110", "110", "police")
+    lines = create("110", "--set-callback", "https://110.example/cb")
+    partner = Partner.objects.get()
+    assert partner.callback_url == "https://110.example/cb"
+    assert partner.callback_secret and lines[-1] == partner.callback_secret
+    create("110", "--set-callback", "")
+    partner.refresh_from_db()
+    assert (partner.callback_url, partner.callback_secret) == ("", "")

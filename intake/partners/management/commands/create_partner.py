@@ -1,6 +1,9 @@
-"""Register a partner system (联动系统) and print its key once; or revoke one."""
+"""Register a partner system (联动系统) and print its key once; change an existing partner's
+callback URL (with a new signing secret, printed once); or revoke one."""
 
 from __future__ import annotations
+
+import secrets
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -15,7 +18,9 @@ class Command(BaseCommand):
     help = (
         "Create a partner system and print its API key (and callback signing secret) once: "
         "create_partner CODE NAME KIND [--callback-url URL]. Revoke one: create_partner CODE "
-        "--revoke. Kinds: " + ", ".join(PartnerKind.values)
+        "--revoke. Change the callback URL of an existing partner (a new signing secret is "
+        "printed): create_partner CODE --set-callback URL ('' for none). Kinds: "
+        + ", ".join(PartnerKind.values)
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -24,6 +29,11 @@ class Command(BaseCommand):
         parser.add_argument("kind", nargs="?", choices=PartnerKind.values)
         parser.add_argument("--callback-url", default="", help="where status changes are posted")
         parser.add_argument("--revoke", action="store_true", help="revoke the partner's key")
+        parser.add_argument(
+            "--set-callback",
+            metavar="URL",
+            help="an existing partner's new callback URL, with a new signing secret",
+        )
 
     def handle(
         self,
@@ -33,19 +43,22 @@ class Command(BaseCommand):
         kind: str | None,
         callback_url: str,
         revoke: bool,
+        set_callback: str | None,
         **options: object,
     ) -> None:
         if revoke:
             self.revoke(code)
             return
+        if set_callback is not None:
+            self.set_callback(code, set_callback)
+            return
         if not name or not kind:
             raise CommandError("Give the partner's CODE, NAME and KIND.")
         try:
             validate_slug(code)
-            if callback_url:
-                URLValidator(schemes=["http", "https"])(callback_url)
         except ValidationError as error:
             raise CommandError(" ".join(error.messages)) from error
+        check_url(callback_url)
         if len(code) > 30 or len(name) > 100:
             raise CommandError("The code is at most 30 characters, the name at most 100.")
         if Partner.objects.filter(code=code).exists():
@@ -58,6 +71,21 @@ class Command(BaseCommand):
             self.stdout.write("Its callback signing secret (HMAC-SHA256), shown only now:")
             self.stdout.write(partner.callback_secret)
 
+    def set_callback(self, code: str, url: str) -> None:
+        check_url(url)
+        partner = Partner.objects.filter(code=code).first()
+        if partner is None:
+            raise CommandError(f"There is no partner with code {code}.")
+        partner.callback_url = url
+        partner.callback_secret = secrets.token_urlsafe(32) if url else ""
+        partner.save(update_fields=["callback_url", "callback_secret"])
+        if not url:
+            self.stdout.write(f"Partner {code} gets no more status pushes.")
+            return
+        self.stdout.write(f"Partner {code} gets status pushes at {url}.")
+        self.stdout.write("Its new callback signing secret (HMAC-SHA256), shown only now:")
+        self.stdout.write(partner.callback_secret)
+
     def revoke(self, code: str) -> None:
         changed = Partner.objects.filter(code=code, revoked_at__isnull=True).update(
             revoked_at=timezone.now()
@@ -65,3 +93,15 @@ class Command(BaseCommand):
         if not changed:
             raise CommandError(f"There is no active partner with code {code}.")
         self.stdout.write(f"Partner {code} revoked: its key no longer works.")
+
+
+def check_url(url: str) -> None:
+    """An http(s) URL, or none."""
+    if not url:
+        return
+    try:
+        URLValidator(schemes=["http", "https"])(url)
+    except ValidationError as error:
+        raise CommandError(" ".join(error.messages)) from error
+    if len(url) > 200:  # the field's length
+        raise CommandError("The callback URL is longer than 200 characters.")
