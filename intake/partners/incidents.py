@@ -27,8 +27,10 @@ from intake.partners.schemas import IncidentIn
 from lib.coords import CoordinateError
 from org.access import Actor, Refusal
 
-# A geocoded address must match at least this well to place a case (1 is an exact door plate).
-MIN_GEOCODE_SCORE = 0.5
+# A geocoded address must match at least this well to place a case: an exact door plate scores
+# 1, a named place 0.95; a road without a number (its middle, which may be kilometres off)
+# 0.7, and a fuzzy match of another road's name about as much, so neither places a case.
+MIN_GEOCODE_SCORE = 0.8
 
 
 @dataclass(frozen=True)
@@ -156,7 +158,10 @@ def _geocoded(address: str) -> Where:
     if not hits:
         raise Refusal(
             "address_not_found",
-            _("The address %(address)s was not found in the district: give a position.")
+            _(
+                "The address %(address)s was not found precisely in the district (a door plate "
+                "or a named place): give a position."
+            )
             % {"address": address},
             422,
         )

@@ -212,3 +212,13 @@ def test_a_known_type_code_types_the_case(partners: Partners) -> None:
     response = send(partners.police_key, incident(type="0110"))
     case_type = Case.objects.get(number=response.json()["case"]).case_type
     assert case_type is not None and case_type.code == "0110"
+
+
+def test_a_road_without_a_number_is_too_vague_to_place_a_case(
+    door_plate: None, partners: Partners
+) -> None:
+    body = incident("JQ-3", address="中山路")
+    del body["lon"], body["lat"]
+    response = send(partners.police_key, body)
+    assert (response.status_code, response.json()["error"]["code"]) == (422, "address_not_found")
+    assert nothing_stored()
