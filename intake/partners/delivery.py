@@ -8,8 +8,9 @@ signed with HMAC-SHA256 over "<timestamp>.<body>" with the partner's callback se
 A 2xx answer delivers it. Anything else (an error status, a redirect, a timeout, a refused
 connection) schedules a retry with exponential backoff; after PARTNER_CALLBACK_MAX_ATTEMPTS
 failures the delivery is a dead letter, which an administrator can re-queue in the admin.
-Several senders may run at once: each claims its rows (PostgreSQL skips locked rows) and holds
-them for a lease while it sends, outside any transaction.
+A case's pushes reach a partner in order (and carry the event's `sequence`). Several senders
+may run at once: each claims its rows (PostgreSQL skips locked rows) and holds them for a
+lease while it sends, outside any transaction.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from intake.partners.models import Delivery, DeliveryStatus
@@ -71,13 +73,22 @@ def deliver_due(*, now: datetime | None = None, limit: int = 100) -> Counter[str
 
 
 def claim_due(now: datetime, limit: int) -> list[Delivery]:
-    """Due rows, held for the time of one attempt each so that no other sender takes them."""
+    """Due rows, held for the time of one attempt each so that no other sender takes them.
+    A case's pushes go in order: one waits while an earlier one to the same partner is still
+    pending (a dead letter no longer holds the later ones back)."""
     lease = timedelta(seconds=(setting("PARTNER_CALLBACK_TIMEOUT") + 5) * limit)
+    earlier = Delivery.objects.filter(
+        partner=OuterRef("partner"),
+        case=OuterRef("case"),
+        status=DeliveryStatus.PENDING,
+        pk__lt=OuterRef("pk"),
+    )
     with transaction.atomic():
         due = list(
             Delivery.objects.select_for_update(skip_locked=True, of=("self",))
             .select_related("partner")
             .filter(status=DeliveryStatus.PENDING, next_attempt_at__lte=now)
+            .exclude(Exists(earlier))
             .order_by("next_attempt_at", "id")[:limit]
         )
         Delivery.objects.filter(pk__in=[d.pk for d in due]).update(next_attempt_at=now + lease)

@@ -165,3 +165,20 @@ def test_the_command_sends_once_and_says_what_happened(
     out = StringIO()
     call_command("deliver_partner_callbacks", "--once", stdout=out)
     assert "delivered 1, to retry 0, given up 0" in out.getvalue()
+
+
+def test_a_cases_later_push_waits_for_the_earlier_one(
+    pending: Delivery, server: tuple[str, Received]
+) -> None:
+    _url, received = server
+    [later] = queue_status_push(pending.case, "file", now=MONDAY_10)
+    received.answer = 503
+    assert deliver_due(now=MONDAY_10) == {"retry": 1}  # the first only
+    assert deliver_due(now=MONDAY_10 + timedelta(seconds=1)) == {}  # the later one waits
+    received.answer = 200
+    assert deliver_due(now=MONDAY_10 + timedelta(days=1)) == {"delivered": 1}
+    assert deliver_due(now=MONDAY_10 + timedelta(days=1)) == {"delivered": 1}
+    verbs = [json.loads(body)["verb"] for _headers, body in received.requests]
+    assert verbs == ["accept", "accept", "file"]
+    later.refresh_from_db()
+    assert later.status == DeliveryStatus.DELIVERED
