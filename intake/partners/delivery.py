@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import logging
 import time
 import urllib.error
 import urllib.request
@@ -41,6 +42,7 @@ DEFAULTS = {
     "PARTNER_CALLBACK_BACKOFF_MAX": 6 * 3600,
 }
 USER_AGENT = "UrbanGrid-Callbacks/1"
+logger = logging.getLogger(__name__)
 
 
 def setting(name: str) -> int:
@@ -68,7 +70,18 @@ def deliver_due(*, now: datetime | None = None, limit: int = 100) -> Counter[str
     outcomes: Counter[str] = Counter()
     for delivery in claim_due(now or timezone.now(), limit):
         error = send(delivery)
-        outcomes[record(delivery, error, now or timezone.now())] += 1
+        outcome = record(delivery, error, now or timezone.now())
+        if error:
+            log = logger.error if outcome == "dead" else logger.warning
+            log(
+                "Callback %s to partner %s failed (attempt %d, %s): %s",
+                delivery.pk,
+                delivery.partner.code,
+                delivery.attempts,
+                outcome,
+                error,
+            )
+        outcomes[outcome] += 1
     return outcomes
 
 

@@ -76,3 +76,14 @@ def test_other_posts_are_refused(partners: Partners, world: World, post: str) ->
 def test_signing_in_is_required(partners: Partners) -> None:
     response = Client().get("/partners/cameras/")
     assert response.status_code == 302 and "/login/" in response["Location"]
+
+
+def test_the_cameras_come_fifty_a_page(partners: Partners, world: World) -> None:
+    Camera.objects.bulk_create(
+        Camera(code=f"CAM-1{n:03d}", name=f"测试{n}", lon=WEST[0], lat=WEST[1]) for n in range(60)
+    )
+    client = signed_in(world.acceptor)
+    first = client.get("/partners/cameras/")
+    assert len(first.context["page"]) == 50 and "?page=2" in first.content.decode()
+    second = client.get("/partners/cameras/", {"page": 2})
+    assert len(second.context["page"]) == 11

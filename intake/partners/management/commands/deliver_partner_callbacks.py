@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 from django.core.management.base import BaseCommand, CommandParser
+from django.db import close_old_connections
 
 from intake.partners.delivery import deliver_due
 
@@ -27,6 +28,7 @@ class Command(BaseCommand):
         self, *args: object, once: bool, interval: float, limit: int, **options: object
     ) -> None:
         while True:
+            close_old_connections()  # a sender runs for days: never on a stale connection
             outcomes = deliver_due(limit=limit)
             if outcomes or once:
                 self.stdout.write(
