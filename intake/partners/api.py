@@ -7,17 +7,21 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Router, Status
+from ninja import File, Router, Status
 from ninja.errors import AuthenticationError
+from ninja.files import UploadedFile
 from ninja.security import HttpBearer
 
-from cases.models import Case
+from cases import photos
+from cases.models import Case, PhotoStage
+from cases.schemas import PhotoOut, photo_out
 from intake.partners.incidents import incident_case, receive_incident
 from intake.partners.keys import partner_for_key
 from intake.partners.models import Partner
 from intake.partners.schemas import IncidentIn, IncidentOut
-from org.access import Refusal, bearer_key
+from org.access import Actor, Refusal, bearer_key
 from org.api import ERRORS
 
 
@@ -66,6 +70,26 @@ def send_incident(request: HttpRequest, body: IncidentIn) -> Status[IncidentOut]
     registered `camera`, else by `address`."""
     case, created = receive_incident(_partner(request), body)
     return Status(201 if created else 200, _out(body.incident_id, case))
+
+
+@router.post(
+    "/incidents/{incident_id}/photos",
+    response={201: PhotoOut, **ERRORS},
+    summary="Add the incident's snapshot",
+)
+def add_snapshot(
+    request: HttpRequest, incident_id: str, image: File[UploadedFile]
+) -> Status[PhotoOut]:
+    """Multipart `image` (JPEG or PNG): the camera's snapshot (抓拍) or a scene photo, added to
+    the case as a report photo while the case is still waiting to be accepted."""
+    partner = _partner(request)
+    case = incident_case(partner, incident_id)
+    if case is None:
+        raise Refusal("not_found", _("You sent no incident with this id."), 404)
+    actor = Actor.partner(holds=case.number)
+    photos.check_photo_allowed(case, actor, PhotoStage.REPORT)  # before decoding anything
+    photo = photos.store_photo(case, PhotoStage.REPORT, image, actor=actor, now=timezone.now())
+    return Status(201, photo_out(photo))
 
 
 @router.get(
