@@ -21,6 +21,7 @@ from cases.reporting import report_case
 from catalog.models import CaseType
 from geo.gazetteer import describe
 from intake.partners.models import Camera
+from lib.coords import CoordinateError
 from org.access import Actor, Refusal, actor_for
 from org.roles import Role
 
@@ -34,7 +35,10 @@ class TypeChoice(forms.ModelChoiceField):
 
 class CameraReportForm(forms.Form):
     case_type = TypeChoice(
-        label=gettext_lazy("Type"), queryset=CaseType.objects.none(), required=False
+        label=gettext_lazy("Type"),
+        queryset=CaseType.objects.none(),
+        required=False,
+        empty_label=gettext_lazy("Not known yet (chosen when filing)"),
     )
     description = forms.CharField(
         label=gettext_lazy("What the camera shows"),
@@ -108,11 +112,20 @@ def camera_report(request: HttpRequest, code: str) -> HttpResponse:
                 return redirect(reverse("case_detail", args=[number]))
     else:
         form = CameraReportForm(initial={"request_id": uuid.uuid4().hex})
-    return render(request, "intake/partners/camera_report.html", {"camera": camera, "form": form})
+    context = {"camera": camera, "form": form, "address": _address(camera)}
+    return render(request, "intake/partners/camera_report.html", context)
+
+
+def _address(camera: Camera) -> str:
+    """The camera's nearest address; its name when the gazetteer knows nothing near."""
+    try:
+        return describe(camera.lon, camera.lat, "cgcs2000") or camera.name
+    except CoordinateError:
+        return camera.name
 
 
 def _report(actor: Actor, camera: Camera, data: dict[str, object]) -> str:
-    address = describe(camera.lon, camera.lat, "cgcs2000") or camera.name
+    address = _address(camera)
     case_type = data["case_type"]
     case = report_case(
         actor=actor,
