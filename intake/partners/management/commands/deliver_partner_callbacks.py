@@ -28,7 +28,6 @@ class Command(BaseCommand):
         self, *args: object, once: bool, interval: float, limit: int, **options: object
     ) -> None:
         while True:
-            close_old_connections()  # a sender runs for days: never on a stale connection
             outcomes = deliver_due(limit=limit)
             if outcomes or once:
                 self.stdout.write(
@@ -45,3 +44,4 @@ class Command(BaseCommand):
                     time.sleep(interval)
                 except KeyboardInterrupt:
                     return
+            close_old_connections()  # a sender runs for days: never on a stale connection
