@@ -14,6 +14,7 @@ urlpatterns = [
     path("public/", include("intake.portal.urls")),
     path("hotline/", include("intake.hotline.urls")),
     path("open311/v2/", include("intake.open311.urls")),
+    path("partners/", include("intake.partners.urls")),
     path(
         "login/",
         auth_views.LoginView.as_view(redirect_authenticated_user=True),

@@ -12,13 +12,15 @@ from simulate.demo_catalog import assign_demo_departments
 from simulate.demo_components import load_demo_components
 from simulate.demo_district import build_demo_geography
 from simulate.demo_org import ACCOUNTS, DEMO_PASSWORD, INSPECTOR_COUNT, load_organisation
+from simulate.demo_partners import load_demo_partners
 from simulate.load_geography import load_geography
 
 
 class Command(BaseCommand):
     help = (
         "Load the demo district: organisation and accounts, geography, catalogue and filing "
-        "standards, components and a few dozen cases. Safe to run again."
+        "standards, components, a few dozen cases, partner systems and 500 cameras. Safe to run "
+        "again."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -54,6 +56,13 @@ class Command(BaseCommand):
         self.step(
             "Demo cases by status: {summary}", lambda: summary(load_demo_cases(seed, edition))
         )
+        keys: dict[str, str] = {}
+        self.step(
+            "Partner systems: {partners} ({new_keys} new), {cameras} cameras",
+            lambda: _partners(keys),
+        )
+        for code, key in keys.items():
+            self.stdout.write(f"  partner {code} key (shown only now): {key}")
         if not quiet:
             self.list_accounts()
 
@@ -71,6 +80,12 @@ class Command(BaseCommand):
         self.stdout.write(
             f"  unit_d01 … unit_d20, unit_s01 … unit_s15, unit_t01, unit_t02  {Role.HANDLER.label}"
         )
+
+
+def _partners(keys: dict[str, str]) -> Mapping[str, int]:
+    counts, new_keys = load_demo_partners()
+    keys.update(new_keys)
+    return counts
 
 
 def choose_edition(code: str) -> str:
