@@ -89,7 +89,7 @@ def add_snapshot(
     actor = Actor.partner(holds=case.number)
     photos.check_photo_allowed(case, actor, PhotoStage.REPORT)  # before decoding anything
     photo = photos.store_photo(case, PhotoStage.REPORT, image, actor=actor, now=timezone.now())
-    return Status(201, photo_out(photo))
+    return Status(201, photo_out(photo, case))
 
 
 @router.get(
