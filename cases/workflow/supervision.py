@@ -304,9 +304,12 @@ def callback_case(
         raise Refusal("bad_satisfaction", _("Say satisfied, basically satisfied or dissatisfied."))
 
     def change(case: Case, now: datetime) -> Step:
-        case.satisfaction = satisfaction
         if satisfaction != Satisfaction.DISSATISFIED:
+            case.satisfaction = satisfaction
             return Step({"satisfaction": satisfaction}, [])
+        # The rating belongs to the closing it judged (its event keeps it): the next closing
+        # of the reopened case is called back afresh.
+        case.satisfaction = ""
         case.status, case.closing_type, case.closed_at = Status.ACCEPTED, "", None
         case.reopen_count += 1
         release_units(case)

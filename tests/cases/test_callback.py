@@ -9,7 +9,7 @@ from cases import workflow as wf
 from cases.models import Case, Satisfaction, Status
 from org.access import Refusal
 from tests.cases.conftest import World
-from tests.cases.making import events, handling, public_report
+from tests.cases.making import chain_is_intact, events, handling, public_report
 
 pytestmark = pytest.mark.django_db
 
@@ -53,6 +53,17 @@ def test_a_dissatisfied_reporter_reopens_the_case_for_the_supervision_center(
     case = wf.dispatch_case(case, actor=a.dispatcher, unit=world.org.department_a, reason="返工")
     assert case.dispatch_count == 2
     assert events(case)[-3:] == ["callback", "file", "dispatch"]
+    assert case.satisfaction == ""  # the event keeps the rating of the first closing
+    wf.sign_case(case, actor=a.handler_a)
+    wf.feedback_case(case, actor=a.handler_a, reason="再次清理")
+    wf.send_check(case, actor=a.acceptor, inspector=world.person(world.inspector_2))
+    wf.check_case(case, actor=a.inspector_2, passed=True)
+    wf.close_case(case, actor=a.shift_leader)
+    case = wf.callback_case(case, actor=a.acceptor, satisfaction=Satisfaction.SATISFIED)
+    assert (case.status, case.satisfaction, case.reopen_count) == (Status.CLOSED, "satisfied", 1)
+    ratings = case.events.filter(verb="callback").order_by("sequence")
+    assert [e.data["satisfaction"] for e in ratings] == ["dissatisfied", "satisfied"]
+    assert chain_is_intact(case)
 
 
 def test_only_public_reports_are_called_back_and_only_by_the_center(world: World) -> None:
