@@ -1,0 +1,867 @@
+/* The inspector app (城管通): report a problem with photos and a pin, answer verify (核实) and
+ * check (核查) tasks, go on and off duty with position pings, see my reports.
+ *
+ * A poor network never loses or duplicates a report: each one is put in the outbox
+ * (queue.js) first, with a request_id made here and the time it was made here (observed_at).
+ * Sending retries with the same request_id until the server answers 201 (new) or 200 (it had
+ * it already); a refusal (4xx) stops and shows its message. Photos are sent one by one after
+ * the case exists, and the count already on the server is read back before a photo whose
+ * answer was lost is sent again.
+ *
+ * Everything comes from the #mobile-config JSON (the Content-Security-Policy allows no
+ * inline script), texts included, in the user's language.
+ */
+(function () {
+  "use strict";
+
+  const config = JSON.parse(document.getElementById("mobile-config").textContent);
+  const S = config.strings;
+  const API = config.urls.api;
+  const RETRY_MS = 30000;
+  const PING_MS = 30000;
+  const MAX_BUFFERED_PINGS = 120;
+  const PHOTO_KEEP_BYTES = 9 * 1024 * 1024; // larger photos are shrunk on the phone first
+  const $ = (id) => document.getElementById(id);
+
+  let outbox = null;
+  let sending = false;
+  let position = null; // {lon, lat, accuracy} of the phone
+  let pin = null; // {lon, lat} of the report
+  let pinMoved = false;
+  let component = null;
+  let photos = [];
+  let onDuty = false;
+  let watchId = null;
+  let pings = [];
+  let lastPingAt = 0;
+  let mineOffset = 0;
+
+  // -- small helpers ------------------------------------------------------------------------
+
+  function fmt(text, values) {
+    return text.replace(/%\((\w+)\)s/g, (_, name) => String(values[name]));
+  }
+
+  function flash(text) {
+    const box = $("flash");
+    box.textContent = text;
+    box.hidden = !text;
+  }
+
+  function csrf() {
+    const found = document.cookie.split("; ").find((c) => c.startsWith("csrftoken="));
+    return found ? decodeURIComponent(found.slice("csrftoken=".length)) : "";
+  }
+
+  function newId() {
+    if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
+    const bytes = crypto.getRandomValues(new Uint8Array(16));
+    return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+  }
+
+  function el(tag, className, text) {
+    const node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text !== undefined) node.textContent = text;
+    return node;
+  }
+
+  function localTime(iso) {
+    if (!iso) return "";
+    const date = new Date(iso);
+    return date.toLocaleString(document.documentElement.lang || undefined, {
+      month: "numeric",
+      day: "numeric",
+      hour: "2-digit",
+      minute: "2-digit",
+    });
+  }
+
+  function metres(a, b) {
+    const rad = Math.PI / 180;
+    const dLat = (b.lat - a.lat) * rad;
+    const dLon = (b.lon - a.lon) * rad;
+    const h =
+      Math.sin(dLat / 2) ** 2 +
+      Math.cos(a.lat * rad) * Math.cos(b.lat * rad) * Math.sin(dLon / 2) ** 2;
+    return 6371008.8 * 2 * Math.asin(Math.sqrt(h));
+  }
+
+  function distanceText(m) {
+    return m < 1000
+      ? fmt(S.metres, { n: Math.round(m) })
+      : fmt(S.kilometres, { n: (m / 1000).toFixed(1) });
+  }
+
+  /* One request: {ok, status, data} or {network: true}. The session signs it, the CSRF
+   * token and the inspector post go in headers (a person may hold several posts). */
+  async function call(method, url, { json, form, timeout = 30000 } = {}) {
+    const headers = {
+      Accept: "application/json",
+      "X-CSRFToken": csrf(),
+      "X-UrbanGrid-Role": "inspector",
+    };
+    let body;
+    if (json !== undefined) {
+      headers["Content-Type"] = "application/json";
+      body = JSON.stringify(json);
+    } else if (form) {
+      body = form;
+    }
+    const abort = new AbortController();
+    const timer = setTimeout(() => abort.abort(), timeout);
+    let response;
+    try {
+      response = await fetch(url, {
+        method,
+        headers,
+        body,
+        credentials: "same-origin",
+        signal: abort.signal,
+      });
+    } catch (error) {
+      return { network: true };
+    } finally {
+      clearTimeout(timer);
+    }
+    let data = null;
+    try {
+      data = await response.json();
+    } catch (error) {
+      data = null;
+    }
+    return { ok: response.ok, status: response.status, data };
+  }
+
+  /* What to do with an answer: "ok", "retry" (network, server trouble, too many requests),
+   * "auth" (signed out: keep it and ask to sign in) or "refused" (stop, show the message). */
+  function verdict(answer) {
+    if (answer.network) return "retry";
+    if (answer.ok) return "ok";
+    if (answer.status >= 500 || answer.status === 429 || answer.status === 408) return "retry";
+    if (answer.status === 401 || (answer.status === 403 && !(answer.data && answer.data.error)))
+      return "auth";
+    return "refused";
+  }
+
+  function message(answer) {
+    if (answer.data && answer.data.error && answer.data.error.message) {
+      return answer.data.error.message;
+    }
+    if (answer.data && Array.isArray(answer.data.detail)) {
+      return answer.data.detail.map((d) => d.msg).join("; ");
+    }
+    return fmt(S.serverRefused, { status: answer.status });
+  }
+
+  // -- network state ------------------------------------------------------------------------
+
+  function showNetwork() {
+    const net = $("net");
+    net.textContent = navigator.onLine ? S.online : S.offline;
+    net.className = navigator.onLine ? "m-net on" : "m-net off";
+  }
+
+  // -- the map and the position -------------------------------------------------------------
+
+  let map = null;
+  let marker = null;
+  let grids = null;
+  let gridsAt = "";
+
+  function setupMap() {
+    if (!window.L) return;
+    map = L.map($("map"), { zoomControl: true, minZoom: 5, maxZoom: 20 });
+    window.urbangridMobileMap = map; // for the browser tests
+    if (config.tiles.url) {
+      const attribution = el("span", "", config.tiles.attribution);
+      L.tileLayer(config.tiles.url, {
+        attribution: attribution.innerHTML,
+        maxNativeZoom: 18,
+        maxZoom: 20,
+      }).addTo(map);
+    }
+    grids = L.geoJSON(null, {
+      style: { color: "#2e7d5b", weight: 1, fillOpacity: 0.03, className: "ug-grid" },
+    }).addTo(map);
+    map.setView([26.6, 106.7], 12);
+    map.on("click", (event) => movePin(event.latlng.lng, event.latlng.lat, true));
+  }
+
+  function movePin(lon, lat, byHand) {
+    pin = { lon, lat };
+    if (byHand) pinMoved = true;
+    if (map) {
+      if (!marker) {
+        marker = L.marker([lat, lon], { draggable: true, autoPan: true, title: S.pinTitle });
+        marker.on("dragend", () => {
+          const at = marker.getLatLng();
+          movePin(at.lng, at.lat, true);
+        });
+        marker.addTo(map);
+        map.setView([lat, lon], 18);
+      } else {
+        marker.setLatLng([lat, lon]);
+      }
+    }
+    showWhere();
+    loadGrids();
+    loadNearby();
+  }
+
+  function showWhere() {
+    if (!pin) return;
+    let text = fmt(S.pinAt, { lon: pin.lon.toFixed(6), lat: pin.lat.toFixed(6) });
+    if (!pinMoved && position && position.accuracy) {
+      text += " " + fmt(S.accuracy, { m: Math.round(position.accuracy) });
+    }
+    $("where").textContent = text;
+  }
+
+  async function loadGrids() {
+    if (!map || !pin || config.tiles.url) return; // with a base map the grids are not needed
+    const d = 0.003;
+    const box = [pin.lon - d, pin.lat - d, pin.lon + d, pin.lat + d].map((v) => v.toFixed(5));
+    const key = box.join(",");
+    if (key === gridsAt) return;
+    gridsAt = key;
+    const answer = await call("GET", `${config.urls.grids}?bbox=${key}`);
+    if (answer.ok && answer.data && answer.data.features) {
+      grids.clearLayers();
+      grids.addData(answer.data);
+    }
+  }
+
+  function onPosition(fix) {
+    position = {
+      lon: fix.coords.longitude,
+      lat: fix.coords.latitude,
+      accuracy: fix.coords.accuracy,
+      at: new Date(fix.timestamp || Date.now()),
+    };
+    if (!pinMoved) movePin(position.lon, position.lat, false);
+    if (onDuty) maybePing();
+    sortTasks();
+  }
+
+  function onPositionError() {
+    if (!pin) $("where").textContent = S.noPosition;
+  }
+
+  function watchPosition() {
+    if (!("geolocation" in navigator)) {
+      $("where").textContent = S.noPosition;
+      return;
+    }
+    if (watchId !== null) navigator.geolocation.clearWatch(watchId);
+    watchId = navigator.geolocation.watchPosition(onPosition, onPositionError, {
+      enableHighAccuracy: true,
+      maximumAge: 10000,
+      timeout: 30000,
+    });
+  }
+
+  // -- nearby components and types ----------------------------------------------------------
+
+  let nearbyTimer = null;
+
+  function loadNearby() {
+    clearTimeout(nearbyTimer);
+    nearbyTimer = setTimeout(async () => {
+      if (!pin || !navigator.onLine) return;
+      const query = `lon=${pin.lon.toFixed(7)}&lat=${pin.lat.toFixed(7)}&within=50&limit=6`;
+      const answer = await call("GET", `${API}components/nearest?${query}`);
+      const box = $("near");
+      box.replaceChildren();
+      const items = answer.ok && answer.data ? answer.data.items : [];
+      $("near-box").hidden = items.length === 0;
+      for (const item of items) {
+        const chip = el("button", "m-chip");
+        chip.type = "button";
+        chip.textContent = `${item.type.name} ${item.identifier.slice(-6)} · ${distanceText(
+          item.distance_m,
+        )}`;
+        chip.addEventListener("click", () => chooseComponent(item));
+        box.append(chip);
+      }
+    }, 600);
+  }
+
+  function chooseComponent(item) {
+    component = item;
+    const shown = $("component");
+    shown.replaceChildren(
+      el("span", "", fmt(S.componentChosen, { name: item.name || item.type.name, id: item.identifier })),
+    );
+    const clear = el("button", "m-small", S.clear);
+    clear.type = "button";
+    clear.addEventListener("click", () => {
+      component = null;
+      shown.hidden = true;
+      $("type").disabled = false;
+    });
+    shown.append(clear);
+    shown.hidden = false;
+    // The component fixes the type and the position (its surveyed point).
+    $("type").value = `${item.type.code}`;
+    $("type").disabled = true;
+    movePin(item.lon, item.lat, true);
+  }
+
+  function fillTypes(items) {
+    const select = $("type");
+    const first = select.options[0];
+    select.replaceChildren(first);
+    const frequent = el("optgroup");
+    frequent.label = S.frequentTypes;
+    const others = el("optgroup");
+    others.label = S.allTypes;
+    for (const item of items) {
+      const option = el("option", "", `${item.name} (${item.code})`);
+      option.value = item.code;
+      option.dataset.kind = item.kind;
+      (item.frequent ? frequent : others).append(option);
+    }
+    if (frequent.children.length) select.append(frequent);
+    select.append(others);
+  }
+
+  async function loadTypes() {
+    const kept = localStorage.getItem("urbangrid-mobile-types");
+    if (kept) fillTypes(JSON.parse(kept));
+    const answer = await call("GET", config.urls.types);
+    if (answer.ok) {
+      localStorage.setItem("urbangrid-mobile-types", JSON.stringify(answer.data.items));
+      fillTypes(answer.data.items);
+    }
+  }
+
+  // -- photos --------------------------------------------------------------------------------
+
+  /* A photo kept as it is when small enough (its EXIF time and place stay), else shrunk to
+   * the size the server keeps anyway, so a poor network carries less. */
+  async function prepared(file) {
+    if (file.size <= PHOTO_KEEP_BYTES || !window.createImageBitmap) return file;
+    try {
+      const bitmap = await createImageBitmap(file);
+      const scale = Math.min(1, 2560 / Math.max(bitmap.width, bitmap.height));
+      const canvas = el("canvas");
+      canvas.width = Math.round(bitmap.width * scale);
+      canvas.height = Math.round(bitmap.height * scale);
+      canvas.getContext("2d").drawImage(bitmap, 0, 0, canvas.width, canvas.height);
+      return await new Promise((resolve) => canvas.toBlob((b) => resolve(b || file), "image/jpeg", 0.85));
+    } catch (error) {
+      return file;
+    }
+  }
+
+  function thumbnail(blob, holder) {
+    // img-src allows data: URLs, not blob: ones.
+    const reader = new FileReader();
+    reader.onload = () => {
+      const img = el("img", "m-thumb");
+      img.src = reader.result;
+      img.alt = S.photo;
+      holder.append(img);
+    };
+    reader.readAsDataURL(blob);
+  }
+
+  async function takePhotos(input, list, holder) {
+    for (const file of Array.from(input.files || [])) {
+      const blob = await prepared(file);
+      list.push(blob);
+      if (holder) thumbnail(blob, holder);
+    }
+    input.value = "";
+  }
+
+  // -- the report form -----------------------------------------------------------------------
+
+  async function submitReport(event) {
+    event.preventDefault();
+    const error = $("report-error");
+    error.hidden = true;
+    const description = $("description").value.trim();
+    if (!pin) return showError(error, S.needPosition);
+    if (!description) return showError(error, S.needDescription);
+    const id = newId();
+    const body = {
+      channel: "inspector",
+      description,
+      lon: Number(pin.lon.toFixed(7)),
+      lat: Number(pin.lat.toFixed(7)),
+      crs: "wgs84",
+      address: $("address").value.trim(),
+      is_urgent: $("urgent").checked,
+      request_id: id,
+      observed_at: new Date().toISOString(), // when it was seen, whenever it is sent
+    };
+    if (component) {
+      body.component = component.identifier;
+    } else if ($("type").value) {
+      const option = $("type").selectedOptions[0];
+      body.type = $("type").value;
+      body.kind = option.dataset.kind;
+    }
+    const item = {
+      id,
+      kind: "report",
+      createdAt: body.observed_at,
+      state: "pending",
+      error: "",
+      attempts: 0,
+      report: body,
+      number: null,
+      stage: "report",
+      photos: photos.slice(),
+      photosSent: 0,
+      photoBase: 0,
+      photoErrors: [],
+      uncertain: false,
+    };
+    await outbox.put(item);
+    resetForm();
+    flash(S.queued);
+    await showOutbox();
+    sendAll();
+  }
+
+  function showError(box, text) {
+    box.textContent = text;
+    box.hidden = false;
+  }
+
+  function resetForm() {
+    $("description").value = "";
+    $("address").value = "";
+    $("urgent").checked = false;
+    $("type").value = "";
+    $("type").disabled = false;
+    $("component").hidden = true;
+    $("thumbs").replaceChildren();
+    component = null;
+    photos = [];
+    pinMoved = false;
+    if (position) movePin(position.lon, position.lat, false);
+  }
+
+  // -- the outbox ---------------------------------------------------------------------------
+
+  function itemTitle(item) {
+    if (item.kind === "report") {
+      return item.number
+        ? fmt(S.reportNumbered, { number: item.number })
+        : item.report.description.slice(0, 40);
+    }
+    return fmt(item.task.verb === "verify" ? S.verifyOf : S.checkOf, { number: item.task.number });
+  }
+
+  function stateText(item) {
+    if (item.state === "failed") return `${S.refused}: ${item.error}`;
+    if (item.state === "auth") return S.signInAgain;
+    if (item.attempts > 0 && item.error) return `${S.waiting} · ${item.error}`;
+    return S.waiting;
+  }
+
+  async function showOutbox() {
+    const items = await outbox.all();
+    $("pending-count").textContent = String(items.length);
+    const list = $("outbox");
+    list.replaceChildren();
+    for (const item of items) {
+      const row = el("li", `m-item ${item.state}`);
+      row.dataset.id = item.id;
+      row.append(el("strong", "", itemTitle(item)));
+      row.append(el("span", "m-muted", `${localTime(item.createdAt)} · ${stateText(item)}`));
+      if (item.photos.length) {
+        row.append(
+          el("span", "m-muted", fmt(S.photosSent, { sent: item.photosSent, all: item.photos.length })),
+        );
+      }
+      const actions = el("div", "m-actions");
+      if (item.state === "failed") {
+        const discard = el("button", "m-small", S.discard);
+        discard.type = "button";
+        discard.addEventListener("click", async () => {
+          if (window.confirm(S.confirmDiscard)) {
+            await outbox.remove(item.id);
+            showOutbox();
+          }
+        });
+        actions.append(discard);
+      } else {
+        const now = el("button", "m-small", S.sendNow);
+        now.type = "button";
+        now.addEventListener("click", () => sendAll(true));
+        actions.append(now);
+      }
+      row.append(actions);
+      list.append(row);
+    }
+  }
+
+  /* Send what waits, oldest first, one at a time. */
+  async function sendAll(evenOffline) {
+    if (sending || !outbox) return;
+    if (!navigator.onLine && !evenOffline) return;
+    sending = true;
+    try {
+      for (const item of await outbox.all()) {
+        if (item.state === "failed") continue;
+        const result = await send(item);
+        if (result === "retry" || result === "auth") break; // the network or the session: later
+      }
+    } finally {
+      sending = false;
+      await showOutbox();
+    }
+  }
+
+  async function keep(item, state, error) {
+    item.state = state;
+    item.error = error || "";
+    await outbox.put(item);
+  }
+
+  async function send(item) {
+    item.attempts += 1;
+    const steps = item.kind === "report" ? [createCase, sendPhotos] : [sendPhotos, answerTask];
+    for (const step of steps) {
+      const result = await step(item);
+      if (result !== "ok") {
+        if (result === "retry") await keep(item, "pending", S.noConnection);
+        if (result === "auth") await keep(item, "auth");
+        return result;
+      }
+    }
+    await outbox.remove(item.id);
+    if (item.kind === "report") {
+      let text = fmt(S.sent, { number: item.number });
+      if (item.photoErrors.length) text += " " + fmt(S.photoRefused, { problem: item.photoErrors[0] });
+      flash(text);
+      loadMine(true);
+    } else {
+      flash(S.taskDone);
+      loadTasks();
+    }
+    return "ok";
+  }
+
+  async function createCase(item) {
+    if (item.number) return "ok";
+    const answer = await call("POST", `${API}cases`, { json: item.report });
+    const result = verdict(answer);
+    if (result === "ok") {
+      item.number = answer.data.number; // 201 new, or 200: the server had it already
+      await outbox.put(item);
+    } else if (result === "refused") {
+      await keep(item, "failed", message(answer));
+    }
+    return result;
+  }
+
+  async function stagePhotoCount(number, stage) {
+    const answer = await call("GET", `${API}cases/${number}`);
+    if (!answer.ok) return null;
+    return answer.data.photos.filter((p) => p.stage === stage).length;
+  }
+
+  async function sendPhotos(item) {
+    const number = item.kind === "report" ? item.number : item.task.number;
+    if (item.photos.length && item.photoBase === null) {
+      const count = await stagePhotoCount(number, item.stage);
+      if (count === null) return "retry";
+      item.photoBase = count;
+      await outbox.put(item);
+    }
+    while (item.photosSent < item.photos.length) {
+      if (item.uncertain) {
+        // The last upload's answer was lost: it may have arrived. Count before sending again.
+        const count = await stagePhotoCount(number, item.stage);
+        if (count === null) return "retry";
+        item.photosSent = Math.min(item.photos.length, Math.max(item.photosSent, count - item.photoBase));
+        item.uncertain = false;
+        await outbox.put(item);
+        continue;
+      }
+      const form = new FormData();
+      form.append("stage", item.stage);
+      form.append("image", item.photos[item.photosSent], `photo-${item.photosSent + 1}.jpg`);
+      const answer = await call("POST", `${API}cases/${number}/photos`, { form, timeout: 120000 });
+      const result = verdict(answer);
+      if (result === "retry" || result === "auth") {
+        item.uncertain = answer.network === true || answer.status >= 500;
+        await outbox.put(item);
+        return result;
+      }
+      if (result === "refused") item.photoErrors.push(message(answer)); // this photo only
+      item.photosSent += 1;
+      await outbox.put(item);
+    }
+    return "ok";
+  }
+
+  async function answerTask(item) {
+    const task = item.task;
+    const answer = await call("POST", `${API}cases/${task.number}/${task.verb}`, { json: task.body });
+    const result = verdict(answer);
+    if (result === "retry") {
+      item.uncertain = true;
+      await outbox.put(item);
+      return result;
+    }
+    if (result === "refused" && item.uncertain && (await taskIsDone(task.id))) {
+      return "ok"; // the earlier attempt arrived; only its answer was lost
+    }
+    if (result === "refused") await keep(item, "failed", message(answer));
+    return result;
+  }
+
+  async function taskIsDone(id) {
+    const answer = await call("GET", `${API}tasks`);
+    return answer.ok && !answer.data.some((task) => task.id === id);
+  }
+
+  // -- tasks --------------------------------------------------------------------------------
+
+  let tasks = [];
+
+  async function loadTasks() {
+    const answer = await call("GET", `${API}tasks`);
+    if (!answer.ok) {
+      if (!answer.network) flash(message(answer));
+      return;
+    }
+    tasks = answer.data;
+    sortTasks();
+  }
+
+  function sortTasks() {
+    if (position) {
+      for (const task of tasks) task.distance = metres(position, task.case);
+      tasks.sort((a, b) => a.distance - b.distance);
+    }
+    showTasks();
+  }
+
+  function showTasks() {
+    const list = $("tasks");
+    if (list.querySelector("form")) return; // not while an answer is being written
+    list.replaceChildren();
+    $("tasks-empty").hidden = tasks.length > 0;
+    const count = $("tasks-count");
+    count.textContent = String(tasks.length);
+    count.hidden = tasks.length === 0;
+    for (const task of tasks) list.append(taskRow(task));
+  }
+
+  function taskRow(task) {
+    const row = el("li", "m-item");
+    row.dataset.number = task.case.number;
+    const head = el("div", "m-row");
+    const light = el("span", `light ${task.case.light || ""}`);
+    light.title = S.lights[task.case.light] || "";
+    head.append(light, el("strong", "", `${task.kind === "verify" ? S.verify : S.check} ${task.case.number}`));
+    row.append(head);
+    row.append(el("span", "", [task.case.type ? task.case.type.name : "", task.case.address].filter(Boolean).join(" · ")));
+    const facts = [fmt(S.due, { at: localTime(task.due_at) })];
+    if (task.distance !== undefined) facts.push(distanceText(task.distance));
+    row.append(el("span", "m-muted", facts.join(" · ")));
+    const open = el("button", "m-small", S.answer);
+    open.type = "button";
+    open.addEventListener("click", () => {
+      open.hidden = true;
+      row.append(taskForm(task));
+    });
+    row.append(open);
+    return row;
+  }
+
+  function taskForm(task) {
+    const form = $("task-form").content.firstElementChild.cloneNode(true);
+    form.classList.add(task.kind === "verify" ? "is-verify" : "is-check");
+    const taken = [];
+    const input = form.querySelector('input[type="file"]');
+    const holder = el("div", "m-thumbs");
+    input.after(holder);
+    input.addEventListener("change", () => takePhotos(input, taken, holder));
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      const chosen = form.querySelector('input[name="answer"]:checked');
+      const error = form.querySelector(".m-error");
+      if (!chosen) return showError(error, S.chooseAnswer);
+      const yes = chosen.value === "yes";
+      const reason = form.querySelector("textarea").value.trim();
+      const verb = task.kind === "verify" ? "verify" : "check";
+      const body = verb === "verify" ? { found: yes, reason } : { passed: yes, reason };
+      const now = new Date().toISOString();
+      await outbox.put({
+        id: newId(),
+        kind: "task",
+        createdAt: now,
+        state: "pending",
+        error: "",
+        attempts: 0,
+        task: { id: task.id, number: task.case.number, verb, body },
+        stage: verb === "verify" ? "report" : "check",
+        photos: taken,
+        photosSent: 0,
+        photoBase: taken.length ? null : 0,
+        photoErrors: [],
+        uncertain: false,
+      });
+      tasks = tasks.filter((t) => t.id !== task.id);
+      form.remove();
+      showTasks();
+      flash(S.queued);
+      await showOutbox();
+      sendAll();
+    });
+    return form;
+  }
+
+  // -- my reports ---------------------------------------------------------------------------
+
+  async function loadMine(fresh) {
+    if (fresh) mineOffset = 0;
+    const answer = await call("GET", `${config.urls.reports}?offset=${mineOffset}&limit=20`);
+    if (!answer.ok) return;
+    const list = $("mine");
+    if (fresh) list.replaceChildren();
+    if (answer.data.total === 0) list.append(el("li", "m-muted", S.noReports));
+    for (const report of answer.data.items) {
+      const row = el("li", "m-item");
+      row.dataset.number = report.number;
+      const head = el("div", "m-row");
+      head.append(el("strong", "", report.number), el("span", `m-status ${report.status}`, report.status_label));
+      row.append(head);
+      row.append(el("span", "", [report.type, report.description].filter(Boolean).join(" · ")));
+      row.append(el("span", "m-muted", localTime(report.observed_at || report.created_at)));
+      list.append(row);
+    }
+    mineOffset += answer.data.items.length;
+    $("mine-more").hidden = mineOffset >= answer.data.total;
+  }
+
+  // -- duty and pings -----------------------------------------------------------------------
+
+  function showDuty() {
+    const button = $("duty");
+    button.textContent = onDuty ? S.goOffDuty : S.goOnDuty;
+    button.setAttribute("aria-pressed", String(onDuty));
+    button.classList.toggle("on", onDuty);
+  }
+
+  async function loadDuty() {
+    const answer = await call("GET", config.urls.duty);
+    if (answer.ok) {
+      onDuty = answer.data.on_duty;
+      showDuty();
+    }
+  }
+
+  async function toggleDuty() {
+    const answer = await call("POST", config.urls.duty, { json: { on_duty: !onDuty } });
+    if (!answer.ok) {
+      flash(answer.network ? S.noConnection : message(answer));
+      return;
+    }
+    onDuty = answer.data.on_duty;
+    showDuty();
+    flash(onDuty ? S.nowOnDuty : S.nowOffDuty);
+    if (onDuty) {
+      lastPingAt = 0;
+      maybePing();
+    } else {
+      pings = [];
+    }
+  }
+
+  function maybePing() {
+    if (!onDuty || !position || Date.now() - lastPingAt < PING_MS) return;
+    lastPingAt = Date.now();
+    pings.push({
+      at: position.at.toISOString(),
+      lon: Number(position.lon.toFixed(7)),
+      lat: Number(position.lat.toFixed(7)),
+      accuracy: position.accuracy ? Math.min(Math.round(position.accuracy), 5000) : null,
+    });
+    pings = pings.slice(-MAX_BUFFERED_PINGS);
+    sendPings();
+  }
+
+  async function sendPings() {
+    if (!pings.length || !navigator.onLine) return;
+    const batch = pings.slice();
+    const answer = await call("POST", config.urls.pings, { json: { pings: batch } });
+    const result = verdict(answer);
+    if (result === "retry" || result === "auth") return; // kept for the next try
+    pings = pings.slice(batch.length); // stored, or refused: a bad fix must not block the rest
+    if (result === "refused" && answer.data && answer.data.error.code === "not_on_duty") {
+      onDuty = false;
+      showDuty();
+    }
+  }
+
+  // -- tabs and start ------------------------------------------------------------------------
+
+  function showTab(name) {
+    for (const button of document.querySelectorAll(".m-nav button")) {
+      const current = button.dataset.tab === name;
+      if (current) button.setAttribute("aria-current", "page");
+      else button.removeAttribute("aria-current");
+      $(`tab-${button.dataset.tab}`).hidden = !current;
+    }
+    if (name === "tasks") loadTasks();
+    if (name === "mine") loadMine(true);
+    if (name === "report" && map) map.invalidateSize();
+  }
+
+  async function start() {
+    showNetwork();
+    setupMap();
+    watchPosition();
+    for (const button of document.querySelectorAll(".m-nav button")) {
+      button.addEventListener("click", () => showTab(button.dataset.tab));
+    }
+    $("report").addEventListener("submit", submitReport);
+    $("photos").addEventListener("change", () => takePhotos($("photos"), photos, $("thumbs")));
+    $("locate").addEventListener("click", () => {
+      pinMoved = false;
+      if (position) movePin(position.lon, position.lat, false);
+      watchPosition();
+    });
+    $("duty").addEventListener("click", toggleDuty);
+    $("tasks-refresh").addEventListener("click", loadTasks);
+    $("mine-refresh").addEventListener("click", () => loadMine(true));
+    $("mine-more").addEventListener("click", () => loadMine(false));
+    window.addEventListener("online", () => {
+      showNetwork();
+      sendAll();
+      sendPings();
+    });
+    window.addEventListener("offline", showNetwork);
+    try {
+      outbox = await window.UgOutbox.open(config.user);
+    } catch (error) {
+      flash(S.noStorage);
+      return;
+    }
+    await showOutbox();
+    setInterval(() => {
+      sendAll();
+      maybePing();
+      sendPings();
+    }, RETRY_MS);
+    sendAll();
+    loadDuty();
+    loadTypes();
+    loadTasks();
+    if ("serviceWorker" in navigator) {
+      navigator.serviceWorker.register(config.urls.worker, { scope: "./" }).catch(() => {});
+    }
+  }
+
+  start();
+})();

@@ -1,0 +1,87 @@
+"""The inspector app at phone size in Chromium: a report made with no network waits on the
+phone, and is sent exactly once when the network returns."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+from PIL import Image
+from playwright.sync_api import Browser, expect
+
+from cases.models import Case, Channel
+from tests.browser.test_login import sign_in
+from tests.cases.conftest import WEST, World
+from tests.conftest import PASSWORD
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
+
+
+def jpeg() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (64, 48), (120, 160, 90)).save(out, "JPEG")
+    return out.getvalue()
+
+
+def test_a_report_made_offline_is_sent_once_when_the_network_returns(
+    browser: Browser, live_server: object, world: World, media: Path
+) -> None:
+    base = live_server.url  # type: ignore[attr-defined]
+    context = browser.new_context(
+        locale="zh-CN",
+        viewport={"width": 390, "height": 844},
+        geolocation={"longitude": WEST[0], "latitude": WEST[1], "accuracy": 8},
+        permissions=["geolocation"],
+        service_workers="block",  # the outbox is under test here, not the shell's cache
+    )
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on(
+        "console",
+        lambda m: (
+            errors.append(m.text)
+            if m.type == "error" and "INTERNET_DISCONNECTED" not in m.text
+            else None
+        ),
+    )
+    try:
+        sign_in(page, base, "inspector", PASSWORD)
+        page.goto(f"{base}/m/")
+        expect(page.get_by_test_id("where")).to_contain_text(f"{WEST[0]:.6f}")
+        expect(page.locator("#type option[value='0110']")).to_have_count(1)
+
+        context.set_offline(True)
+        expect(page.get_by_test_id("network")).to_have_text("离线")
+        page.locator("#map").click(position={"x": 200, "y": 120})  # the pin, moved by hand
+        page.get_by_label("问题描述").fill("人行道上堆了建筑垃圾")
+        page.get_by_label("小类").select_option("0110")
+        page.locator("#photos").set_input_files(
+            {"name": "p.jpg", "mimeType": "image/jpeg", "buffer": jpeg()}
+        )
+        expect(page.locator("#thumbs img")).to_have_count(1)
+        page.locator("#report").get_by_role("button", name="上报").click()
+        expect(page.get_by_test_id("pending-count")).to_have_text("1")
+        expect(page.get_by_test_id("outbox")).to_contain_text("人行道上堆了建筑垃圾")
+        assert Case.objects.count() == 0
+
+        context.set_offline(False)  # the online event sends the outbox
+        expect(page.get_by_test_id("pending-count")).to_have_text("0", timeout=15000)
+        case = Case.objects.get()
+        assert case.channel == Channel.INSPECTOR and case.reporter == world.inspector
+        assert case.case_type == world.garbage and case.observed_at is not None
+        assert case.point.x != WEST[0]  # where the pin was put, not the phone
+        assert case.photos.count() == 1
+        page.get_by_role("button", name="我的上报").click()
+        expect(page.get_by_test_id("my-reports")).to_contain_text(case.number)
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=SCREENSHOTS / "mobile-my-reports.png")
+        assert Case.objects.count() == 1
+        assert errors == []
+    finally:
+        context.close()
