@@ -1,5 +1,5 @@
 """The inspector app at phone size in Chromium: a report made with no network waits on the
-phone, and is sent exactly once when the network returns."""
+phone and is sent exactly once when the network returns; a verify task answered with a photo."""
 
 from __future__ import annotations
 
@@ -10,9 +10,11 @@ import pytest
 from PIL import Image
 from playwright.sync_api import Browser, expect
 
+from cases import workflow as wf
 from cases.models import Case, Channel
 from tests.browser.test_login import sign_in
 from tests.cases.conftest import WEST, World
+from tests.cases.making import public_report
 from tests.conftest import PASSWORD
 
 pytestmark = [
@@ -82,6 +84,46 @@ def test_a_report_made_offline_is_sent_once_when_the_network_returns(
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=SCREENSHOTS / "mobile-my-reports.png")
         assert Case.objects.count() == 1
+        assert errors == []
+    finally:
+        context.close()
+
+
+def test_an_inspector_confirms_a_verify_task_with_a_photo(
+    browser: Browser, live_server: object, world: World, media: Path
+) -> None:
+    case = public_report(world)
+    wf.send_verify(case, actor=world.actors.acceptor, inspector=world.person(world.inspector))
+    base = live_server.url  # type: ignore[attr-defined]
+    context = browser.new_context(
+        locale="zh-CN",
+        viewport={"width": 390, "height": 844},
+        geolocation={"longitude": WEST[0], "latitude": WEST[1], "accuracy": 8},
+        permissions=["geolocation"],
+        service_workers="block",
+    )
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    try:
+        sign_in(page, base, "inspector", PASSWORD)
+        page.goto(f"{base}/m/")
+        page.get_by_role("button", name="任务").click()
+        task = page.get_by_test_id("tasks").locator("li", has_text=case.number)
+        expect(task).to_contain_text("核实")
+        task.get_by_role("button", name="处理任务").click()
+        task.get_by_role("radio", name="属实", exact=True).check()
+        task.get_by_label("理由或备注").fill("现场确有垃圾")
+        task.locator('input[type="file"]').set_input_files(
+            {"name": "p.jpg", "mimeType": "image/jpeg", "buffer": jpeg()}
+        )
+        expect(task.locator("img")).to_have_count(1)
+        task.get_by_role("button", name="发送").click()
+        expect(page.locator("#flash")).to_have_text("任务结果已发送。", timeout=15000)
+        case.refresh_from_db()
+        assert case.verified is True and case.tasks.get().outcome == "confirmed"
+        assert case.photos.filter(stage="report").count() == 1
+        expect(page.get_by_test_id("tasks")).not_to_contain_text(case.number)
         assert errors == []
     finally:
         context.close()
