@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.csrf import ensure_csrf_cookie
 from django.views.decorators.http import require_GET, require_http_methods
+from django_ratelimit.decorators import ratelimit
 
 from cases import deadlines
 from cases.models import Case, Channel, Status
@@ -42,6 +43,7 @@ from .strings import app_strings
 type View = Callable[..., HttpResponse]
 
 PAGE_MAX: Final = 50
+PINGS_RATE: Final = "20/m"  # per inspector
 FREQUENT_DAYS: Final = 90  # the types an inspector reported lately come first
 FREQUENT_MAX: Final = 8
 # What the service worker keeps so the app opens without a network (its shell).
@@ -206,9 +208,12 @@ def duty(request: HttpRequest, actor: Actor) -> HttpResponse:
 
 @app_json
 @require_http_methods(["POST"])
+@ratelimit(key="user", rate=PINGS_RATE, method="POST", block=False)
 def pings(request: HttpRequest, actor: Actor) -> HttpResponse:
     """POST {"pings": [{"at", "lon", "lat", "accuracy"}, …], "crs": "wgs84"}: positions on duty."""
     assert actor.person is not None
+    if getattr(request, "limited", False):  # a phone sends one batch every 30 s or so
+        raise Refusal("too_many_requests", _("Too many requests: wait a minute."), 429)
     body = json_body(request)
     crs = body.get("crs", "wgs84")
     if not isinstance(crs, str):

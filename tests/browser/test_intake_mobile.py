@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from PIL import Image
-from playwright.sync_api import Browser, expect
+from playwright.sync_api import Browser, Page, expect
 
 from cases import workflow as wf
 from cases.models import Case, Channel
@@ -28,6 +28,16 @@ def jpeg() -> bytes:
     out = io.BytesIO()
     Image.new("RGB", (64, 48), (120, 160, 90)).save(out, "JPEG")
     return out.getvalue()
+
+
+def idle(page: Page) -> None:
+    """Wait until the page has no request open: the test's queries and the live server's
+    share SQLite's one in-memory connection."""
+    for _ in range(100):  # wait_for_function would need eval, which the CSP forbids
+        if not page.evaluate("window.urbangridMobileBusy || 0"):
+            return
+        page.wait_for_timeout(100)
+    raise AssertionError("the page kept a request open")
 
 
 def test_a_report_made_offline_is_sent_once_when_the_network_returns(
@@ -74,13 +84,15 @@ def test_a_report_made_offline_is_sent_once_when_the_network_returns(
 
         context.set_offline(False)  # the online event sends the outbox
         expect(page.get_by_test_id("pending-count")).to_have_text("0", timeout=15000)
+        page.get_by_role("button", name="我的上报").click()
+        expect(page.get_by_test_id("my-reports").locator("li")).to_have_count(1)
+        idle(page)
         case = Case.objects.get()
+        expect(page.get_by_test_id("my-reports")).to_contain_text(case.number)
         assert case.channel == Channel.INSPECTOR and case.reporter == world.inspector
         assert case.case_type == world.garbage and case.observed_at is not None
         assert case.point.x != WEST[0]  # where the pin was put, not the phone
         assert case.photos.count() == 1
-        page.get_by_role("button", name="我的上报").click()
-        expect(page.get_by_test_id("my-reports")).to_contain_text(case.number)
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=SCREENSHOTS / "mobile-my-reports.png")
         assert Case.objects.count() == 1
@@ -120,6 +132,7 @@ def test_an_inspector_confirms_a_verify_task_with_a_photo(
         expect(task.locator("img")).to_have_count(1)
         task.get_by_role("button", name="发送").click()
         expect(page.locator("#flash")).to_have_text("任务结果已发送。", timeout=15000)
+        idle(page)
         case.refresh_from_db()
         assert case.verified is True and case.tasks.get().outcome == "confirmed"
         assert case.photos.filter(stage="report").count() == 1

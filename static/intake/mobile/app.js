@@ -34,6 +34,7 @@
   let watchId = null;
   let pings = [];
   let lastPingAt = 0;
+  let lastFixSent = 0;
   let mineOffset = 0;
 
   // -- small helpers ------------------------------------------------------------------------
@@ -110,7 +111,9 @@
     }
     const abort = new AbortController();
     const timer = setTimeout(() => abort.abort(), timeout);
+    window.urbangridMobileBusy = (window.urbangridMobileBusy || 0) + 1; // for the browser tests
     let response;
+    let data = null;
     try {
       response = await fetch(url, {
         method,
@@ -119,16 +122,12 @@
         credentials: "same-origin",
         signal: abort.signal,
       });
+      data = await response.json().catch(() => null);
     } catch (error) {
       return { network: true };
     } finally {
       clearTimeout(timer);
-    }
-    let data = null;
-    try {
-      data = await response.json();
-    } catch (error) {
-      data = null;
+      window.urbangridMobileBusy -= 1;
     }
     return { ok: response.ok, status: response.status, data };
   }
@@ -747,6 +746,7 @@
   // -- duty and pings -----------------------------------------------------------------------
 
   function showDuty() {
+    localStorage.setItem(`urbangrid-mobile-duty-${config.user}`, onDuty ? "1" : "");
     const button = $("duty");
     button.textContent = onDuty ? S.goOffDuty : S.goOnDuty;
     button.setAttribute("aria-pressed", String(onDuty));
@@ -772,15 +772,28 @@
     flash(onDuty ? S.nowOnDuty : S.nowOffDuty);
     if (onDuty) {
       lastPingAt = 0;
-      maybePing();
+      freshFix(); // a fix measured now, not one from before the duty began
     } else {
       pings = [];
     }
   }
 
+  /* A fresh fix every PING_MS while on duty: a phone standing still reports no new position
+   * by itself, and a silent inspector drops out of "nearest on duty". */
+  function freshFix() {
+    if (!onDuty || !("geolocation" in navigator)) return;
+    navigator.geolocation.getCurrentPosition(onPosition, onPositionError, {
+      enableHighAccuracy: true,
+      maximumAge: PING_MS / 2,
+      timeout: 20000,
+    });
+  }
+
   function maybePing() {
     if (!onDuty || !position || Date.now() - lastPingAt < PING_MS) return;
+    if (position.at.getTime() === lastFixSent) return; // the same fix again says nothing new
     lastPingAt = Date.now();
+    lastFixSent = position.at.getTime();
     pings.push({
       at: position.at.toISOString(),
       lon: Number(position.lon.toFixed(7)),
@@ -820,6 +833,8 @@
 
   async function start() {
     showNetwork();
+    onDuty = localStorage.getItem(`urbangrid-mobile-duty-${config.user}`) === "1"; // until asked
+    showDuty();
     setupMap();
     watchPosition();
     for (const button of document.querySelectorAll(".m-nav button")) {
@@ -849,11 +864,11 @@
       return;
     }
     await showOutbox();
+    setInterval(sendAll, RETRY_MS);
     setInterval(() => {
-      sendAll();
-      maybePing();
+      freshFix();
       sendPings();
-    }, RETRY_MS);
+    }, PING_MS);
     sendAll();
     loadDuty();
     loadTypes();

@@ -143,3 +143,12 @@ def test_the_type_picker_puts_my_frequent_types_first(world: World) -> None:
     reported(world, at=timezone.now())  # a garbage report (0110)
     after = client.get("/m/types").json()["items"]
     assert [(t["code"], t["frequent"]) for t in after] == [("0110", True), ("0101", False)]
+
+
+def test_a_phone_sending_pings_too_often_is_told_to_wait(world: World) -> None:
+    client = signed_in(world.inspector)
+    post_json(client, "/m/duty", {"on_duty": True})
+    answers = [post_json(client, "/m/pings", {"pings": []}) for _ in range(21)]
+    assert [a.status_code for a in answers[:20]] == [201] * 20
+    assert answers[20].status_code == 429
+    assert answers[20].json()["error"]["code"] == "too_many_requests"
