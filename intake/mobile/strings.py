@@ -51,5 +51,9 @@ def app_strings() -> dict[str, object]:
         "answer": _("Answer"),
         "chooseAnswer": _("Choose an answer."),
         "noReports": _("You have not reported anything yet."),
+        "otherUser": _(
+            "Someone else is signed in on this phone: reports waiting here are sent only when "
+            "their inspector signs in again."
+        ),
         "noStorage": _("This browser cannot keep reports offline: allow site storage."),
     }

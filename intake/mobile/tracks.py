@@ -25,7 +25,8 @@ from geo.lookup import locate_many, territory_index
 from geo.messages import refusal
 from lib.coords import CoordinateError, distance_m, to_wgs84
 from org.access import Refusal
-from org.models import Person
+from org.models import Membership, Person
+from org.roles import Role
 
 from .models import Ping, Shift
 
@@ -214,8 +215,13 @@ def nearest_on_duty(
     """Inspectors on duty whose phone was heard in the last `within_minutes`, nearest to
     lon/lat (WGS84) first: whom to send a verify (核实) or check (核查) task to."""
     since = now - timedelta(minutes=within_minutes)
+    # A shift left open by someone who no longer holds an inspector post sends no one.
+    inspectors = Membership.objects.active().filter(role=Role.INSPECTOR).values("person_id")
     shifts = Shift.objects.filter(
-        ended_at__isnull=True, last_at__gte=since, last_at__lte=now + FUTURE_SLACK
+        ended_at__isnull=True,
+        last_at__gte=since,
+        last_at__lte=now + FUTURE_SLACK,
+        person_id__in=inspectors,
     ).select_related("person__user")
     found = [
         OnDuty(

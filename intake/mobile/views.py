@@ -180,8 +180,9 @@ def service_worker(request: HttpRequest) -> HttpResponse:
 # -- duty and pings ----------------------------------------------------------------------------
 
 
-def _duty(shift: Any) -> dict[str, Any]:
+def _duty(actor: Actor, shift: Any) -> dict[str, Any]:
     return {
+        "user": actor.user.get_username() if actor.user else "",
         "on_duty": shift is not None and shift.ended_at is None,
         "started_at": shift.started_at.isoformat() if shift is not None else None,
         "last_at": shift.last_at.isoformat() if shift is not None and shift.last_at else None,
@@ -191,19 +192,20 @@ def _duty(shift: Any) -> dict[str, Any]:
 @app_json
 @require_http_methods(["GET", "POST"])
 def duty(request: HttpRequest, actor: Actor) -> HttpResponse:
-    """GET: am I on duty. POST {"on_duty": true|false}: go on or off duty (上岗 / 下岗)."""
+    """GET: who am I and am I on duty. POST {"on_duty": true|false}: go on or off duty
+    (上岗 / 下岗)."""
     person = actor.person
     assert person is not None
     if request.method == "GET":
-        return JsonResponse(_duty(tracks.open_shift(person)))
+        return JsonResponse(_duty(actor, tracks.open_shift(person)))
     wanted = json_body(request).get("on_duty")
     if not isinstance(wanted, bool):
         raise Refusal("bad_duty", _("Say on_duty: true or false."))
     now = timezone.now()
     if wanted:
-        return JsonResponse(_duty(tracks.start_shift(person, now=now)))
+        return JsonResponse(_duty(actor, tracks.start_shift(person, now=now)))
     tracks.end_shift(person, now=now)
-    return JsonResponse(_duty(None))
+    return JsonResponse(_duty(actor, None))
 
 
 @app_json

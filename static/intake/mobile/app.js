@@ -138,7 +138,8 @@
     if (answer.network) return "retry";
     if (answer.ok) return "ok";
     if (answer.status >= 500 || answer.status === 429 || answer.status === 408) return "retry";
-    if (answer.status === 401 || (answer.status === 403 && !(answer.data && answer.data.error)))
+    const code = answer.data && answer.data.error ? answer.data.error.code : "";
+    if (answer.status === 401 || (answer.status === 403 && (!code || code === "csrf_failed")))
       return "auth";
     return "refused";
   }
@@ -184,7 +185,9 @@
       style: { color: "#2e7d5b", weight: 1, fillOpacity: 0.03, className: "ug-grid" },
     }).addTo(map);
     map.setView([26.6, 106.7], 12);
-    map.on("click", (event) => movePin(event.latlng.lng, event.latlng.lat, true));
+    map.on("click", (event) => {
+      if (!component) movePin(event.latlng.lng, event.latlng.lat, true);
+    });
   }
 
   function movePin(lon, lat, byHand) {
@@ -298,6 +301,7 @@
       component = null;
       shown.hidden = true;
       $("type").disabled = false;
+      if (marker) marker.dragging.enable();
     });
     shown.append(clear);
     shown.hidden = false;
@@ -305,6 +309,7 @@
     $("type").value = `${item.type.code}`;
     $("type").disabled = true;
     movePin(item.lon, item.lat, true);
+    if (marker) marker.dragging.disable();
   }
 
   function fillTypes(items) {
@@ -440,6 +445,7 @@
     $("component").hidden = true;
     $("thumbs").replaceChildren();
     component = null;
+    if (marker) marker.dragging.enable();
     photos = [];
     pinMoved = false;
     if (position) movePin(position.lon, position.lat, false);
@@ -466,6 +472,7 @@
   async function showOutbox() {
     const items = await outbox.all();
     $("pending-count").textContent = String(items.length);
+    $("outbox-box").hidden = items.length === 0;
     const list = $("outbox");
     list.replaceChildren();
     for (const item of items) {
@@ -500,13 +507,39 @@
     }
   }
 
-  /* Send what waits, oldest first, one at a time. */
-  async function sendAll(evenOffline) {
+  /* Send what waits, oldest first, one at a time, from one tab at a time (Web Locks). */
+  function sendAll(evenOffline) {
     if (sending || !outbox) return;
     if (!navigator.onLine && !evenOffline) return;
+    if (navigator.locks) {
+      navigator.locks.request(`urbangrid-outbox-${config.user}`, { ifAvailable: true }, (lock) =>
+        lock ? sendQueued() : null,
+      );
+    } else {
+      sendQueued();
+    }
+  }
+
+  /* Is this browser still signed in as the inspector whose outbox this is? A page kept by
+   * the service worker may outlive a sign-out; it must not send as whoever signed in next. */
+  async function sameInspector() {
+    const answer = await call("GET", config.urls.duty);
+    if (answer.ok) return answer.data.user === config.user ? "ok" : "other";
+    return verdict(answer) === "retry" ? "retry" : "auth";
+  }
+
+  async function sendQueued() {
     sending = true;
     try {
-      for (const item of await outbox.all()) {
+      const items = await outbox.all();
+      if (!items.some((item) => item.state !== "failed")) return;
+      const who = await sameInspector();
+      if (who !== "ok") {
+        if (who === "other") flash(S.otherUser);
+        if (who === "auth") flash(S.signInAgain);
+        return;
+      }
+      for (const item of items) {
         if (item.state === "failed") continue;
         const result = await send(item);
         if (result === "retry" || result === "auth") break; // the network or the session: later
@@ -613,7 +646,11 @@
     if (result === "refused" && item.uncertain && (await taskIsDone(task.id))) {
       return "ok"; // the earlier attempt arrived; only its answer was lost
     }
-    if (result === "refused") await keep(item, "failed", message(answer));
+    if (result === "refused") {
+      await keep(item, "failed", message(answer));
+      flash(`${itemTitle(item)}: ${message(answer)}`);
+      loadTasks();
+    }
     return result;
   }
 

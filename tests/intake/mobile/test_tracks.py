@@ -12,6 +12,7 @@ from geo.models import UnitGrid
 from intake.mobile import tracks
 from intake.mobile.models import Ping, Shift
 from org.access import Refusal
+from org.models import Membership
 from tests.cases.conftest import EAST, MONDAY_10, WEST, World
 from tests.geo.territory import STEP, X0, Y0, grid_code
 
@@ -125,6 +126,8 @@ def test_nearest_on_duty_leaves_out_the_silent_and_those_off_duty(world: World) 
     assert [f.person for f in tracks.nearest_on_duty(*WEST, now=later, within_minutes=30)] == [
         silent
     ]
+    Membership.objects.filter(person=silent).update(is_active=False)  # no longer an inspector
+    assert tracks.nearest_on_duty(*WEST, now=later, within_minutes=30) == []
 
 
 def test_coverage_counts_pings_and_inspectors_per_grid(world: World) -> None:

@@ -81,6 +81,7 @@ def test_duty_and_pings_need_the_csrf_token(world: World) -> None:
     token = client.cookies["csrftoken"].value
     answer = post_json(client, "/m/duty", {"on_duty": True}, HTTP_X_CSRFTOKEN=token)
     assert answer.status_code == 200 and answer.json()["on_duty"] is True
+    assert answer.json()["user"] == "inspector"  # the app sends its outbox only as its owner
     now = timezone.now().isoformat()
     fix = {"at": now, "lon": WEST[0], "lat": WEST[1], "accuracy": 12}
     answer = post_json(client, "/m/pings", {"pings": [fix]}, HTTP_X_CSRFTOKEN=token)
