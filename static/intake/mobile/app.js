@@ -54,6 +54,22 @@
     return found ? decodeURIComponent(found.slice("csrftoken=".length)) : "";
   }
 
+  /* The server's clock as seen from the phone: a phone whose clock is minutes off would
+   * otherwise date its reports in the future (refused) or in the past. Learnt from the Date
+   * header of each answer, kept for offline use; only a skew over a minute is corrected. */
+  let clockOffset = Number(localStorage.getItem("urbangrid-mobile-clock")) || 0;
+
+  function noteClock(response) {
+    const server = Date.parse(response.headers.get("Date") || "");
+    if (Number.isNaN(server)) return;
+    clockOffset = server - Date.now();
+    localStorage.setItem("urbangrid-mobile-clock", String(clockOffset));
+  }
+
+  function serverTime(phoneMillis) {
+    return new Date(phoneMillis + (Math.abs(clockOffset) > 60000 ? clockOffset : 0));
+  }
+
   function newId() {
     if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
     const bytes = crypto.getRandomValues(new Uint8Array(16));
@@ -122,6 +138,7 @@
         credentials: "same-origin",
         signal: abort.signal,
       });
+      noteClock(response);
       data = await response.json().catch(() => null);
     } catch (error) {
       return { network: true };
@@ -138,10 +155,14 @@
     if (answer.network) return "retry";
     if (answer.ok) return "ok";
     if (answer.status >= 500 || answer.status === 429 || answer.status === 408) return "retry";
-    const code = answer.data && answer.data.error ? answer.data.error.code : "";
+    const code = errorCode(answer);
     if (answer.status === 401 || (answer.status === 403 && (!code || code === "csrf_failed")))
       return "auth";
     return "refused";
+  }
+
+  function errorCode(answer) {
+    return answer.data && answer.data.error ? answer.data.error.code : "";
   }
 
   function message(answer) {
@@ -239,7 +260,7 @@
       lon: fix.coords.longitude,
       lat: fix.coords.latitude,
       accuracy: fix.coords.accuracy,
-      at: new Date(fix.timestamp || Date.now()),
+      at: serverTime(fix.timestamp || Date.now()),
     };
     if (!pinMoved) movePin(position.lon, position.lat, false);
     if (onDuty) maybePing();
@@ -399,7 +420,7 @@
       address: $("address").value.trim(),
       is_urgent: $("urgent").checked,
       request_id: id,
-      observed_at: new Date().toISOString(), // when it was seen, whenever it is sent
+      observed_at: serverTime(Date.now()).toISOString(), // when seen, whenever it is sent
     };
     if (component) {
       body.component = component.identifier;
@@ -587,6 +608,12 @@
     if (result === "ok") {
       item.number = answer.data.number; // 201 new, or 200: the server had it already
       await outbox.put(item);
+    } else if (result === "refused" && errorCode(answer) === "observed_in_future") {
+      // The phone's clock ran ahead when it was queued: the server's time of receipt will do.
+      // No case was made with this request_id, so the changed content is no conflict.
+      delete item.report.observed_at;
+      await outbox.put(item);
+      return createCase(item);
     } else if (result === "refused") {
       await keep(item, "failed", message(answer));
     }
@@ -848,7 +875,7 @@
     const result = verdict(answer);
     if (result === "retry" || result === "auth") return; // kept for the next try
     pings = pings.slice(batch.length); // stored, or refused: a bad fix must not block the rest
-    if (result === "refused" && answer.data && answer.data.error.code === "not_on_duty") {
+    if (result === "refused" && errorCode(answer) === "not_on_duty") {
       onDuty = false;
       showDuty();
     }
