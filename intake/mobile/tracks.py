@@ -10,9 +10,10 @@ GPS fix never blocks the ones after it.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from itertools import batched
 from typing import Any, Final
 
 import numpy as np
@@ -34,6 +35,7 @@ MAX_BATCH: Final = 120  # an hour of pings at one every 30 s
 FUTURE_SLACK: Final = timedelta(minutes=2)  # a phone's clock may run a little ahead
 MAX_AGE: Final = timedelta(hours=12)  # older pings were buffered too long to mean anything
 MAX_ACCURACY_M: Final = 5000.0  # a fix worse than this is a guess from the cell tower
+COVERAGE_CHUNK: Final = 20_000
 BOUNDS_MARGIN_DEGREES: Final = 0.05  # about 5 km around the district: patrols cross its edge
 
 type Bounds = tuple[float, float, float, float]  # west, south, east, north
@@ -256,33 +258,45 @@ class GridCoverage:
 
 def coverage(grid_ids: Iterable[int], start: datetime, end: datetime) -> dict[int, GridCoverage]:
     """Patrol coverage per unit grid in [start, end): every grid asked for has an answer,
-    an empty one if no inspector's ping fell in it. Pings are placed in one batch lookup."""
+    an empty one if no inspector's ping fell in it. Pings are read in chunks (a month of a
+    district's pings is about a million) and each chunk placed in one batch lookup, so a
+    territory re-imported since places them on today's grids."""
     wanted = set(grid_ids)
-    result = {grid_id: GridCoverage() for grid_id in wanted}
-    rows = list(
-        Ping.objects.filter(at__gte=start, at__lt=end)
-        .order_by()
-        .values_list("lon", "lat", "person_id", "at")
-    )
-    if not rows or not wanted:
-        return result
-    lons = np.fromiter((r[0] for r in rows), dtype=np.float64, count=len(rows))
-    lats = np.fromiter((r[1] for r in rows), dtype=np.float64, count=len(rows))
-    grids = locate_many(lons, lats)
-    by_grid: dict[int, list[tuple[int, datetime]]] = {}
-    for grid_id, row in zip(grids.tolist(), rows, strict=True):
-        if grid_id in wanted:
-            by_grid.setdefault(grid_id, []).append((row[2], row[3]))
-    for grid_id, seen in by_grid.items():
-        result[grid_id] = _covered(seen)
-    return result
+    seen: dict[int, _Seen] = {}
+    if wanted:
+        pings = (
+            Ping.objects.filter(at__gte=start, at__lt=end)
+            .order_by()
+            .values_list("lon", "lat", "person_id", "at")
+        )
+        for chunk in batched(pings.iterator(chunk_size=COVERAGE_CHUNK), COVERAGE_CHUNK):
+            lons = np.fromiter((row[0] for row in chunk), dtype=np.float64, count=len(chunk))
+            lats = np.fromiter((row[1] for row in chunk), dtype=np.float64, count=len(chunk))
+            for grid_id, row in zip(locate_many(lons, lats).tolist(), chunk, strict=True):
+                if grid_id in wanted:
+                    seen.setdefault(grid_id, _Seen()).add(row[2], row[3])
+    return {grid_id: _covered(seen.get(grid_id)) for grid_id in wanted}
 
 
-def _covered(seen: Sequence[tuple[int, datetime]]) -> GridCoverage:
-    times = [at for _, at in seen]
+class _Seen:
+    """What the pings in one grid add up to, gathered one ping at a time."""
+
+    def __init__(self) -> None:
+        self.pings = 0
+        self.people: set[int] = set()
+        self.first: datetime | None = None
+        self.last: datetime | None = None
+
+    def add(self, person_id: int, at: datetime) -> None:
+        self.pings += 1
+        self.people.add(person_id)
+        self.first = at if self.first is None or at < self.first else self.first
+        self.last = at if self.last is None or at > self.last else self.last
+
+
+def _covered(seen: _Seen | None) -> GridCoverage:
+    if seen is None:
+        return GridCoverage()
     return GridCoverage(
-        pings=len(seen),
-        inspectors=len({person for person, _ in seen}),
-        first_at=min(times),
-        last_at=max(times),
+        pings=seen.pings, inspectors=len(seen.people), first_at=seen.first, last_at=seen.last
     )
