@@ -18,6 +18,7 @@ from typing import Any, Final
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
+from django.contrib.staticfiles import finders
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -166,7 +167,7 @@ def service_worker(request: HttpRequest) -> HttpResponse:
     """The service worker, served from /m/ so that its scope is the app. Its cache name
     changes with the shell's files, so a new release replaces the old shell."""
     shell = [reverse("mobile:app"), *(static(name) for name in SHELL_STATIC)]
-    version = hashlib.sha256("\n".join(shell).encode()).hexdigest()[:12]
+    version = shell_version(shell)
     script = render(
         request,
         "intake/mobile/sw.js",
@@ -175,6 +176,18 @@ def service_worker(request: HttpRequest) -> HttpResponse:
     )
     script["Service-Worker-Allowed"] = reverse("mobile:app")
     return script
+
+
+def shell_version(shell: list[str]) -> str:
+    """Changes with the shell's URLs and its files' contents (the URLs alone do not change
+    without hashed file names, as when DEBUG serves them)."""
+    digest = hashlib.sha256("\n".join(shell).encode())
+    for name in SHELL_STATIC:
+        path = finders.find(name)
+        if isinstance(path, str):
+            with open(path, "rb") as handle:
+                digest.update(handle.read())
+    return digest.hexdigest()[:12]
 
 
 # -- duty and pings ----------------------------------------------------------------------------

@@ -153,3 +153,17 @@ def test_a_phone_sending_pings_too_often_is_told_to_wait(world: World) -> None:
     assert [a.status_code for a in answers[:20]] == [201] * 20
     assert answers[20].status_code == 429
     assert answers[20].json()["error"]["code"] == "too_many_requests"
+
+
+def test_the_back_office_lists_shifts_and_pings_read_only(world: World) -> None:
+    from django.contrib.auth.models import User
+
+    admin = User.objects.create_superuser("root", password="x")
+    client = signed_in(world.inspector)
+    post_json(client, "/m/duty", {"on_duty": True})
+    fix = {"at": timezone.now().isoformat(), "lon": WEST[0], "lat": WEST[1], "accuracy": 5}
+    post_json(client, "/m/pings", {"pings": [fix]})
+    back_office = signed_in(admin)
+    assert back_office.get("/admin/mobile/shift/").status_code == 200
+    assert back_office.get("/admin/mobile/ping/").status_code == 200
+    assert back_office.get("/admin/mobile/ping/add/").status_code == 403
