@@ -696,7 +696,13 @@
       if (!answer.network) flash(message(answer));
       return;
     }
-    tasks = answer.data;
+    // A task answered on the phone but not sent yet is still open on the server: not twice.
+    const queued = new Set(
+      (outbox ? await outbox.all() : [])
+        .filter((item) => item.kind === "task" && item.state !== "failed")
+        .map((item) => item.task.id),
+    );
+    tasks = answer.data.filter((task) => !queued.has(task.id));
     sortTasks();
   }
 
@@ -786,10 +792,13 @@
 
   // -- my reports ---------------------------------------------------------------------------
 
+  let mineTicket = 0;
+
   async function loadMine(fresh) {
     if (fresh) mineOffset = 0;
+    const ticket = ++mineTicket;
     const answer = await call("GET", `${config.urls.reports}?offset=${mineOffset}&limit=20`);
-    if (!answer.ok) return;
+    if (!answer.ok || ticket !== mineTicket) return; // a later request answers instead
     const list = $("mine");
     if (fresh) list.replaceChildren();
     if (answer.data.total === 0) list.append(el("li", "m-muted", S.noReports));
