@@ -52,6 +52,8 @@ SHELL_STATIC: Final = (
     "intake/mobile/app.css",
     "intake/mobile/app.js",
     "intake/mobile/queue.js",
+    "intake/mobile/net.js",
+    "intake/mobile/sender.js",
     "intake/mobile/icon.svg",
     "leaflet/leaflet.css",
     "leaflet/leaflet.js",

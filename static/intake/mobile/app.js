@@ -2,20 +2,15 @@
  * check (核查) tasks, go on and off duty with position pings, see my reports.
  *
  * A poor network never loses or duplicates a report: each one is put in the outbox
- * (queue.js) first, with a request_id made here and the time it was made here (observed_at).
- * Sending retries with the same request_id until the server answers 201 (new) or 200 (it had
- * it already); a refusal (4xx) stops and shows its message. Photos are sent one by one after
- * the case exists, and the count already on the server is read back before a photo whose
- * answer was lost is sent again.
- *
- * Everything comes from the #mobile-config JSON (the Content-Security-Policy allows no
- * inline script), texts included, in the user's language.
+ * (queue.js) first, with a request_id made here and the time it was made here (observed_at);
+ * sender.js sends it. net.js holds the configuration, texts and requests.
  */
 (function () {
   "use strict";
 
-  const config = JSON.parse(document.getElementById("mobile-config").textContent);
-  const S = config.strings;
+  const { config, S, fmt, serverTime, newId, el, localTime, metres, distanceText } =
+    window.UgMobile;
+  const { call, verdict, message, errorCode } = window.UgMobile;
   const API = config.urls.api;
   const RETRY_MS = 30000;
   const PING_MS = 30000;
@@ -24,7 +19,7 @@
   const $ = (id) => document.getElementById(id);
 
   let outbox = null;
-  let sending = false;
+  let sender = null;
   let position = null; // {lon, lat, accuracy} of the phone
   let pin = null; // {lon, lat} of the report
   let pinMoved = false;
@@ -39,140 +34,10 @@
 
   // -- small helpers ------------------------------------------------------------------------
 
-  function fmt(text, values) {
-    return text.replace(/%\((\w+)\)s/g, (_, name) => String(values[name]));
-  }
-
   function flash(text) {
     const box = $("flash");
     box.textContent = text;
     box.hidden = !text;
-  }
-
-  function csrf() {
-    const found = document.cookie.split("; ").find((c) => c.startsWith("csrftoken="));
-    return found ? decodeURIComponent(found.slice("csrftoken=".length)) : "";
-  }
-
-  /* The server's clock as seen from the phone: a phone whose clock is minutes off would
-   * otherwise date its reports in the future (refused) or in the past. Learnt from the Date
-   * header of each answer, kept for offline use; only a skew over a minute is corrected. */
-  let clockOffset = Number(localStorage.getItem("urbangrid-mobile-clock")) || 0;
-
-  function noteClock(response) {
-    const server = Date.parse(response.headers.get("Date") || "");
-    if (Number.isNaN(server)) return;
-    clockOffset = server - Date.now();
-    localStorage.setItem("urbangrid-mobile-clock", String(clockOffset));
-  }
-
-  function serverTime(phoneMillis) {
-    return new Date(phoneMillis + (Math.abs(clockOffset) > 60000 ? clockOffset : 0));
-  }
-
-  function newId() {
-    if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
-    const bytes = crypto.getRandomValues(new Uint8Array(16));
-    return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
-  }
-
-  function el(tag, className, text) {
-    const node = document.createElement(tag);
-    if (className) node.className = className;
-    if (text !== undefined) node.textContent = text;
-    return node;
-  }
-
-  function localTime(iso) {
-    if (!iso) return "";
-    const date = new Date(iso);
-    return date.toLocaleString(document.documentElement.lang || undefined, {
-      month: "numeric",
-      day: "numeric",
-      hour: "2-digit",
-      minute: "2-digit",
-    });
-  }
-
-  function metres(a, b) {
-    const rad = Math.PI / 180;
-    const dLat = (b.lat - a.lat) * rad;
-    const dLon = (b.lon - a.lon) * rad;
-    const h =
-      Math.sin(dLat / 2) ** 2 +
-      Math.cos(a.lat * rad) * Math.cos(b.lat * rad) * Math.sin(dLon / 2) ** 2;
-    return 6371008.8 * 2 * Math.asin(Math.sqrt(h));
-  }
-
-  function distanceText(m) {
-    return m < 1000
-      ? fmt(S.metres, { n: Math.round(m) })
-      : fmt(S.kilometres, { n: (m / 1000).toFixed(1) });
-  }
-
-  /* One request: {ok, status, data} or {network: true}. The session signs it, the CSRF
-   * token and the inspector post go in headers (a person may hold several posts). */
-  async function call(method, url, { json, form, timeout = 30000 } = {}) {
-    const headers = {
-      Accept: "application/json",
-      "X-CSRFToken": csrf(),
-      "X-UrbanGrid-Role": "inspector",
-    };
-    let body;
-    if (json !== undefined) {
-      headers["Content-Type"] = "application/json";
-      body = JSON.stringify(json);
-    } else if (form) {
-      body = form;
-    }
-    const abort = new AbortController();
-    const timer = setTimeout(() => abort.abort(), timeout);
-    window.urbangridMobileBusy = (window.urbangridMobileBusy || 0) + 1; // for the browser tests
-    let response;
-    let data = null;
-    try {
-      response = await fetch(url, {
-        method,
-        headers,
-        body,
-        credentials: "same-origin",
-        signal: abort.signal,
-      });
-      noteClock(response);
-      data = await response.json().catch(() => null);
-    } catch (error) {
-      return { network: true };
-    } finally {
-      clearTimeout(timer);
-      window.urbangridMobileBusy -= 1;
-    }
-    return { ok: response.ok, status: response.status, data };
-  }
-
-  /* What to do with an answer: "ok", "retry" (network, server trouble, too many requests),
-   * "auth" (signed out: keep it and ask to sign in) or "refused" (stop, show the message). */
-  function verdict(answer) {
-    if (answer.network) return "retry";
-    if (answer.ok) return "ok";
-    if (answer.status >= 500 || answer.status === 429 || answer.status === 408) return "retry";
-    const code = errorCode(answer);
-    if (answer.status === 401 || (answer.status === 403 && (!code || code === "csrf_failed")))
-      return "auth";
-    return "refused";
-  }
-
-  function errorCode(answer) {
-    return answer.data && answer.data.error ? answer.data.error.code : "";
-  }
-
-  function message(answer) {
-    if (answer.data && answer.data.error && answer.data.error.message) {
-      return answer.data.error.message;
-    }
-    if (answer.data && Array.isArray(answer.data.detail)) {
-      return answer.data.detail.map((d) => d.msg).join("; ");
-    }
-    return fmt(S.serverRefused, { status: answer.status });
   }
 
   // -- network state ------------------------------------------------------------------------
@@ -449,7 +314,7 @@
     resetForm();
     flash(S.queued);
     await showOutbox();
-    sendAll();
+    send();
   }
 
   function showError(box, text) {
@@ -520,7 +385,7 @@
       } else {
         const now = el("button", "m-small", S.sendNow);
         now.type = "button";
-        now.addEventListener("click", () => sendAll(true));
+        now.addEventListener("click", () => send(true));
         actions.append(now);
       }
       row.append(actions);
@@ -528,162 +393,8 @@
     }
   }
 
-  /* Send what waits, oldest first, one at a time, from one tab at a time (Web Locks). */
-  function sendAll(evenOffline) {
-    if (sending || !outbox) return;
-    if (!navigator.onLine && !evenOffline) return;
-    if (navigator.locks) {
-      navigator.locks.request(`urbangrid-outbox-${config.user}`, { ifAvailable: true }, (lock) =>
-        lock ? sendQueued() : null,
-      );
-    } else {
-      sendQueued();
-    }
-  }
-
-  /* Is this browser still signed in as the inspector whose outbox this is? A page kept by
-   * the service worker may outlive a sign-out; it must not send as whoever signed in next. */
-  async function sameInspector() {
-    const answer = await call("GET", config.urls.duty);
-    if (answer.ok) return answer.data.user === config.user ? "ok" : "other";
-    return verdict(answer) === "retry" ? "retry" : "auth";
-  }
-
-  async function sendQueued() {
-    sending = true;
-    try {
-      const items = await outbox.all();
-      if (!items.some((item) => item.state !== "failed")) return;
-      const who = await sameInspector();
-      if (who !== "ok") {
-        if (who === "other") flash(S.otherUser);
-        if (who === "auth") flash(S.signInAgain);
-        return;
-      }
-      for (const item of items) {
-        if (item.state === "failed") continue;
-        const result = await send(item);
-        if (result === "retry" || result === "auth") break; // the network or the session: later
-      }
-    } finally {
-      sending = false;
-      await showOutbox();
-    }
-  }
-
-  async function keep(item, state, error) {
-    item.state = state;
-    item.error = error || "";
-    await outbox.put(item);
-  }
-
-  async function send(item) {
-    item.attempts += 1;
-    const steps = item.kind === "report" ? [createCase, sendPhotos] : [sendPhotos, answerTask];
-    for (const step of steps) {
-      const result = await step(item);
-      if (result !== "ok") {
-        if (result === "retry") await keep(item, "pending", S.noConnection);
-        if (result === "auth") await keep(item, "auth");
-        return result;
-      }
-    }
-    await outbox.remove(item.id);
-    if (item.kind === "report") {
-      let text = fmt(S.sent, { number: item.number });
-      if (item.photoErrors.length) text += " " + fmt(S.photoRefused, { problem: item.photoErrors[0] });
-      flash(text);
-      loadMine(true);
-    } else {
-      flash(S.taskDone);
-      loadTasks();
-    }
-    return "ok";
-  }
-
-  async function createCase(item) {
-    if (item.number) return "ok";
-    const answer = await call("POST", `${API}cases`, { json: item.report });
-    const result = verdict(answer);
-    if (result === "ok") {
-      item.number = answer.data.number; // 201 new, or 200: the server had it already
-      await outbox.put(item);
-    } else if (result === "refused" && errorCode(answer) === "observed_in_future") {
-      // The phone's clock ran ahead when it was queued: the server's time of receipt will do.
-      // No case was made with this request_id, so the changed content is no conflict.
-      delete item.report.observed_at;
-      await outbox.put(item);
-      return createCase(item);
-    } else if (result === "refused") {
-      await keep(item, "failed", message(answer));
-    }
-    return result;
-  }
-
-  async function stagePhotoCount(number, stage) {
-    const answer = await call("GET", `${API}cases/${number}`);
-    if (!answer.ok) return null;
-    return answer.data.photos.filter((p) => p.stage === stage).length;
-  }
-
-  async function sendPhotos(item) {
-    const number = item.kind === "report" ? item.number : item.task.number;
-    if (item.photos.length && item.photoBase === null) {
-      const count = await stagePhotoCount(number, item.stage);
-      if (count === null) return "retry";
-      item.photoBase = count;
-      await outbox.put(item);
-    }
-    while (item.photosSent < item.photos.length) {
-      if (item.uncertain) {
-        // The last upload's answer was lost: it may have arrived. Count before sending again.
-        const count = await stagePhotoCount(number, item.stage);
-        if (count === null) return "retry";
-        item.photosSent = Math.min(item.photos.length, Math.max(item.photosSent, count - item.photoBase));
-        item.uncertain = false;
-        await outbox.put(item);
-        continue;
-      }
-      const form = new FormData();
-      form.append("stage", item.stage);
-      form.append("image", item.photos[item.photosSent], `photo-${item.photosSent + 1}.jpg`);
-      const answer = await call("POST", `${API}cases/${number}/photos`, { form, timeout: 120000 });
-      const result = verdict(answer);
-      if (result === "retry" || result === "auth") {
-        item.uncertain = answer.network === true || answer.status >= 500;
-        await outbox.put(item);
-        return result;
-      }
-      if (result === "refused") item.photoErrors.push(message(answer)); // this photo only
-      item.photosSent += 1;
-      await outbox.put(item);
-    }
-    return "ok";
-  }
-
-  async function answerTask(item) {
-    const task = item.task;
-    const answer = await call("POST", `${API}cases/${task.number}/${task.verb}`, { json: task.body });
-    const result = verdict(answer);
-    if (result === "retry") {
-      item.uncertain = true;
-      await outbox.put(item);
-      return result;
-    }
-    if (result === "refused" && item.uncertain && (await taskIsDone(task.id))) {
-      return "ok"; // the earlier attempt arrived; only its answer was lost
-    }
-    if (result === "refused") {
-      await keep(item, "failed", message(answer));
-      flash(`${itemTitle(item)}: ${message(answer)}`);
-      loadTasks();
-    }
-    return result;
-  }
-
-  async function taskIsDone(id) {
-    const answer = await call("GET", `${API}tasks`);
-    return answer.ok && !answer.data.some((task) => task.id === id);
+  function send(evenOffline) {
+    if (sender) sender.sendAll(evenOffline);
   }
 
   // -- tasks --------------------------------------------------------------------------------
@@ -785,7 +496,7 @@
       showTasks();
       flash(S.queued);
       await showOutbox();
-      sendAll();
+      send();
     });
     return form;
   }
@@ -926,7 +637,7 @@
     $("mine-more").addEventListener("click", () => loadMine(false));
     window.addEventListener("online", () => {
       showNetwork();
-      sendAll();
+      send();
       sendPings();
     });
     window.addEventListener("offline", showNetwork);
@@ -936,13 +647,24 @@
       flash(S.noStorage);
       return;
     }
+    sender = window.UgMobile.createSender(outbox, {
+      flash,
+      changed: showOutbox,
+      sent: (item) => (item.kind === "report" ? loadMine(true) : loadTasks()),
+      refused: (item) => {
+        if (item.kind === "task") {
+          flash(`${itemTitle(item)}: ${item.error}`);
+          loadTasks();
+        }
+      },
+    });
     await showOutbox();
-    setInterval(sendAll, RETRY_MS);
+    setInterval(() => send(), RETRY_MS);
     setInterval(() => {
       freshFix();
       sendPings();
     }, PING_MS);
-    sendAll();
+    send();
     loadDuty();
     loadTypes();
     loadTasks();
