@@ -35,6 +35,7 @@ def app_strings() -> dict[str, object]:
         "refused": _("Refused"),
         "signInAgain": _("Your sign-in has expired: sign in again, then it is sent."),
         "waiting": _("Waiting to be sent"),
+        "attempts": _("tried %(n)s times"),
         "photosSent": _("Photos sent: %(sent)s of %(all)s"),
         "discard": _("Discard"),
         "confirmDiscard": _("Discard this? It will not be sent."),

@@ -351,7 +351,9 @@
   function stateText(item) {
     if (item.state === "failed") return `${S.refused}: ${item.error}`;
     if (item.state === "auth") return S.signInAgain;
-    if (item.attempts > 0 && item.error) return `${S.waiting} · ${item.error}`;
+    if (item.attempts > 0 && item.error) {
+      return `${S.waiting} · ${fmt(S.attempts, { n: item.attempts })} · ${item.error}`;
+    }
     return S.waiting;
   }
 
