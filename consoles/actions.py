@@ -13,6 +13,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import QueryDict
 from django.utils import timezone
+from django.utils.timesince import timesince
 from django.utils.translation import gettext as _
 from pydantic import ValidationError
 
@@ -20,6 +21,7 @@ from cases.models import OPEN_STATUSES, Case, PhotoStage, Satisfaction
 from cases.photos import check_photo_allowed
 from cases.verbs import VERBS, Action
 from catalog.models import FilingCondition
+from intake.mobile.tracks import nearest_on_duty
 from lib.coords import distance_m
 from lib.field_errors import field_message
 from org.access import Actor, Refusal
@@ -28,6 +30,7 @@ from org.roles import Role
 
 DUPLICATE_METRES = 300  # open cases of the same type this close are offered for merging
 DUPLICATE_DAYS = 30
+NEAR_INSPECTORS = 5  # inspectors on duty offered first for a verify or check task
 # Verbs off the loop's main path: listed after the others, and never the form opened first.
 ASIDE = frozenset({
     "decline", "reject", "merge", "self_handle", "request_void", "close_special", "urge",
@@ -40,7 +43,7 @@ REASONED = frozenset(name for name, verb in VERBS.items() if "reason" in verb.bo
 class Choices:
     """What the forms of the offered verbs let the post choose from."""
 
-    inspectors: list[tuple[Person, bool]] = field(default_factory=list)  # (person, patrols here)
+    inspectors: list[tuple[Person, str]] = field(default_factory=list)  # (person, why)
     conditions: QuerySet[FilingCondition] | None = None
     units: QuerySet[Unit] | None = None
     teams: QuerySet[Unit] | None = None
@@ -70,16 +73,26 @@ def choices_for(case: Case, verbs: tuple[str, ...], actor: Actor) -> Choices:
     return found
 
 
-def _inspectors(case: Case) -> list[tuple[Person, bool]]:
-    """Inspectors on post, those patrolling the case's grid first (until positions arrive
-    with the inspector app, the area is the best guess of who is near)."""
+def _inspectors(case: Case) -> list[tuple[Person, str]]:
+    """Inspectors on post, each with why it is suggested: those on duty near the case first,
+    nearest first (their phones' last positions, intake/mobile), then those whose area holds
+    the case's grid, then the rest."""
+    now = timezone.now()
+    near = nearest_on_duty(case.point.x, case.point.y, now=now, limit=NEAR_INSPECTORS)
     posts = Membership.objects.active().filter(role=Role.INSPECTOR).select_related("person__user")
     people = {post.person_id: post.person for post in posts.order_by("person__user__username")}
     here = set(
         Person.objects.filter(inspector_areas__grids=case.grid_id).values_list("pk", flat=True)
     )
-    ranked = sorted(people.values(), key=lambda person: person.pk not in here)
-    return [(person, person.pk in here) for person in ranked]
+    notes = {person_id: str(_("patrols this grid")) for person_id in here}
+    for found in near:
+        notes[found.person.pk] = _("on duty, %(metres)s m away, seen %(ago)s ago") % {
+            "metres": f"{found.distance_m:,.0f}",
+            "ago": timesince(found.last_seen, now),
+        }
+    rank = {found.person.pk: n for n, found in enumerate(near)}
+    ranked = sorted(people.values(), key=lambda p: (rank.get(p.pk, len(rank)), p.pk not in here))
+    return [(person, notes.get(person.pk, "")) for person in ranked]
 
 
 def _duplicates(case: Case) -> list[tuple[Case, int]]:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from consoles import board, desk, health, inbox, map_layer, views
+from consoles import board, desk, health, inbox, map_layer, patrol, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -21,5 +21,6 @@ urlpatterns = [
     path("map/cases.json", map_layer.cases_layer, name="map_cases"),
     path("map/find.json", map_layer.find, name="map_find"),
     path("board/", board.overdue_board, name="overdue_board"),
+    path("patrol/", patrol.patrol_coverage, name="patrol"),
     path("health/", health.health_panel, name="health"),
 ]

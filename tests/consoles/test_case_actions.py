@@ -5,17 +5,20 @@ stores nothing."""
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from PIL import Image
 
 from cases import workflow as wf
 from cases.models import TEXT_MAX, Case, Channel, Status
 from cases.reporting import report_case
+from intake.mobile.tracks import record_pings, start_shift
 from tests.cases.conftest import EAST, WEST, World
 from tests.cases.making import dispatched, filed
 from tests.consoles.test_case_pages import client_for
@@ -209,3 +212,21 @@ def test_the_center_reveals_a_reporters_contact_to_call_back_and_it_is_recorded(
     assert "李四 13912345678" in shown
     verbs = list(case.events.order_by("sequence").values_list("verb", flat=True))
     assert verbs == ["report", "reveal_contact"]
+
+
+def test_the_verify_form_offers_the_nearest_inspector_on_duty_first(world: World) -> None:
+    case = report_case(
+        actor=world.actors.inspector, channel=Channel.INSPECTOR, description="垃圾堆",
+        lon=WEST[0], lat=WEST[1],
+    )  # fmt: skip
+    near, now = world.person(world.inspector_2), timezone.now()
+    start_shift(near, now=now)
+    ping = {"at": now.isoformat(), "lon": WEST[0] + 0.001, "lat": WEST[1], "accuracy": 10}
+    record_pings(near, [ping], now=now)
+    page = client_for(world.acceptor).get(reverse("case_detail", args=[case.number]))
+    options = re.findall(
+        r'<option value="([^"]+)"[^>]*>([^<]*)</option>', form_of(page.text, "send_verify")
+    )
+    assert options[0][0] == world.inspector_2.username
+    assert re.search(r"· 在岗，距离 \d{2,3} 米，\d+\xa0分钟前", options[0][1])
+    assert all("在岗" not in why for _, why in options[1:])
