@@ -11,10 +11,13 @@ from datetime import datetime
 from typing import Any
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 from cases import deadlines, photos
-from cases.models import Case, Light, Photo, PhotoStage, Task
+from cases.models import Case, Channel, Light, Photo, PhotoStage, Task
 from geo.map_layers import map_layers
+from intake.open311.models import ServiceRequest
+from intake.partners.models import Incident
 from org.access import Actor
 from org.roles import Role
 
@@ -45,6 +48,46 @@ def in_workflow_order(photos: Iterable[Photo]) -> list[Photo]:
 def photos_with_doubts(case: Case) -> list[tuple[Photo, list[str]]]:
     """The photos in workflow order, each with what its EXIF says to look twice at."""
     return [(photo, photos.doubts(case, photo)) for photo in in_workflow_order(case.photos.all())]
+
+
+@dataclass(frozen=True)
+class Origin:
+    """One fact of where a case came from, beyond its channel; a link is shown, never
+    fetched or embedded (it is the partner's or the client's)."""
+
+    label: str
+    value: str
+    url: str = ""
+
+
+PARTNER_CHANNELS = frozenset({Channel.POLICE, Channel.CAMERA, Channel.CITY, Channel.OPEN311})
+
+
+def origin(case: Case) -> list[Origin]:
+    """The partner's incident (its id, camera and snapshot) and the Open311 request (media and
+    the condition the client chose). Other channels ask nothing more."""
+    if case.channel not in PARTNER_CHANNELS:
+        return []
+    found = []
+    incidents = Incident.objects.filter(case=case).select_related("partner", "camera")
+    for incident in incidents:
+        found.append(
+            Origin(_("Partner system"), f"{incident.partner.name} · {incident.incident_id}")
+        )
+        if incident.camera is not None:
+            found.append(Origin(_("Camera"), f"{incident.camera.code} {incident.camera.name}"))
+        if incident.snapshot_url:
+            found.append(Origin(_("Snapshot"), incident.snapshot_url, incident.snapshot_url))
+    request = ServiceRequest.objects.filter(case=case).select_related("partner").first()
+    if request is not None:
+        found.append(
+            Origin(_("Open311 client"), f"{request.partner.name} · {request.service_code}")
+        )
+        if request.attributes.get("condition_text"):
+            found.append(Origin(_("Condition chosen"), request.attributes["condition_text"]))
+        if request.media_url:
+            found.append(Origin(_("Media"), request.media_url, request.media_url))
+    return found
 
 
 def keeps_calendar(viewer: Actor) -> bool:

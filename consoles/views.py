@@ -133,6 +133,7 @@ def case_page(
         "may_reveal": contact is None and viewer.role in REVEALERS,
         "calendar_warnings": case_facts.calendar_warnings(case, viewer, now),
         "case_map": case_facts.case_map(case),
+        "origin": case_facts.origin(case),
         "suggestion": suggestion_out(case),
     }
     status = problem[1].status if problem else 200
