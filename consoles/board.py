@@ -113,7 +113,7 @@ def overdue_board(request: HttpRequest) -> HttpResponse:
             "The overdue board is for dispatchers, shift leaders, leaders and analysts. Open "
             "the desk of one of these posts first if you hold one."
         )
-        return render(request, "consoles/refused.html", {"message": message}, status=403)
+        return render(request, "refused.html", {"message": message}, status=403)
     now = timezone.now()
     rows = board_rows(Case.objects.visible_to(viewer), now)
     totals = Tally()

@@ -186,7 +186,7 @@ def may_see_health(request: HttpRequest) -> bool:
 def health_panel(request: HttpRequest) -> HttpResponse:
     if not may_see_health(request):
         message = _("The reference-data health panel is for system administrators.")
-        return render(request, "consoles/refused.html", {"message": message}, status=403)
+        return render(request, "refused.html", {"message": message}, status=403)
     checks = health_checks(timezone.localdate().year)
     context = {"checks": checks, "problems": sum(not check.ok for check in checks)}
     return render(request, "consoles/health.html", context)

@@ -84,7 +84,7 @@ def patrol_coverage(request: HttpRequest) -> HttpResponse:
             "Patrol coverage is for the supervision center, leaders and analysts. Open the "
             "desk of one of these posts first if you hold one."
         )
-        return render(request, "consoles/refused.html", {"message": message}, status=403)
+        return render(request, "refused.html", {"message": message}, status=403)
     now = timezone.now()
     today = timezone.localdate(now)
     day = parse_date(request.GET.get("day") or "") or today

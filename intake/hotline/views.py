@@ -40,7 +40,7 @@ def hotline_desk(view: HotlineView) -> Callable[..., HttpResponse]:
             actor = calls.hotline_actor(request)
         except Refusal as refusal:
             context = {"message": refusal.message}
-            return render(request, "intake/hotline/refused.html", context, status=refusal.status)
+            return render(request, "refused.html", context, status=refusal.status)
         return view(request, actor, *args, **kwargs)
 
     return wrapped

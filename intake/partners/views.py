@@ -71,7 +71,7 @@ def _acceptor(request: HttpRequest) -> Actor | HttpResponse:
 
 
 def _refused(request: HttpRequest, message: str, status: int) -> HttpResponse:
-    return render(request, "intake/partners/refused.html", {"message": message}, status=status)
+    return render(request, "refused.html", {"message": message}, status=status)
 
 
 def _cameras(query: str) -> QuerySet[Camera]:

@@ -13,15 +13,7 @@
 
   const map = L.map(element, { minZoom: 5, maxZoom: 20, scrollWheelZoom: false });
   window.urbangridCaseMap = map; // for the browser tests
-  if (config.tiles.url) {
-    const attribution = document.createElement("span");
-    attribution.textContent = config.tiles.attribution;
-    L.tileLayer(config.tiles.url, {
-      attribution: attribution.innerHTML,
-      maxNativeZoom: 18,
-      maxZoom: 20,
-    }).addTo(map);
-  }
+  window.urbangridTiles(map, config.tiles);
   const grids = L.geoJSON(config.grids, {
     style: (feature) =>
       feature.properties.code === config.grid

@@ -40,3 +40,19 @@ def test_the_mini_map_shows_the_case_on_its_grid_outline_among_its_neighbours(
     assert outline["y"] < centre[1] < outline["y"] + outline["height"]
     mini_map.locator("path.ug-case-grid").hover(position={"x": 5, "y": 5})
     expect(page.locator(".leaflet-tooltip")).to_have_text(grid_code("001", "001", 3))
+
+
+def test_with_a_tile_server_the_mini_map_lays_the_case_on_the_base_map(
+    page: Page, live_server: Any, world: World, errors: list[str], settings: Any
+) -> None:
+    # Any image of this origin stands in for a tile server (CSP allows this origin only).
+    settings.MAP_TILE_URL = f"{live_server.url}/static/leaflet/images/layers.png?{{z}}/{{x}}/{{y}}"
+    settings.MAP_TILE_ATTRIBUTION = "© 测试 <b>底图</b>"
+    forget_map_layers()
+    number = dispatched(world, where=WEST).number
+    sign_in(page, live_server.url, "dispatcher", PASSWORD)
+    page.goto(f"{live_server.url}/cases/{number}/")
+    mini_map = page.get_by_test_id("case-map")
+    expect(mini_map.locator("img.leaflet-tile-loaded").first).to_be_visible()
+    expect(mini_map.locator(".leaflet-control-attribution")).to_contain_text("© 测试 <b>底图</b>")
+    expect(mini_map.locator("path.ug-case-point")).to_have_count(1)

@@ -66,15 +66,7 @@
     if (!element || !window.L) return;
     map = L.map(element, { minZoom: 5, maxZoom: 20, scrollWheelZoom: false });
     window.urbangridHotlineMap = map; // for the browser tests
-    if (config.tiles.url) {
-      const attribution = document.createElement("span");
-      attribution.textContent = config.tiles.attribution;
-      L.tileLayer(config.tiles.url, {
-        attribution: attribution.innerHTML,
-        maxNativeZoom: 18,
-        maxZoom: 20,
-      }).addTo(map);
-    }
+    window.urbangridTiles(map, config.tiles);
     if (config.bounds) {
       const [west, south, east, north] = config.bounds;
       map.fitBounds([

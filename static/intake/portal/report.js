@@ -31,15 +31,7 @@
   if (window.L) {
     map = L.map("report-map", { minZoom: 5, maxZoom: 20 });
     window.urbangridReportMap = map; // for the browser tests
-    if (config.tiles.url) {
-      const attribution = document.createElement("span");
-      attribution.textContent = config.tiles.attribution;
-      L.tileLayer(config.tiles.url, {
-        attribution: attribution.innerHTML,
-        maxNativeZoom: 18,
-        maxZoom: 20,
-      }).addTo(map);
-    }
+    window.urbangridTiles(map, config.tiles);
     map.setView([0, 0], 5);
     map.on("click", (event) => setPin(event.latlng, false));
     loadOutlines();
