@@ -143,6 +143,16 @@ PORTAL_REPORTS_PER_HOUR = env.integer("PORTAL_REPORTS_PER_HOUR", default=5, mini
 PORTAL_LOOKUPS_PER_MINUTE = env.integer("PORTAL_LOOKUPS_PER_MINUTE", default=20, minimum=1)
 # The hotline the portal tells citizens to call when a problem is urgent.
 PORTAL_HOTLINE = env.string("PORTAL_HOTLINE", default="12319")
+# Status pushes to partner systems (intake/partners/delivery.py, `manage.py
+# deliver_partner_callbacks`): attempts before a push is dead-lettered, the timeout of one, and
+# the wait before the first retry (doubled each time, up to the maximum), in seconds. The
+# defaults still catch up a partner that was down for most of a day.
+PARTNER_CALLBACK_MAX_ATTEMPTS = env.integer("PARTNER_CALLBACK_MAX_ATTEMPTS", default=10, minimum=1)
+PARTNER_CALLBACK_TIMEOUT = env.integer("PARTNER_CALLBACK_TIMEOUT", default=10, minimum=1)
+PARTNER_CALLBACK_BACKOFF = env.integer("PARTNER_CALLBACK_BACKOFF", default=60, minimum=1)
+PARTNER_CALLBACK_BACKOFF_MAX = env.integer(
+    "PARTNER_CALLBACK_BACKOFF_MAX", default=6 * 3600, minimum=1
+)
 USE_I18N = True
 USE_TZ = True
 

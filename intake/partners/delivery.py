@@ -34,19 +34,13 @@ from django.utils import timezone
 
 from intake.partners.models import Delivery, DeliveryStatus
 
-# Overridable in settings; defaults chosen so that a partner down for a day is still caught up.
-DEFAULTS = {
-    "PARTNER_CALLBACK_MAX_ATTEMPTS": 10,  # 1 + 2 + 4 … minutes: the last try about 8.5 h later
-    "PARTNER_CALLBACK_TIMEOUT": 10,  # seconds per attempt
-    "PARTNER_CALLBACK_BACKOFF": 60,  # seconds before the first retry, doubled each time
-    "PARTNER_CALLBACK_BACKOFF_MAX": 6 * 3600,
-}
 USER_AGENT = "UrbanGrid-Callbacks/1"
 logger = logging.getLogger(__name__)
 
 
 def setting(name: str) -> int:
-    return int(getattr(settings, name, DEFAULTS[name]))
+    """One of the PARTNER_CALLBACK_* settings (config/settings.py)."""
+    return int(getattr(settings, name))
 
 
 def sign(secret: str, timestamp: str, body: bytes) -> str:
