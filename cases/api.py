@@ -27,6 +27,7 @@ from cases.contacts import reveal_contact
 from cases.models import Case, PhotoStage, Task
 from cases.reporting import report_case
 from cases.schemas import DETAIL_RELATED, SUMMARY_RELATED
+from cases.steps import clean_text
 from cases.transitions import TRANSITIONS, check_role, get_case_for, visible_case
 from cases.verbs import VERBS, Action
 from catalog.lookup import types_with_code
@@ -243,21 +244,30 @@ for _verb in VERBS.values():
 # -- photos ------------------------------------------------------------------------------------
 
 
-@router.post("/cases/{number}/photos", response={201: s.PhotoOut, **ERRORS}, summary="Add a photo")
+@router.post(
+    "/cases/{number}/photos",
+    response={200: s.PhotoOut, 201: s.PhotoOut, **ERRORS},
+    summary="Add a photo",
+)
 def add_photo(
     request: HttpRequest,
     number: str,
     stage: Form[PhotoStage],
     image: File[UploadedFile],
+    request_id: Form[str | None] = None,
 ) -> Status[s.PhotoOut]:
     """Multipart: `stage` (report, handling, check) and `image` (JPEG or PNG). The report's
     photos come from the supervision center, the reporting inspector or the one verifying;
-    the after-photo from the lead unit; the check photo from the inspector checking."""
+    the after-photo from the lead unit; the check photo from the inspector checking. With the
+    device's own `request_id` for the upload, a retry answers 200 with the photo the first
+    attempt stored; the same id with another image answers 409 (request_id_reused)."""
     actor = actor_for(request)
     case = visible_case(actor, number)
     photos.check_photo_allowed(case, actor, stage)  # before decoding anything
-    photo = photos.store_photo(case, stage, image, actor=actor, now=timezone.now())
-    return Status(201, s.photo_out(photo, case))
+    now = timezone.now()
+    request_id = clean_text(request_id, limit=64) if request_id else None
+    photo = photos.store_photo(case, stage, image, actor=actor, now=now, request_id=request_id)
+    return Status(201 if photo.uploaded_at == now else 200, s.photo_out(photo, case))
 
 
 @router.post("/cases/{number}/{action}", include_in_schema=False)

@@ -687,11 +687,25 @@ class Photo(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     uploaded_at = models.DateTimeField(_("uploaded at"))
+    # A device's own id for the upload, and the SHA-256 of the bytes it sent: a retried upload
+    # answers with the photo the first attempt stored (intake/mobile's outbox). NULL, not "",
+    # for uploads without one: they stay out of the unique constraint.
+    request_id = models.CharField(  # noqa: DJ001
+        _("request id"), max_length=64, null=True, blank=True
+    )
+    request_digest = models.CharField(_("upload digest"), max_length=64, blank=True)
 
     class Meta:
         verbose_name = _("photo")
         verbose_name_plural = _("photos")
         ordering = ["case", "uploaded_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "request_id"],
+                condition=Q(request_id__isnull=False),
+                name="cases_photo_request_once",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.stage}"

@@ -101,13 +101,28 @@ class Rendered:
     taken_point: Point | None
 
 
-def store_photo(case: Case, stage: str, upload: File, *, actor: Actor, now: datetime) -> Photo:
+def store_photo(
+    case: Case,
+    stage: str,
+    upload: File,
+    *,
+    actor: Actor,
+    now: datetime,
+    request_id: str | None = None,
+) -> Photo:
     """Check, re-encode and store one photo of `case` at `stage`; refused (PhotoError or a
     Refusal) when the actor may not add it, or it is too large, not an image, one too many.
     The case's audit trail records the photo with the SHA-256 of the stored image, so a file
-    swapped later no longer matches its event."""
+    swapped later no longer matches its event. With a `request_id`, a retry of the same upload
+    answers with the photo the first attempt stored (its `uploaded_at` is then not `now`)."""
     stage = PhotoStage(stage)
-    rendered = render(read_upload(upload), now)
+    data = read_upload(upload)
+    digest = sha256(data).hexdigest()
+    if request_id:
+        earlier = _earlier_upload(case, request_id, digest, actor)
+        if earlier is not None:
+            return earlier
+    rendered = render(data, now)
     photo = Photo(
         case=case,
         stage=stage,
@@ -117,11 +132,16 @@ def store_photo(case: Case, stage: str, upload: File, *, actor: Actor, now: date
         taken_point=rendered.taken_point,
         uploaded_by=actor.user,
         uploaded_at=now,
+        request_id=request_id or None,
+        request_digest=digest if request_id else "",
     )
     try:
         with transaction.atomic():
-            # The case row lock serialises uploads to one case, so two cannot both be the 9th.
+            # The case row lock serialises uploads to one case, so two cannot both be the 9th,
+            # and a retry racing its first attempt finds the photo once the first commits.
             locked = lock_case(case)
+            if request_id and (earlier := _earlier_upload(case, request_id, digest, actor)):
+                return earlier
             check_photo_allowed(locked, actor, stage)
             check_room(locked, stage)
             name = f"{uuid4().hex}.jpg"
@@ -135,6 +155,22 @@ def store_photo(case: Case, stage: str, upload: File, *, actor: Actor, now: date
         photo.thumbnail.delete(save=False)
         raise
     return photo
+
+
+def _earlier_upload(case: Case, request_id: str, digest: str, actor: Actor) -> Photo | None:
+    """The photo an earlier upload with this request id stored, if it sent the same bytes."""
+    earlier = Photo.objects.filter(case=case, request_id=request_id).first()
+    if earlier is None:
+        return None
+    same_sender = earlier.uploaded_by_id == (actor.user.pk if actor.user else None)
+    if not same_sender or earlier.request_digest != digest:
+        raise Refusal(
+            "request_id_reused",
+            _("This request id was already used for another photo of case %(number)s.")
+            % {"number": case.number},
+            409,
+        )
+    return earlier
 
 
 def doubts(case: Case, photo: Photo) -> list[str]:

@@ -122,6 +122,13 @@ def test_a_report_made_offline_is_sent_once_when_the_network_returns(
         page.screenshot(path=SCREENSHOTS / "mobile-my-reports.png")
         assert Case.objects.count() == 1
         assert errors == []
+        # The supervision center finds it once among the new reports to accept.
+        desk = browser.new_context(locale="zh-CN")
+        center = desk.new_page()
+        sign_in(center, base, "acceptor", PASSWORD)
+        center.goto(f"{base}/cases/?view=new")
+        expect(center.get_by_role("link", name=case.number, exact=True)).to_have_count(1)
+        desk.close()
     finally:
         context.close()
 

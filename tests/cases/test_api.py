@@ -5,12 +5,16 @@ from __future__ import annotations
 
 import json
 from datetime import timedelta
+from io import BytesIO
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
 from django.contrib.auth.models import User
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils.crypto import get_random_string
+from PIL import Image
 
 from cases import workflow as wf
 from cases.audit import verify_case
@@ -507,6 +511,32 @@ def test_a_photo_is_added_and_shown_on_the_case(world: World) -> None:
         other.force_login(user)
         refused = other.post(f"/api/v1/cases/{number}/photos", {"stage": stage, "image": upload})
         assert (refused.status_code, code(refused)) == (403, "photo_not_allowed")
+
+
+def test_a_retried_upload_with_its_request_id_stores_the_photo_once(
+    world: World, media: Path
+) -> None:
+    number = reported(world)
+    client = Client()
+    client.force_login(world.inspector)
+
+    def send(colour: str, request_id: str) -> Any:
+        buffer = BytesIO()
+        Image.new("RGB", (64, 48), colour).save(buffer, "PNG")
+        image = SimpleUploadedFile("p.png", buffer.getvalue(), content_type="image/png")
+        form = {"stage": "report", "image": image, "request_id": request_id}
+        return client.post(f"/api/v1/cases/{number}/photos", form)
+
+    first, again = send("green", "phone-7:report-1:0"), send("green", "phone-7:report-1:0")
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert again.json()["id"] == first.json()["id"]
+    other = send("red", "phone-7:report-1:0")
+    assert (other.status_code, code(other)) == (409, "request_id_reused")
+    assert send("red", "phone-7:report-1:1").status_code == 201
+    case = Case.objects.get(number=number)
+    assert case.photos.count() == 2
+    assert case.events.filter(verb="add_photo").count() == 2
+    assert len(list(media.rglob("*.jpg"))) == 4  # two images and their thumbnails
 
 
 # -- the API's own pages ---------------------------------------------------------------------------

@@ -306,7 +306,6 @@
       stage: "report",
       photos: photos.slice(),
       photosSent: 0,
-      photoBase: 0,
       photoErrors: [],
       uncertain: false,
     };
@@ -489,7 +488,6 @@
         stage: verb === "verify" ? "report" : "check",
         photos: taken,
         photosSent: 0,
-        photoBase: taken.length ? null : 0,
         photoErrors: [],
         uncertain: false,
       });

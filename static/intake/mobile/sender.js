@@ -2,9 +2,9 @@
  *
  * A report is sent with its request_id until the server answers 201 (new) or 200 (it had it
  * already); a refusal (4xx) stops it and keeps its message. Photos go one by one after the
- * case exists; when an upload's answer was lost, the count already on the server is read back
- * before sending again, so a photo is not stored twice. A task answer sends its photos, then
- * the verb; a verb refused after a lost answer is checked against the open tasks.
+ * case exists, each with its own request_id, so an upload sent again after a lost answer is
+ * not stored twice. A task answer sends its photos, then the verb; a verb refused after a
+ * lost answer is checked against the open tasks.
  *
  * `hooks` tell the page: flash(text), changed() (redraw the outbox), sent(item), refused(item).
  */
@@ -109,40 +109,17 @@
       return result;
     }
 
-    async function stagePhotoCount(number, stage) {
-      const answer = await call("GET", `${API}cases/${number}`);
-      if (!answer.ok) return null;
-      return answer.data.photos.filter((p) => p.stage === stage).length;
-    }
-
     async function sendPhotos(item) {
       const number = item.kind === "report" ? item.number : item.task.number;
-      if (item.photos.length && item.photoBase === null) {
-        const count = await stagePhotoCount(number, item.stage);
-        if (count === null) return "retry";
-        item.photoBase = count;
-        await outbox.put(item);
-      }
       while (item.photosSent < item.photos.length) {
-        if (item.uncertain) {
-          // The last upload's answer was lost: it may have arrived. Count before sending again.
-          const count = await stagePhotoCount(number, item.stage);
-          if (count === null) return "retry";
-          item.photosSent = Math.min(item.photos.length, Math.max(item.photosSent, count - item.photoBase));
-          item.uncertain = false;
-          await outbox.put(item);
-          continue;
-        }
         const form = new FormData();
         form.append("stage", item.stage);
+        // One id per photo of this item: after a lost answer, the retry gets the first back.
+        form.append("request_id", `${item.id}:${item.photosSent}`);
         form.append("image", item.photos[item.photosSent], `photo-${item.photosSent + 1}.jpg`);
         const answer = await call("POST", `${API}cases/${number}/photos`, { form, timeout: 120000 });
         const result = verdict(answer);
-        if (result === "retry" || result === "auth") {
-          item.uncertain = answer.network === true || answer.status >= 500;
-          await outbox.put(item);
-          return result;
-        }
+        if (result === "retry" || result === "auth") return result;
         if (result === "refused") item.photoErrors.push(message(answer)); // this photo only
         item.photosSent += 1;
         await outbox.put(item);
