@@ -1,5 +1,6 @@
 """The inspector app at phone size in Chromium: a report made with no network waits on the
-phone and is sent exactly once when the network returns; a verify task answered with a photo."""
+phone and is sent exactly once when the network returns; a verify task answered with a photo;
+the installed app (its service worker's shell) opens with no network."""
 
 from __future__ import annotations
 
@@ -169,6 +170,35 @@ def test_an_inspector_confirms_a_verify_task_with_a_photo(
         assert case.verified is True and case.tasks.get().outcome == "confirmed"
         assert case.photos.filter(stage="report").count() == 1
         expect(page.get_by_test_id("tasks")).not_to_contain_text(case.number)
+        assert errors == []
+    finally:
+        context.close()
+
+
+def test_the_installed_app_opens_without_a_network(
+    browser: Browser, live_server: object, world: World
+) -> None:
+    base = live_server.url  # type: ignore[attr-defined]
+    context = browser.new_context(
+        locale="zh-CN", viewport={"width": 390, "height": 844}, service_workers="allow"
+    )
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    try:
+        sign_in(page, base, "inspector", PASSWORD)
+        page.goto(f"{base}/m/")
+        for _ in range(100):  # the worker installs the shell, then takes control of the page
+            if page.evaluate("Boolean(navigator.serviceWorker.controller)"):
+                break
+            page.wait_for_timeout(100)
+        else:
+            raise AssertionError("the service worker never took control of the app")
+        idle(page)
+        context.set_offline(True)
+        page.reload()
+        expect(page.get_by_test_id("network")).to_have_text("离线")
+        expect(page.locator("#report").get_by_role("button", name="上报")).to_be_visible()
         assert errors == []
     finally:
         context.close()
