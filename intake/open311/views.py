@@ -138,12 +138,15 @@ def _post(request: HttpRequest, fmt: str) -> HttpResponse:
     ):
         raise Refusal("too_many_requests", _("Too many requests: wait a minute."), 429)
     made = posting.post_request(posted, partner=partner)
+    # account_id only when the client sent one: the published schema (swagger.json's
+    # RequestResponse) allows a string there, not null.
+    account = {"account_id": made.account_id} if made.account_id else {}
     data = [
         {
             "service_request_id": made.case.number,
             "token": made.token,
             "service_notice": listing.notice(),
-            "account_id": made.account_id or None,
+            **account,
         }
     ]
     return answer(data, fmt, "service_requests")
