@@ -115,6 +115,7 @@ def _map_config() -> dict[str, Any]:
     whose areas include the district) and the base map, if one is set."""
     return {
         "bounds": gazetteer_index().bounds,
+        "outlines": reverse("map_outlines"),
         "tiles": {"url": settings.MAP_TILE_URL, "attribution": settings.MAP_TILE_ATTRIBUTION},
         "placeUrl": reverse("hotline:place"),
     }

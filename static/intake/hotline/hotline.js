@@ -67,6 +67,7 @@
     map = L.map(element, { minZoom: 5, maxZoom: 20, scrollWheelZoom: false });
     window.urbangridHotlineMap = map; // for the browser tests
     window.urbangridTiles(map, config.tiles);
+    window.urbangridOutlines(map, config.outlines);
     if (config.bounds) {
       const [west, south, east, north] = config.bounds;
       map.fitBounds([

@@ -42,23 +42,12 @@
   }
 
   function loadOutlines() {
-    fetch(config.outlines, { credentials: "same-origin" })
-      .then((response) => (response.ok ? response.json() : null))
-      .then((collection) => {
-        if (!collection) return;
-        const shapes = L.geoJSON(collection, {
-          interactive: false,
-          filter: (feature) => feature.properties.level !== "community",
-          style: (feature) =>
-            feature.properties.level === "district"
-              ? { color: "#12355b", weight: 3, fill: false }
-              : { color: "#0b5cad", weight: 1, dashArray: "4 3", fill: false },
-        }).addTo(map);
-        const bounds = shapes.getBounds();
-        if (!pin && bounds.isValid()) map.fitBounds(bounds);
-      })
-      .catch(() => {});
+    window.urbangridOutlines(map, config.outlines).then((shapes) => {
+      const bounds = shapes && shapes.getBounds();
+      if (!pin && bounds && bounds.isValid()) map.fitBounds(bounds);
+    });
   }
+
 
   function setPin(latlng, centre) {
     if (!map) return;
