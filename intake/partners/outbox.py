@@ -17,14 +17,18 @@ from django.conf import settings
 from django.utils import timezone, translation
 
 from cases.models import STATUS_KIND, Case, StatusKind
-from intake.partners.models import Delivery, Incident
+from intake.partners.models import CHANNEL_OF_KIND, Delivery, Incident
 
 logger = logging.getLogger(__name__)
+PARTNER_CHANNELS = frozenset(CHANNEL_OF_KIND.values())
 
 
 def on_case_changed(sender: object, *, case: Case, verb: str, **kwargs: object) -> None:
     """cases.signals.case_changed, after each verb's commit. The verb is done by then: a
-    failure here must not answer its request with an error, so it is logged instead."""
+    failure here must not answer its request with an error, so it is logged instead. Cases of
+    the other channels never came from a partner: they ask nothing."""
+    if case.channel not in PARTNER_CHANNELS:
+        return
     try:
         queue_status_push(case, verb)
     except Exception:

@@ -11,6 +11,7 @@ import pytest
 from cases import workflow as wf
 from cases.models import Case, ClosingType
 from intake.partners.models import Delivery, DeliveryStatus
+from intake.partners.outbox import on_case_changed
 from tests.intake.partners.conftest import MONDAY_10, Partners, World, incident, send
 
 VERBS = (
@@ -63,10 +64,14 @@ def test_a_partner_without_a_callback_url_gets_no_delivery(
     assert not Delivery.objects.exists()
 
 
-def test_cases_of_other_channels_get_no_delivery(partners: Partners, world: World) -> None:
+def test_cases_of_other_channels_get_no_delivery_and_ask_nothing(
+    partners: Partners, world: World, django_assert_num_queries: Any
+) -> None:
     from tests.cases.making import filed
 
-    filed(world)
+    case = filed(world)
+    with django_assert_num_queries(0):
+        on_case_changed(Case, case=case, verb="file")
     assert not Delivery.objects.exists()
 
 
