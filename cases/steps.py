@@ -56,12 +56,13 @@ def act(
         if not TRANSITIONS[verb].allows_target(before, case.status):
             raise AssertionError(f"{verb} moved case {case.number} from {before} to {case.status}")
         deadlines.follow(case, before, now)
-        append_event(case, verb, actor, before, now, reason, step.data, due_then)
+        event = append_event(case, verb, actor, before, now, reason, step.data, due_then)
         case.save()
         for recipient in step.tell:
             notify(case, verb, recipient)
-        if case_changed.has_listeners(Case):
-            transaction.on_commit(lambda: case_changed.send(Case, case=case, verb=verb))
+        # Inside the transaction: what the apps above write about the change (a partner's
+        # status push) commits with it, in the case lock's order, or not at all.
+        case_changed.send(Case, case=case, verb=verb, event=event)
     return case
 
 
@@ -116,9 +117,11 @@ def append_event(
     reason: str,
     data: dict[str, Any],
     due_then: tuple[datetime | None, datetime | None] = (None, None),
-) -> None:
+) -> CaseEvent:
     """Append the event to the case's chain; the caller saves the case (its audit head)."""
-    new_event(case, verb, actor, from_status, now, reason, data, due_then).save(force_insert=True)
+    event = new_event(case, verb, actor, from_status, now, reason, data, due_then)
+    event.save(force_insert=True)
+    return event
 
 
 def note(case: Case, verb: str, actor: Actor, now: datetime, data: dict[str, Any]) -> None:

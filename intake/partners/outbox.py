@@ -9,46 +9,46 @@ unit's feedback text.
 
 from __future__ import annotations
 
-import logging
 from datetime import datetime
 from typing import Any
 
 from django.conf import settings
 from django.utils import timezone, translation
 
-from cases.models import STATUS_KIND, Case, StatusKind
+from cases.models import STATUS_KIND, Case, CaseEvent, StatusKind
 from intake.partners.models import CHANNEL_OF_KIND, Delivery, Incident
 
-logger = logging.getLogger(__name__)
 PARTNER_CHANNELS = frozenset(CHANNEL_OF_KIND.values())
 
 
-def on_case_changed(sender: object, *, case: Case, verb: str, **kwargs: object) -> None:
-    """cases.signals.case_changed, after each verb's commit. The verb is done by then: a
-    failure here must not answer its request with an error, so it is logged instead. Cases of
-    the other channels never came from a partner: they ask nothing."""
-    if case.channel not in PARTNER_CHANNELS:
-        return
-    try:
-        queue_status_push(case, verb)
-    except Exception:
-        logger.exception("No status push written for case %s after %s", case.number, verb)
+def on_case_changed(
+    sender: object, *, case: Case, verb: str, event: CaseEvent, **kwargs: object
+) -> None:
+    """cases.signals.case_changed, inside the verb's transaction: the push is written with the
+    change or not at all (never lost to a crash after the commit), and the case's row lock
+    orders a case's pushes. Cases of the other channels never came from a partner."""
+    if case.channel in PARTNER_CHANNELS:
+        queue_status_push(case, verb, event)
 
 
-def queue_status_push(case: Case, verb: str, *, now: datetime | None = None) -> list[Delivery]:
-    """An outbox row for each active partner with a callback URL whose incident is this case."""
+def queue_status_push(
+    case: Case, verb: str, event: CaseEvent | None = None, *, now: datetime | None = None
+) -> list[Delivery]:
+    """An outbox row for each active partner with a callback URL whose incident is this case,
+    telling of `event` (the case's latest when not given)."""
     incidents = (
         Incident.objects.filter(case_id=case.pk, partner__revoked_at__isnull=True)
         .exclude(partner__callback_url="")
         .select_related("partner")
     )
     now = now or timezone.now()
+    event = event or case.events.order_by("-sequence").first()
     return [
         Delivery.objects.create(
             partner=incident.partner,
             case_id=case.pk,
             verb=verb,
-            payload=status_payload(incident, case, verb),
+            payload=status_payload(incident, case, verb, event),
             created_at=now,
             next_attempt_at=now,
         )
@@ -56,10 +56,11 @@ def queue_status_push(case: Case, verb: str, *, now: datetime | None = None) -> 
     ]
 
 
-def status_payload(incident: Incident, case: Case, verb: str) -> dict[str, Any]:
+def status_payload(
+    incident: Incident, case: Case, verb: str, last: CaseEvent | None
+) -> dict[str, Any]:
     """What the partner is told: its incident, the case, the step just taken and, once the
     case is finished, the result. Labels in the platform's language (Chinese by default)."""
-    last = case.events.order_by("-sequence").first()
     with translation.override(settings.LANGUAGE_CODE):
         payload: dict[str, Any] = {
             "incident_id": incident.incident_id,

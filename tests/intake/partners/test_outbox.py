@@ -56,6 +56,24 @@ def test_a_step_on_a_partners_case_writes_one_pending_delivery(
     assert "result" not in delivery.payload
 
 
+def test_the_push_is_written_with_the_step_or_not_at_all(
+    partners: Partners, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    case = referred(partners)
+
+    def broken(**fields: object) -> None:
+        raise RuntimeError("the outbox is down")
+
+    monkeypatch.setattr(Delivery.objects, "create", broken)
+    with pytest.raises(RuntimeError):
+        wf.accept_case(case, actor=world.actors.acceptor)
+    case.refresh_from_db()
+    assert (case.status, case.events.count()) == ("reported", 1)  # the step rolled back too
+    monkeypatch.undo()
+    wf.accept_case(case, actor=world.actors.acceptor)
+    assert Delivery.objects.get().payload["sequence"] == case.events.last().sequence == 2
+
+
 def test_a_partner_without_a_callback_url_gets_no_delivery(
     partners: Partners, world: World
 ) -> None:
@@ -70,8 +88,9 @@ def test_cases_of_other_channels_get_no_delivery_and_ask_nothing(
     from tests.cases.making import filed
 
     case = filed(world)
+    event = case.events.last()
     with django_assert_num_queries(0):
-        on_case_changed(Case, case=case, verb="file")
+        on_case_changed(Case, case=case, verb="file", event=event)
     assert not Delivery.objects.exists()
 
 
