@@ -24,6 +24,7 @@ from django.db import (
 )
 from django.db.backends.utils import CursorWrapper
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 from shapely import Point
 
@@ -91,7 +92,7 @@ def report_case(
     )
     request_id = clean_text(request_id, limit=64) if request_id else None
     if request_id and connection.vendor != "postgresql":  # a retry: answered before numbering
-        earlier = _earlier(request_id, actor, digest)
+        earlier = _earlier(request_id, actor, channel, digest)
         if earlier is not None:
             return earlier
     placement = place(lon, lat, crs)
@@ -118,7 +119,7 @@ def report_case(
         return _store(case, actor, digest, said, now)
     except IntegrityError:
         # Another request with the same id won the race: that one is the report.
-        earlier = _earlier(request_id, actor, digest) if request_id else None
+        earlier = _earlier(request_id, actor, channel, digest) if request_id else None
         if earlier is None:
             raise
         return earlier
@@ -156,7 +157,7 @@ def _store(case: Case, actor: Actor, digest: str, data: dict[str, Any], now: dat
     with _savepoint_if_nested():
         earlier, serial = _claim(case.request_id, year)
         if earlier is not None:
-            return _judge(earlier, actor, digest)
+            return _judge(earlier, actor, case.channel, digest)
         case.number = _numbered(year, serial)
         _insert_case_and_event(case, new_event(case, "report", actor, "", now, "", data))
     return case
@@ -213,25 +214,35 @@ def _digest(
     return hashlib.sha256(json.dumps(said, ensure_ascii=False).encode()).hexdigest()
 
 
-type Earlier = tuple[int, int | None, str, str]  # id, reporter, digest, number
+def server_request_id(namespace: str, said: str) -> str:
+    """A request id a channel derives from what a client said (a partner's incident id), keyed
+    with the server's secret: nobody else can compute it, so no other client can take it
+    first. The namespace keeps channels apart."""
+    return f"{namespace}-{salted_hmac(namespace, said, algorithm='sha256').hexdigest()[:48]}"
 
 
-def _earlier(request_id: str, actor: Actor, digest: str) -> Case | None:
+type Earlier = tuple[int, int | None, str, str, str]  # id, reporter, channel, digest, number
+
+
+def _earlier(request_id: str, actor: Actor, channel: str, digest: str) -> Case | None:
     """The case an earlier request with this id made, if it made the same report. One narrow
     query: it runs for every report, and almost always finds nothing."""
     sql = (
-        f"SELECT id, reporter_id, request_digest, number FROM {_table(Case)} WHERE request_id = %s"
+        f"SELECT id, reporter_id, channel, request_digest, number FROM {_table(Case)}"
+        " WHERE request_id = %s"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, [request_id])
         row = cursor.fetchone()
-    return None if row is None else _judge(row, actor, digest)
+    return None if row is None else _judge(row, actor, channel, digest)
 
 
-def _judge(earlier: Earlier, actor: Actor, digest: str) -> Case:
-    """The earlier case when the same reporter sent the same report; refused otherwise."""
-    pk, reporter_id, request_digest, number = earlier
-    if reporter_id != (actor.user.pk if actor.user else None):
+def _judge(earlier: Earlier, actor: Actor, channel: str, digest: str) -> Case:
+    """The earlier case when the same reporter sent the same report through the same channel
+    (the public and partners have no account: the channel tells them apart); refused
+    otherwise."""
+    pk, reporter_id, earlier_channel, request_digest, number = earlier
+    if reporter_id != (actor.user.pk if actor.user else None) or earlier_channel != channel:
         raise Refusal(
             "request_id_taken", _("This request id was already used by someone else."), 409
         )
@@ -269,7 +280,7 @@ def _claim(request_id: str | None, year: int) -> tuple[Earlier | None, int]:
 def _claim_sql() -> str:
     # nextval(NULL) is NULL while the year's sequence does not exist.
     return (
-        "SELECT e.id, e.reporter_id, e.request_digest, e.number,"
+        "SELECT e.id, e.reporter_id, e.channel, e.request_digest, e.number,"
         " CASE WHEN e.id IS NULL THEN nextval(to_regclass(%s)) END"
         f" FROM (SELECT 1) AS one LEFT JOIN {_table(Case)} AS e ON e.request_id = %s"
     )

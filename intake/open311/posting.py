@@ -36,7 +36,7 @@ from django.utils.translation import gettext as _
 
 from cases.models import Case, Channel, Photo, PhotoStage
 from cases.photos import read_upload, store_photo
-from cases.reporting import report_case
+from cases.reporting import report_case, server_request_id
 from cases.steps import clean_text
 from geo.gazetteer import describe, geocode
 from intake.open311.models import ServiceRequest
@@ -341,8 +341,7 @@ def _request_id(partner: Partner, posted: Posted, photos: list[str], window: int
         sorted((code, value.strip()) for code, value in posted.attributes.items()),
         photos,
     ]
-    digest = sha256(json.dumps(said, ensure_ascii=False).encode()).hexdigest()
-    return f"open311-{digest[:48]}"
+    return server_request_id("open311", json.dumps(said, ensure_ascii=False))
 
 
 def _retried(ids: list[str], now: datetime) -> ServiceRequest | None:

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases.models import Case
-from cases.reporting import report_case
+from cases.reporting import report_case, server_request_id
 from catalog.lookup import types_with_code
 from catalog.models import CaseType
 from geo.gazetteer import describe, geocode
@@ -98,9 +98,9 @@ def incident_case(partner: Partner, incident_id: str) -> Case | None:
 
 
 def request_id_for(partner: Partner, incident_id: str) -> str:
-    """The report's request id, namespaced by partner so that two partners' ids never meet."""
-    said = f"{partner.pk}\n{incident_id}".encode()
-    return "partner-" + hashlib.sha256(said).hexdigest()[:40]
+    """The report's request id: a partner's own, keyed with the server's secret, so that no
+    other client can take an incident's id before the incident arrives."""
+    return server_request_id("partner", f"{partner.pk}\n{incident_id}")
 
 
 def incident_digest(body: IncidentIn) -> str:

@@ -23,7 +23,7 @@ from org.access import Refusal
 
 MAX_PHOTOS = 3
 ADDRESS_MAX = 200
-REQUEST_ID = re.compile(r"[A-Za-z0-9_-]{16,64}")
+REQUEST_ID = re.compile(r"[A-Za-z0-9_-]{16,60}")  # "web-" is put before it
 # The best gazetteer answer is taken for a typed address only when it is at least this sure.
 ADDRESS_SCORE = 0.6
 KIND_LABELS: dict[str, str | Promise] = {

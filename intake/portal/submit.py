@@ -61,7 +61,7 @@ def _report(data: dict[str, Any], now: datetime) -> Case:
         lat=lat,
         case_type=data.get("case_type"),
         address=data.get("address") or describe(lon, lat),
-        request_id=data["request_id"],
+        request_id=f"web-{data['request_id']}",  # never one of another channel's ids
         contact_name=data.get("contact_name", ""),
         contact_phone=data.get("contact_phone", ""),
         now=now,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -12,7 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from cases import workflow as wf
 from cases.models import Case, Channel, Satisfaction, Status
 from cases.photos import store_photo
-from cases.reporting import report_case
+from cases.reporting import report_case, server_request_id
 from org.access import Actor, Refusal
 from tests.cases.conftest import MONDAY_10, WEST, World
 from tests.cases.making import public_report
@@ -95,3 +96,28 @@ def test_the_city_platform_refers_cases_down_as_a_partner(world: World) -> None:
             lon=WEST[0], lat=WEST[1], now=MONDAY_10,
         )  # fmt: skip
     assert public.value.code == "wrong_role"
+
+
+def test_a_request_id_of_one_channel_never_answers_for_another(world: World) -> None:
+    first = report_case(
+        actor=Actor.public(), channel=Channel.WEB, description="占道经营",
+        lon=WEST[0], lat=WEST[1], request_id="shared-id-0001", now=MONDAY_10,
+    )  # fmt: skip
+    with pytest.raises(Refusal) as taken:
+        report_case(
+            actor=Actor.partner(), channel=Channel.POLICE, description="占道经营",
+            lon=WEST[0], lat=WEST[1], request_id="shared-id-0001", now=MONDAY_10,
+        )  # fmt: skip
+    assert (taken.value.code, taken.value.status) == ("request_id_taken", 409)
+    assert "2026" not in taken.value.message  # the other channel's case is not named
+    assert Case.objects.get(request_id="shared-id-0001") == first
+
+
+def test_a_partners_request_id_cannot_be_computed_without_the_servers_secret(
+    settings: Any,
+) -> None:
+    one = server_request_id("partner", "7\n110-000777")
+    assert one == server_request_id("partner", "7\n110-000777") and one.startswith("partner-")
+    assert server_request_id("open311", "7\n110-000777") != one
+    settings.SECRET_KEY = "another secret of fifty characters or more, for this test"
+    assert server_request_id("partner", "7\n110-000777") != one
