@@ -87,7 +87,10 @@ def patrol_coverage(request: HttpRequest) -> HttpResponse:
         return render(request, "refused.html", {"message": message}, status=403)
     now = timezone.now()
     today = timezone.localdate(now)
-    day = parse_date(request.GET.get("day") or "") or today
+    try:  # an impossible date (02-30) raises; the form offers today instead
+        day = parse_date(request.GET.get("day") or "") or today
+    except ValueError:
+        day = today
     day = min(day, today)
     context = {"day": day, "today": today, "rows": area_rows(day), "on_duty": on_duty_now(now)}
     return render(request, "consoles/patrol.html", context)

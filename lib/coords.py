@@ -87,7 +87,7 @@ def _as_finite_float(value: object) -> float:
         raise CoordinateError(_NOT_NUMBERS)
     try:
         number = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # an int of 400 digits is no float
         raise CoordinateError(_NOT_NUMBERS) from None
     if not math.isfinite(number):
         raise CoordinateError(_NOT_NUMBERS)

@@ -153,7 +153,10 @@ def _fix(
 
 
 def _moment(value: Any) -> datetime:
-    moment = parse_datetime(value) if isinstance(value, str) else None
+    try:  # parse_datetime refuses an impossible date or offset (02-30, +99:00) by raising
+        moment = parse_datetime(value) if isinstance(value, str) else None
+    except ValueError:
+        moment = None
     if moment is None:
         raise Refusal("bad_ping_time", _("its time is not a date and time (ISO 8601)."))
     return moment if timezone.is_aware(moment) else timezone.make_aware(moment)
@@ -162,7 +165,12 @@ def _moment(value: Any) -> datetime:
 def _accuracy(value: Any) -> float | None:
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+    try:  # an int too large for a float overflows math.isfinite
+        finite = not isinstance(value, bool) and isinstance(value, int | float)
+        finite = finite and math.isfinite(value)
+    except OverflowError:
+        finite = False
+    if not finite:
         raise Refusal("bad_accuracy", _("its accuracy is not a number of metres."))
     if not 0 <= value <= MAX_ACCURACY_M:
         raise Refusal(

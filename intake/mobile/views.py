@@ -44,6 +44,7 @@ from .strings import app_strings
 type View = Callable[..., HttpResponse]
 
 PAGE_MAX: Final = 50
+OFFSET_MAX: Final = 100_000  # no inspector has reported more; a larger one overflows SQL
 PINGS_RATE: Final = "20/m"  # per inspector
 FREQUENT_DAYS: Final = 90  # the types an inspector reported lately come first
 FREQUENT_MAX: Final = 8
@@ -301,10 +302,11 @@ def _page(request: HttpRequest) -> tuple[int, int]:
         limit = int(request.GET.get("limit", "20"))
     except ValueError:
         raise Refusal("bad_page", _("offset and limit must be whole numbers.")) from None
-    if offset < 0 or not 1 <= limit <= PAGE_MAX:
+    if not 0 <= offset <= OFFSET_MAX or not 1 <= limit <= PAGE_MAX:
         raise Refusal(
             "bad_page",
-            _("offset must be 0 or more and limit between 1 and %(max)d.") % {"max": PAGE_MAX},
+            _("offset must lie between 0 and %(offset)d and limit between 1 and %(max)d.")
+            % {"offset": OFFSET_MAX, "max": PAGE_MAX},
         )
     return offset, limit
 

@@ -64,6 +64,8 @@ def test_posts_outside_the_supervision_center_and_its_watchers_are_refused(
     world: World,
 ) -> None:
     assert client_for(world.handler_a).get(reverse("patrol")).status_code == 403
+    impossible = client_for(world.leader).get(reverse("patrol"), {"day": "2026-02-30"})
+    assert impossible.status_code == 200  # shows today instead
     desk = client_for(world.acceptor).get(reverse("workspace", args=["acceptor"]))
     assert 'data-testid="patrol-link"' in desk.content.decode()
     assert 'data-testid="cameras-link"' in desk.content.decode()

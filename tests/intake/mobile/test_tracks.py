@@ -76,6 +76,10 @@ def test_pings_off_duty_are_refused(world: World) -> None:
         ({"accuracy": 50_000}, "bad_accuracy"),
         ({"accuracy": True}, "bad_accuracy"),
         ({"accuracy": "NaN"}, "bad_accuracy"),
+        ({"at": "2026-02-30T10:00:00"}, "bad_ping_time"),  # parse_datetime raises on these
+        ({"at": "2026-11-23T10:00:00+99:00"}, "bad_ping_time"),
+        ({"accuracy": 10**400}, "bad_accuracy"),  # too large for a float
+        ({"lon": 10**400}, "bad_position"),
     ],
 )
 def test_a_bad_ping_refuses_the_whole_batch(world: World, bad: dict[str, Any], code: str) -> None:

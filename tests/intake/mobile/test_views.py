@@ -107,6 +107,8 @@ def test_bad_bodies_get_a_clear_refusal_in_the_users_language(world: World) -> N
     assert answer.status_code == 400 and answer.json()["error"]["code"] == "bad_ping_time"
     english = post_json(client, "/m/pings", {"pings": "x"}, HTTP_ACCEPT_LANGUAGE="en")
     assert english.json()["error"]["message"] == "Send the positions as a list."
+    deep = client.get("/m/reports", {"offset": "99999999999999999999999"})
+    assert deep.status_code == 400 and deep.json()["error"]["code"] == "bad_page"
 
 
 def test_my_reports_lists_only_mine_newest_first_by_pages(world: World) -> None:
