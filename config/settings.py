@@ -141,6 +141,12 @@ SMS_BACKEND = env.string("SMS_BACKEND", default="org.sms.LoggingBackend")
 # production sets a cache shared by all workers (Redis or memcached) for the limits to hold.
 PORTAL_REPORTS_PER_HOUR = env.integer("PORTAL_REPORTS_PER_HOUR", default=5, minimum=1)
 PORTAL_LOOKUPS_PER_MINUTE = env.integer("PORTAL_LOOKUPS_PER_MINUTE", default=20, minimum=1)
+# Behind a reverse proxy every client has the proxy's address: name the request header the
+# proxy sets to the client's (nginx: proxy_set_header X-Real-IP $remote_addr; then
+# HTTP_X_REAL_IP), or all citizens share one limit. Empty: the connection's address.
+_CLIENT_ADDRESS_HEADER = env.string("RATELIMIT_IP_META_KEY", default="")
+if _CLIENT_ADDRESS_HEADER:
+    RATELIMIT_IP_META_KEY = _CLIENT_ADDRESS_HEADER
 # The hotline the portal tells citizens to call when a problem is urgent.
 PORTAL_HOTLINE = env.string("PORTAL_HOTLINE", default="12319")
 # Status pushes to partner systems (intake/partners/delivery.py, `manage.py
