@@ -9,13 +9,14 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import File, Router, Status
+from ninja import File, Form, Router, Status
 from ninja.errors import AuthenticationError
 from ninja.files import UploadedFile
 from ninja.security import HttpBearer
 
 from cases import photos
 from cases.models import Case, PhotoStage
+from cases.reporting import server_request_id
 from cases.schemas import PhotoOut, photo_out
 from intake.partners.incidents import incident_case, receive_incident
 from intake.partners.keys import partner_for_key
@@ -74,22 +75,28 @@ def send_incident(request: HttpRequest, body: IncidentIn) -> Status[IncidentOut]
 
 @router.post(
     "/incidents/{incident_id}/photos",
-    response={201: PhotoOut, **ERRORS},
+    response={200: PhotoOut, 201: PhotoOut, **ERRORS},
     summary="Add the incident's snapshot",
 )
 def add_snapshot(
-    request: HttpRequest, incident_id: str, image: File[UploadedFile]
+    request: HttpRequest,
+    incident_id: str,
+    image: File[UploadedFile],
+    request_id: Form[str | None] = None,
 ) -> Status[PhotoOut]:
     """Multipart `image` (JPEG or PNG): the camera's snapshot (抓拍) or a scene photo, added to
-    the case as a report photo while the case is still waiting to be accepted."""
+    the case as a report photo while the case is still waiting to be accepted. With the
+    partner's own `request_id` for the upload, a retry answers 200 with the first photo."""
     partner = _partner(request)
     case = incident_case(partner, incident_id)
     if case is None:
         raise Refusal("not_found", _("You sent no incident with this id."), 404)
     actor = Actor.partner(holds=case.number)
     photos.check_photo_allowed(case, actor, PhotoStage.REPORT)  # before decoding anything
-    photo = photos.store_photo(case, PhotoStage.REPORT, image, actor=actor, now=timezone.now())
-    return Status(201, photo_out(photo, case))
+    now = timezone.now()
+    key = server_request_id("partner-photo", f"{partner.pk}\n{request_id}") if request_id else None
+    photo = photos.store_photo(case, PhotoStage.REPORT, image, actor=actor, now=now, request_id=key)
+    return Status(201 if photo.uploaded_at == now else 200, photo_out(photo, case))
 
 
 @router.get(

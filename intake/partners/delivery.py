@@ -5,8 +5,11 @@ signed with HMAC-SHA256 over "<timestamp>.<body>" with the partner's callback se
     X-UrbanGrid-Signature: sha256=<hex of HMAC-SHA256(secret, "1764750000." + body)>
     X-UrbanGrid-Delivery: <id, the same on every retry: the partner may drop repeats>
 
-A 2xx answer delivers it. Anything else (an error status, a redirect, a timeout, a refused
-connection) schedules a retry with exponential backoff; after PARTNER_CALLBACK_MAX_ATTEMPTS
+The body carries the same id (`delivery`), so it is signed too. A partner checks the signature
+with a constant-time comparison (hmac.compare_digest), refuses a timestamp more than a few
+minutes old (a replay), drops a delivery id it has seen, and orders a case's updates by their
+`sequence`. A 2xx answer delivers it. Anything else (an error status, a redirect, a timeout, a
+refused connection) schedules a retry with exponential backoff; after PARTNER_CALLBACK_MAX_ATTEMPTS
 failures the delivery is a dead letter, which an administrator can re-queue in the admin.
 A case's pushes reach a partner in order (and carry the event's `sequence`). Several senders
 may run at once: each claims its rows (PostgreSQL skips locked rows) and holds them for a
@@ -50,7 +53,8 @@ def sign(secret: str, timestamp: str, body: bytes) -> str:
 
 
 def body_of(delivery: Delivery) -> bytes:
-    return json.dumps(delivery.payload, ensure_ascii=False, separators=(",", ":")).encode()
+    said = {"delivery": delivery.pk, **delivery.payload}
+    return json.dumps(said, ensure_ascii=False, separators=(",", ":")).encode()
 
 
 def backoff(attempts: int) -> timedelta:
@@ -99,6 +103,8 @@ def claim_due(now: datetime, limit: int) -> list[Delivery]:
             .order_by("next_attempt_at", "id")[:limit]
         )
         Delivery.objects.filter(pk__in=[d.pk for d in due]).update(next_attempt_at=now + lease)
+    for delivery in due:
+        delivery.next_attempt_at = now + lease  # the lease: record() checks it is still held
     return due
 
 
@@ -135,7 +141,9 @@ def send(delivery: Delivery) -> str:
 
 
 def record(delivery: Delivery, error: str, now: datetime) -> str:
-    """Store the attempt's outcome: delivered, retry (with its time) or dead."""
+    """Store the attempt's outcome: delivered, retry (with its time) or dead; "lost" when the
+    lease ran out and another sender took the row meanwhile (its outcome stands)."""
+    lease = delivery.next_attempt_at
     delivery.attempts += 1
     delivery.last_error = error[:500]
     if not error:
@@ -151,13 +159,18 @@ def record(delivery: Delivery, error: str, now: datetime) -> str:
     else:
         delivery.next_attempt_at = now + backoff(delivery.attempts)
         outcome = "retry"
-    delivery.save(
-        update_fields=[
-            *("attempts", "last_error", "status", "delivered_at", "dead_at"),
-            "next_attempt_at",
-        ]
+    held = Delivery.objects.filter(
+        pk=delivery.pk, status=DeliveryStatus.PENDING, next_attempt_at=lease
     )
-    return outcome
+    updated = held.update(
+        attempts=delivery.attempts,
+        last_error=delivery.last_error,
+        status=delivery.status,
+        delivered_at=delivery.delivered_at,
+        dead_at=delivery.dead_at,
+        next_attempt_at=delivery.next_attempt_at,
+    )
+    return outcome if updated else "lost"
 
 
 def requeue(deliveries: Iterable[Delivery], *, now: datetime | None = None) -> int:

@@ -21,7 +21,7 @@ from django.core.management import call_command
 from django.test import Client
 
 from cases.models import Case
-from intake.partners.delivery import backoff, deliver_due
+from intake.partners.delivery import backoff, claim_due, deliver_due, record
 from intake.partners.models import Delivery, DeliveryStatus, Partner
 from intake.partners.outbox import queue_status_push
 from tests.intake.partners.conftest import MONDAY_10, Partners, incident, send
@@ -82,6 +82,7 @@ def test_a_due_delivery_is_posted_signed_with_the_partners_secret(
     expected = "sha256=" + hmac.new(secret, signed, hashlib.sha256).hexdigest()
     assert hmac.compare_digest(headers["x-urbangrid-signature"], expected)
     assert headers["x-urbangrid-delivery"] == str(pending.pk)
+    assert json.loads(body)["delivery"] == pending.pk  # signed with the body: no replay as new
     assert json.loads(body)["incident_id"] == "SJ-1"
     pending.refresh_from_db()
     assert (pending.status, pending.attempts, pending.delivered_at) == (
@@ -90,6 +91,18 @@ def test_a_due_delivery_is_posted_signed_with_the_partners_secret(
         MONDAY_10,
     )
     assert deliver_due(now=MONDAY_10 + timedelta(days=1)) == {}  # never sent twice
+
+
+def test_a_sender_whose_lease_ran_out_never_undoes_the_one_that_took_over(
+    pending: Delivery,
+) -> None:
+    [slow] = claim_due(MONDAY_10, 1)
+    assert slow.next_attempt_at is not None  # the lease it holds
+    lease_over = slow.next_attempt_at + timedelta(seconds=1)
+    assert deliver_due(now=lease_over) == {"delivered": 1}  # another sender took it over
+    assert record(slow, "TimeoutError: timed out", lease_over) == "lost"
+    pending.refresh_from_db()
+    assert (pending.status, pending.attempts, pending.last_error) == ("delivered", 1, "")
 
 
 def test_a_failure_schedules_a_retry_with_exponential_backoff(

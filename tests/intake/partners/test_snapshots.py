@@ -18,8 +18,11 @@ from tests.intake.partners.conftest import Partners, World, incident, send
 pytestmark = pytest.mark.django_db
 
 
-def upload(key: str, incident_id: str, content: bytes | None, name: str = "snap.jpg") -> Any:
-    data = {} if content is None else {"image": SimpleUploadedFile(name, content)}
+def upload(
+    key: str, incident_id: str, content: bytes | None, name: str = "snap.jpg", **extra: str
+) -> Any:
+    data: dict[str, Any] = {} if content is None else {"image": SimpleUploadedFile(name, content)}
+    data.update(extra)
     return Client().post(
         f"/api/v1/partners/incidents/{incident_id}/photos",
         data,
@@ -38,6 +41,15 @@ def test_a_snapshot_becomes_a_report_photo_of_the_case(partners: Partners, sent:
     assert response.status_code == 201, response.json()
     photo = Photo.objects.get()
     assert (photo.case, photo.stage, photo.uploaded_by) == (sent, "report", None)
+
+
+def test_a_retried_snapshot_with_its_request_id_is_stored_once(
+    partners: Partners, sent: Case
+) -> None:
+    first = upload(partners.cameras_key, "AI-1", encoded(picture()), request_id="snap-1")
+    again = upload(partners.cameras_key, "AI-1", encoded(picture()), request_id="snap-1")
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert first.json()["id"] == again.json()["id"] and Photo.objects.count() == 1
 
 
 def test_a_file_that_is_not_an_image_is_refused_and_nothing_is_stored(
