@@ -108,6 +108,18 @@ def json_body(request: HttpRequest) -> dict[str, Any]:
     return body
 
 
+def check_same_user(body: dict[str, Any], actor: Actor) -> None:
+    """A page left open on a shared phone names the inspector it was opened for: after someone
+    else signed in, its positions and duty must not become theirs."""
+    named = body.get("user")
+    if named is not None and actor.user is not None and named != actor.user.get_username():
+        raise Refusal(
+            "other_user",
+            _("Someone else is signed in on this phone now: reload the app."),
+            409,
+        )
+
+
 # -- pages -------------------------------------------------------------------------------------
 
 
@@ -214,7 +226,9 @@ def duty(request: HttpRequest, actor: Actor) -> HttpResponse:
     assert person is not None
     if request.method == "GET":
         return JsonResponse(_duty(actor, tracks.open_shift(person)))
-    wanted = json_body(request).get("on_duty")
+    body = json_body(request)
+    check_same_user(body, actor)
+    wanted = body.get("on_duty")
     if not isinstance(wanted, bool):
         raise Refusal("bad_duty", _("Say on_duty: true or false."))
     now = timezone.now()
@@ -233,6 +247,7 @@ def pings(request: HttpRequest, actor: Actor) -> HttpResponse:
     if getattr(request, "limited", False):  # a phone sends one batch every 30 s or so
         raise Refusal("too_many_requests", _("Too many requests: wait a minute."), 429)
     body = json_body(request)
+    check_same_user(body, actor)
     crs = body.get("crs", "wgs84")
     if not isinstance(crs, str):
         raise Refusal("bad_crs", _("crs must be wgs84, cgcs2000, gcj02 or bd09."))

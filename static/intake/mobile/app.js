@@ -546,7 +546,8 @@
   }
 
   async function toggleDuty() {
-    const answer = await call("POST", config.urls.duty, { json: { on_duty: !onDuty } });
+    const body = { on_duty: !onDuty, user: config.user }; // never someone else's duty
+    const answer = await call("POST", config.urls.duty, { json: body });
     if (!answer.ok) {
       flash(answer.network ? S.noConnection : message(answer));
       return;
@@ -591,7 +592,8 @@
   async function sendPings() {
     if (!pings.length || !navigator.onLine) return;
     const batch = pings.slice();
-    const answer = await call("POST", config.urls.pings, { json: { pings: batch } });
+    const body = { pings: batch, user: config.user }; // never as someone signed in since
+    const answer = await call("POST", config.urls.pings, { json: body });
     const result = verdict(answer);
     if (result === "retry" || result === "auth") return; // kept for the next try
     pings = pings.slice(batch.length); // stored, or refused: a bad fix must not block the rest

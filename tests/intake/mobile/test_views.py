@@ -169,3 +169,16 @@ def test_the_back_office_lists_shifts_and_pings_read_only(world: World) -> None:
     assert back_office.get("/admin/mobile/shift/").status_code == 200
     assert back_office.get("/admin/mobile/ping/").status_code == 200
     assert back_office.get("/admin/mobile/ping/add/").status_code == 403
+
+
+def test_a_page_left_open_for_another_inspector_sends_no_positions_or_duty(
+    world: World,
+) -> None:
+    client = signed_in(world.inspector_2)  # signed in after the other's page was opened
+    duty = post_json(client, "/m/duty", {"on_duty": True, "user": world.inspector.username})
+    assert duty.status_code == 409 and duty.json()["error"]["code"] == "other_user"
+    post_json(client, "/m/duty", {"on_duty": True, "user": world.inspector_2.username})
+    ping = {"at": timezone.now().isoformat(), "lon": WEST[0], "lat": WEST[1]}
+    body = {"pings": [ping], "user": world.inspector.username}
+    assert post_json(client, "/m/pings", body).json()["error"]["code"] == "other_user"
+    assert not Ping.objects.exists()
