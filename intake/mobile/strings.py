@@ -41,6 +41,7 @@ def app_strings() -> dict[str, object]:
         "confirmDiscard": _("Discard this? It will not be sent."),
         "sendNow": _("Send now"),
         "noConnection": _("No connection; it will be sent later."),
+        "serverTrouble": _("The server could not take it now; it will be sent later."),
         "sent": _("Sent: case %(number)s."),
         "photoRefused": _("A photo was refused: %(problem)s"),
         "taskDone": _("Your answer to the task was sent."),

@@ -134,6 +134,45 @@ def test_a_report_made_offline_is_sent_once_when_the_network_returns(
         context.close()
 
 
+def test_a_report_the_server_fails_on_does_not_hold_back_the_next(
+    browser: Browser, live_server: object, world: World, media: Path
+) -> None:
+    base = live_server.url  # type: ignore[attr-defined]
+    context = browser.new_context(
+        locale="zh-CN",
+        viewport={"width": 390, "height": 844},
+        geolocation={"longitude": WEST[0], "latitude": WEST[1], "accuracy": 8},
+        permissions=["geolocation"],
+        service_workers="block",
+    )
+    page = context.new_page()
+    try:
+        sign_in(page, base, "inspector", PASSWORD)
+        page.goto(f"{base}/m/")
+        expect(page.get_by_test_id("where")).to_contain_text(f"{WEST[0]:.6f}")
+        context.set_offline(True)
+        for description in ("服务器处理不了的上报", "第二条上报"):
+            page.get_by_label("问题描述").fill(description)
+            page.locator("#report").get_by_role("button", name="上报").click()
+        expect(page.get_by_test_id("pending-count")).to_have_text("2")
+
+        def fail_the_first(route: Route) -> None:
+            body = route.request.post_data or ""
+            if route.request.method == "POST" and "服务器处理不了" in body:
+                route.fulfill(status=500, body="{}", content_type="application/json")
+            else:
+                route.continue_()
+
+        page.route("**/api/v1/cases", fail_the_first)
+        context.set_offline(False)
+        expect(page.get_by_test_id("pending-count")).to_have_text("1", timeout=15000)
+        expect(page.get_by_test_id("outbox")).to_contain_text("服务器暂时无法接收")
+        idle(page)
+        assert list(Case.objects.values_list("description", flat=True)) == ["第二条上报"]
+    finally:
+        context.close()
+
+
 def test_an_inspector_confirms_a_verify_task_with_a_photo(
     browser: Browser, live_server: object, world: World, media: Path
 ) -> None:

@@ -112,12 +112,14 @@
     return { ok: response.ok, status: response.status, data };
   }
 
-  /* What to do with an answer: "ok", "retry" (network, server trouble, too many requests),
+  /* What to do with an answer: "ok", "retry" (no network, too many requests: try again
+   * later), "server" (the server failed on this item: try it later, the others meanwhile),
    * "auth" (signed out: keep it and ask to sign in) or "refused" (stop, show the message). */
   function verdict(answer) {
     if (answer.network) return "retry";
     if (answer.ok) return "ok";
-    if (answer.status >= 500 || answer.status === 429 || answer.status === 408) return "retry";
+    if (answer.status === 429 || answer.status === 408) return "retry";
+    if (answer.status >= 500) return "server";
     const code = errorCode(answer);
     if (answer.status === 401 || (answer.status === 403 && (!code || code === "csrf_failed")))
       return "auth";

@@ -12,6 +12,7 @@
   "use strict";
 
   const { config, S, fmt, call, verdict, errorCode, message } = window.UgMobile;
+  const later = (result) => result === "retry" || result === "server"; // try the item again
   const API = config.urls.api;
 
   function createSender(outbox, hooks) {
@@ -36,7 +37,7 @@
     async function sameInspector() {
       const answer = await call("GET", config.urls.duty);
       if (answer.ok) return answer.data.user === config.user ? "ok" : "other";
-      return verdict(answer) === "retry" ? "retry" : "auth";
+      return later(verdict(answer)) ? "retry" : "auth";
     }
 
     async function sendQueued() {
@@ -53,7 +54,9 @@
         for (const item of items) {
           if (item.state === "failed") continue;
           const result = await send(item);
-          if (result === "retry" || result === "auth") break; // the network or the session: later
+          // No network or no session: the rest waits too. A server failing on one item (a
+          // bug it meets with this report) does not hold back the items after it.
+          if (result === "retry" || result === "auth") break;
         }
       } finally {
         sending = false;
@@ -74,6 +77,7 @@
         const result = await step(item);
         if (result !== "ok") {
           if (result === "retry") await keep(item, "pending", S.noConnection);
+          if (result === "server") await keep(item, "pending", S.serverTrouble);
           if (result === "auth") await keep(item, "auth");
           return result;
         }
@@ -119,7 +123,7 @@
         form.append("image", item.photos[item.photosSent], `photo-${item.photosSent + 1}.jpg`);
         const answer = await call("POST", `${API}cases/${number}/photos`, { form, timeout: 120000 });
         const result = verdict(answer);
-        if (result === "retry" || result === "auth") return result;
+        if (later(result) || result === "auth") return result;
         if (result === "refused") item.photoErrors.push(message(answer)); // this photo only
         item.photosSent += 1;
         await outbox.put(item);
@@ -131,7 +135,7 @@
       const task = item.task;
       const answer = await call("POST", `${API}cases/${task.number}/${task.verb}`, { json: task.body });
       const result = verdict(answer);
-      if (result === "retry") {
+      if (later(result)) {
         item.uncertain = true;
         await outbox.put(item);
         return result;
