@@ -9,7 +9,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django_ratelimit import ALL
-from django_ratelimit.core import is_ratelimited
+from django_ratelimit.core import get_usage, is_ratelimited
 
 
 def reports_rate(group: str, request: HttpRequest) -> str:
@@ -29,6 +29,15 @@ def lookups_rate(group: str, request: HttpRequest) -> str:
 def over_limit(request: HttpRequest, group: str, rate: object, *, count: bool = True) -> bool:
     """Whether this IP is past `rate` in `group`; counts the request unless `count` is False."""
     return is_ratelimited(request, group=group, key="ip", rate=rate, method=ALL, increment=count)
+
+
+def at_limit(request: HttpRequest, group: str, rate: object) -> bool:
+    """Whether this IP has used up `rate` in `group` already, without counting the request:
+    a check made before the work that the counted request would cost."""
+    usage = get_usage(request, group=group, key="ip", rate=rate, method=ALL, increment=False)
+    if usage is None:  # limits switched off
+        return False
+    return bool(usage["should_limit"]) or usage["count"] >= usage["limit"]
 
 
 def too_many(request: HttpRequest, *, minutes: int) -> HttpResponse:

@@ -34,7 +34,14 @@ from geo.map_layers import map_layers
 from geo.models import GeoRevision
 from intake.portal import progress
 from intake.portal.forms import ADDRESS_MAX, MAX_PHOTOS, RateForm, ReportForm, TrackForm
-from intake.portal.limits import attempts_rate, lookups_rate, over_limit, reports_rate, too_many
+from intake.portal.limits import (
+    at_limit,
+    attempts_rate,
+    lookups_rate,
+    over_limit,
+    reports_rate,
+    too_many,
+)
 from intake.portal.receipts import case_for_code, grouped, new_code
 from intake.portal.submit import submit_report
 from org.access import Actor, Refusal
@@ -43,11 +50,15 @@ SESSION_HOLDS = "portal_holds"
 MAX_HELD = 20  # cases one browser follows at once
 # The largest report body: every photo at its limit, and room for the text fields.
 MAX_BODY = MAX_PHOTOS * MAX_PHOTO_BYTES + 1024 * 1024
-# The callback verb's refusals said to the reporter rather than to the center's staff.
+UNDER_REVIEW = gettext_lazy("The result is under review: you can rate it once the review is over.")
+# The callback verb's refusals said to the reporter rather than to the center's staff. Any
+# other refusal gets RATING_FAILED: the core's own message may tell internal workflow.
 RATING_REFUSED = {
     "already_called_back": gettext_lazy("You have already rated this result."),
     "invalid_transition": gettext_lazy("The result can be rated once the case is closed."),
+    "request_pending": UNDER_REVIEW,
 }
+RATING_FAILED = gettext_lazy("Your rating could not be recorded. Please try again later.")
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -61,10 +72,11 @@ def home(request: HttpRequest) -> HttpResponse:
 @csrf_exempt  # checked by _report below, once the body is known to be of a sane size
 def report(request: HttpRequest) -> HttpResponse:
     """The report form. A POST is limited per IP before its body is read: every send (a
-    looser cap), and the reports stored (PORTAL_REPORTS_PER_HOUR)."""
+    looser cap), and the reports stored (PORTAL_REPORTS_PER_HOUR): once those are used up,
+    no more photos are decoded."""
     if request.method == "POST":
-        if over_limit(request, "portal-send", attempts_rate) or over_limit(
-            request, "portal-report", reports_rate, count=False
+        if over_limit(request, "portal-send", attempts_rate) or at_limit(
+            request, "portal-report", reports_rate
         ):
             return too_many(request, minutes=60)
         if _content_length(request) > MAX_BODY:
@@ -86,11 +98,12 @@ def _report(request: HttpRequest) -> HttpResponse:
         submitted = submit_report(form.cleaned_data, form.cleaned_data["photos"], timezone.now())
     except Refusal as refusal:
         return _refused_report(request, form, refusal)
+    if submitted.code is None:
+        # The same form sent again with another code (someone's form resent from the history
+        # of a shared computer): the report exists, but this browser never showed its code.
+        return render(request, "intake/portal/receipt.html", {"case": submitted.case, "code": ""})
     _hold(request, submitted.case.number)
-    context = {
-        "case": submitted.case,
-        "code": grouped(submitted.code) if submitted.code else "",
-    }
+    context = {"case": submitted.case, "code": grouped(submitted.code)}
     return render(request, "intake/portal/receipt.html", context)
 
 
@@ -218,7 +231,9 @@ def rate(request: HttpRequest, number: str) -> HttpResponse:
             reason=form.cleaned_data["comment"],
         )
     except Refusal as refusal:
-        form.add_error(None, RATING_REFUSED.get(refusal.code, refusal.message))
+        case.refresh_from_db()  # as the refusal found it (rated or under review meanwhile)
+        if not (refusal.code == "request_pending" and case.pending_request):  # said below
+            form.add_error(None, RATING_REFUSED.get(refusal.code, RATING_FAILED))
         return _show_case(request, case, form, status=refusal.status)
     if satisfaction == Satisfaction.DISSATISFIED:
         messages.success(
@@ -231,12 +246,15 @@ def rate(request: HttpRequest, number: str) -> HttpResponse:
 
 
 def _show_case(request: HttpRequest, case: Case, form: RateForm, status: int = 200) -> HttpResponse:
+    closed = case.status == Status.CLOSED and not case.satisfaction
     context: dict[str, Any] = {
         "case": case,
         "stage": progress.stage(case),
         "explanation": progress.explanation(case),
         "timeline": progress.timeline(case),
-        "may_rate": case.status == Status.CLOSED and not case.satisfaction,
+        "may_rate": closed and not case.pending_request,
+        # A request awaits a decision (an appeal…): which one is the center's business.
+        "under_review": UNDER_REVIEW if closed and case.pending_request else "",
         "rating": progress.RATED.get(case.satisfaction, ""),
         "form": form,
     }
@@ -249,8 +267,17 @@ def _ask_for_code(number: str) -> HttpResponse:
 
 
 def _hold(request: HttpRequest, number: str) -> None:
-    """Remember that this browser showed the case's code (newest first, a few at most)."""
-    held = [n for n in request.session.get(SESSION_HOLDS, []) if n != number]
+    """Remember that this browser showed the case's code (newest first, a few at most).
+
+    A case newly held gets a new session key, so that a key planted beforehand (session
+    fixation) does not hold it; an anonymous session ends with the browser, since portal
+    pages are often opened on shared computers. A staff member's session keeps its expiry."""
+    holds = request.session.get(SESSION_HOLDS, [])
+    if number not in holds:
+        request.session.cycle_key()
+    if not request.user.is_authenticated:
+        request.session.set_expiry(0)
+    held = [n for n in holds if n != number]
     request.session[SESSION_HOLDS] = [number, *held][:MAX_HELD]
 
 

@@ -3,12 +3,17 @@ clear page in the reader's language."""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
 import pytest
 from django.test import Client
 
 from cases.models import Case
+from cases.photos import decode
+from intake.portal import forms
 from tests.cases.conftest import World
-from tests.intake.portal.conftest import report_data
+from tests.intake.portal.conftest import photo, report_data
 
 pytestmark = pytest.mark.django_db
 
@@ -59,3 +64,25 @@ def test_tracking_lookups_past_the_limit_are_refused(world: World, settings: obj
         HTTP_ACCEPT_LANGUAGE="en",
     )
     assert english.status_code == 429 and "Please wait a minute" in english.content.decode()
+
+
+def test_a_send_after_the_last_allowed_report_is_refused_before_its_photos_are_read(
+    world: World, settings: object, media: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings.PORTAL_REPORTS_PER_HOUR = 2  # type: ignore[attr-defined]
+    decoded: list[object] = []
+
+    def counting_decode(*args: Any, **kwargs: Any) -> Any:
+        decoded.append(args)
+        return decode(*args, **kwargs)
+
+    monkeypatch.setattr(forms, "decode", counting_decode)
+    client = Client()
+    for _ in range(2):
+        answer = client.post("/public/report/", report_data(client, photos=[photo()]))
+        assert answer.status_code == 200
+    assert len(decoded) == 2
+    refused = client.post("/public/report/", report_data(client, photos=[photo()]))
+    assert refused.status_code == 429
+    assert len(decoded) == 2  # the third photo was never decoded
+    assert Case.objects.count() == 2

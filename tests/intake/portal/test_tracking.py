@@ -6,10 +6,14 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.conf import settings
 from django.test import Client
 
 from cases import workflow as wf
-from cases.models import Case, Satisfaction, Status
+from cases.models import Case, PendingRequest, Satisfaction, Status
+from intake.portal import views
+from intake.portal.receipts import new_code
+from org.access import Refusal
 from tests.cases.conftest import World
 from tests.intake.portal.conftest import receipt_of, report_data
 
@@ -135,3 +139,105 @@ def test_only_portal_reports_can_be_followed(world: World) -> None:
     session["portal_holds"] = [other.number]
     session.save()
     assert client.get(f"/public/track/{other.number}/").status_code == 302
+
+
+def test_a_form_resent_with_another_code_gives_no_access_to_the_case(world: World) -> None:
+    """Someone's form sent again (Back on a shared computer) with the code of a fresh form:
+    the report is said to be received, but its code was never shown to this browser."""
+    owner = Client()
+    data = report_data(owner)
+    number, _code = receipt_of(owner.post("/public/report/", data).content)
+    other = Client()
+    resent = other.post("/public/report/", {**data, "code": new_code()})
+    assert resent.status_code == 200
+    page = resent.content.decode()
+    assert "这份上报之前已经发送过" in page and 'data-testid="tracking-code"' not in page
+    assert other.get(f"/public/track/{number}/").status_code == 302
+    case = close(world, Case.objects.get(number=number))
+    rated = other.post(f"/public/track/{number}/rate/", {"satisfaction": "dissatisfied"})
+    assert rated.status_code == 302 and rated["Location"].startswith("/public/track/?number=")
+    case.refresh_from_db()
+    assert (case.status, case.satisfaction) == (Status.CLOSED, "")
+    # The reporter's own browser, sending the same form again, still follows its case.
+    assert receipt_of(owner.post("/public/report/", data).content)[0] == number
+    assert owner.get(f"/public/track/{number}/").status_code == 200
+
+
+def test_holding_a_case_renews_the_session_which_ends_with_the_browser(world: World) -> None:
+    case, code = reported_on_the_portal(Client())
+    client = Client()
+    planted = client.session.session_key  # a session key known beforehand (fixation)
+    assert planted is not None
+    answer = client.post("/public/track/", {"number": case.number, "code": code})
+    assert answer.status_code == 302
+    cookie = answer.cookies[settings.SESSION_COOKIE_NAME]
+    assert cookie.value != planted
+    assert (cookie["max-age"], cookie["expires"]) == ("", "")  # a browser-session cookie
+    assert client.get(f"/public/track/{case.number}/").status_code == 200
+    fixed = Client()
+    fixed.cookies[settings.SESSION_COOKIE_NAME] = planted
+    assert fixed.get(f"/public/track/{case.number}/").status_code == 302
+
+
+def test_the_receipt_renews_the_session_too(world: World) -> None:
+    client = Client()
+    data = report_data(client)
+    planted = client.session.session_key
+    answer = client.post("/public/report/", data)
+    cookie = answer.cookies[settings.SESSION_COOKIE_NAME]
+    assert cookie.value != planted and cookie["max-age"] == ""
+
+
+def test_a_staff_members_session_keeps_its_expiry(world: World) -> None:
+    case, code = reported_on_the_portal(Client())
+    client = Client()
+    client.force_login(world.acceptor)
+    answer = client.post("/public/track/", {"number": case.number, "code": code})
+    cookie = answer.cookies[settings.SESSION_COOKIE_NAME]
+    assert cookie["max-age"] == settings.SESSION_COOKIE_AGE
+    assert client.get(f"/public/track/{case.number}/").status_code == 200
+
+
+def rate_page(client: Client, number: str, satisfaction: str = "satisfied") -> tuple[int, str]:
+    answer = client.post(
+        f"/public/track/{number}/rate/",
+        {"satisfaction": satisfaction},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    return answer.status_code, answer.content.decode()
+
+
+def test_other_refusals_of_a_rating_are_told_in_public_words(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    client = Client()
+    case, _code = reported_on_the_portal(client)
+    close(world, case)
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise Refusal("not_your_task", "This task was sent to another inspector.", 403)
+
+    monkeypatch.setattr(views, "callback_case", refuse)
+    status, page = rate_page(client, case.number)
+    assert status == 403
+    assert "another inspector" not in page
+    assert "Your rating could not be recorded" in page
+
+
+def test_a_result_under_review_cannot_be_rated_and_the_review_is_not_told(
+    world: World,
+) -> None:
+    client = Client()
+    case, _code = reported_on_the_portal(client)
+    close(world, case)
+    Case.objects.filter(pk=case.pk).update(pending_request=PendingRequest.APPEAL)
+    rate_form = f'action="/public/track/{case.number}/rate/"'
+    page = client.get(f"/public/track/{case.number}/", HTTP_ACCEPT_LANGUAGE="en")
+    assert "The result is under review" in page.content.decode()
+    assert rate_form not in page.content.decode()
+    status, page_text = rate_page(client, case.number)
+    assert status == 409
+    assert "The result is under review" in page_text and rate_form not in page_text
+    assert "appeal" not in page_text.lower() and "decision on a request" not in page_text
+    case.refresh_from_db()
+    assert case.satisfaction == ""
