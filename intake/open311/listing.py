@@ -8,13 +8,17 @@ Without dates the list covers the last 90 days; a range may not span more than 9
 holds at most 1,000 requests (`page_size`, default 1,000), newest first; each page is one query
 on the (channel, created_at) index, joined with the type, the responsible unit and the
 Open311 row.
+
+Every filter is checked before it reaches the database: a number is ASCII digits, a date lies
+between YEARS (so that neither the 90 days' arithmetic nor the conversion to UTC can overflow),
+and no text holds a control character (PostgreSQL cannot even compare a NUL).
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, Final
 
 from django.db.models import Q
@@ -26,6 +30,7 @@ from django.utils.translation import gettext as _
 from cases.models import CLOSED_STATUSES, Case, Channel, StatusKind
 from intake.open311.formats import when
 from intake.open311.services import service_code
+from lib.text import has_control_characters
 from org.access import Refusal
 
 PUBLISHED_CHANNELS: Final = (Channel.OPEN311,)
@@ -35,6 +40,8 @@ IDS_MAX: Final = 100
 CODES_MAX: Final = 20
 STATUSES: Final = ("open", "closed")
 _LOST_PLUS: Final = re.compile(r"(T[\d:.]+) (\d\d:?\d\d)$")
+YEARS: Final = range(1900, 2201)  # of a date filter: no case is older, none can be that new
+TEXT_FILTERS: Final = ("service_request_id", "service_code", "status", "page", "page_size")
 
 
 @dataclass(frozen=True)
@@ -50,6 +57,9 @@ class Filters:
 
 def read_filters(query: QueryDict, now: datetime) -> Filters:
     """The filters of a GET, checked; service_request_id overrides the others (the spec)."""
+    for name in TEXT_FILTERS:
+        if any(has_control_characters(value) for value in query.getlist(name)):
+            raise Refusal("bad_characters", _("The text holds control characters."))
     numbers = _list(query.get("service_request_id", ""))
     if len(numbers) > IDS_MAX:
         raise Refusal(
@@ -93,13 +103,15 @@ def _positive(query: QueryDict, name: str, default: int) -> int:
     text = query.get(name, "").strip()
     if not text:
         return default
-    if not text.isdigit() or int(text) < 1 or len(text) > 9:
+    # ASCII: "²".isdigit() holds, and int("²") fails
+    if not (text.isascii() and text.isdigit()) or len(text) > 9 or int(text) < 1:
         raise Refusal("bad_number", _("%(name)s must be a whole number from 1.") % {"name": name})
     return int(text)
 
 
 def _date(query: QueryDict, name: str) -> datetime | None:
-    """A W3C date-time (2026-11-23T10:00:00+08:00) or a date; naive times are local."""
+    """A W3C date-time (2026-11-23T10:00:00+08:00) or a date; naive times are local. Its year
+    must be one of YEARS, in local time and in UTC."""
     text = query.get(name, "").strip()
     if not text:
         return None
@@ -108,24 +120,33 @@ def _date(query: QueryDict, name: str) -> datetime | None:
         value = parse_datetime(_LOST_PLUS.sub(r"\1+\2", text))
         if value is None and (day := parse_date(text)) is not None:
             value = datetime(day.year, day.month, day.day)
-    except ValueError:
-        value = None
-    if value is None:
-        raise Refusal(
-            "bad_date",
-            _("%(name)s must be a date and time such as 2026-11-23T10:00:00+08:00.")
-            % {"name": name},
-        )
-    return timezone.make_aware(value) if timezone.is_naive(value) else value
+        if value is None or value.year not in YEARS:
+            raise _bad_date(name)
+        value = timezone.make_aware(value) if timezone.is_naive(value) else value
+        if value.astimezone(UTC).year not in YEARS:
+            raise _bad_date(name)
+    except (ValueError, OverflowError):
+        raise _bad_date(name) from None
+    return value
+
+
+def _bad_date(name: str) -> Refusal:
+    return Refusal(
+        "bad_date",
+        _("%(name)s must be a date and time such as 2026-11-23T10:00:00+08:00.") % {"name": name},
+    )
 
 
 def _span(start: datetime | None, end: datetime | None, now: datetime) -> tuple[datetime, datetime]:
     """The dates asked for, or the last 90 days; at most 90 days."""
-    if start is None:
-        end = end or now
-        start = end - SPAN
-    elif end is None:
-        end = min(start + SPAN, max(now, start))
+    try:
+        if start is None:
+            end = end or now
+            start = end - SPAN
+        elif end is None:
+            end = min(start + SPAN, max(now, start))
+    except OverflowError:  # YEARS keeps clear of it; a date near the edge is still no date
+        raise _bad_date("end_date" if start is None else "start_date") from None
     if end < start:
         raise Refusal("bad_range", _("end_date lies before start_date."))
     if end - start > SPAN:

@@ -14,6 +14,12 @@ same partner and device_id (empty if not sent) within RETRY_WINDOW returns the f
 instead of a second one. The content's hash, with the partner, device_id and the window's
 start, is the case's request id (report_case keeps it unique); the previous window's id is
 looked up as well, so a retry is recognised for at least RETRY_WINDOW whenever it comes.
+
+Before anything is read, a body longer than MAX_MEDIA photos and a megabyte (post_max) is
+refused by its Content-Length, so a stranger without a key cannot make the server take in an
+unbounded upload; a body that cannot be parsed is refused in the spec's error form like any
+other. No text may hold a control character (PostgreSQL cannot store a NUL) or, in JSON, a
+lone surrogate (it is no Unicode, and cannot be written as UTF-8).
 """
 
 from __future__ import annotations
@@ -26,14 +32,22 @@ from datetime import datetime, timedelta
 from hashlib import sha256
 from typing import Any, Final
 
-from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, ValidationError
+from django.core.exceptions import (
+    RequestDataTooBig,
+    SuspiciousOperation,
+    TooManyFieldsSent,
+    TooManyFilesSent,
+    ValidationError,
+)
 from django.core.files import File
 from django.core.validators import EmailValidator, URLValidator
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, QueryDict
+from django.http.multipartparser import MultiPartParserError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cases import photos as case_photos
 from cases.models import Case, Channel, Photo, PhotoStage
 from cases.photos import read_upload, store_photo
 from cases.reporting import report_case, server_request_id
@@ -43,6 +57,7 @@ from intake.open311.models import ServiceRequest
 from intake.open311.services import Service, check_attributes, find_service
 from intake.partners.keys import partner_for_key
 from intake.partners.models import Partner
+from lib.text import has_control_characters
 from org.access import Actor, Refusal
 
 RETRY_WINDOW: Final = timedelta(minutes=10)
@@ -55,6 +70,7 @@ BODY_MAX: Final = 64 * 1024  # bytes of a JSON body
 MAX_ATTRIBUTES: Final = 20
 MAX_MEDIA: Final = 3
 EMAIL_MAX: Final = 254
+MEGABYTE: Final = 1024 * 1024
 
 
 @dataclass
@@ -70,12 +86,24 @@ class Posted:
         return self.fields.get(name, "").strip()
 
 
+def post_max() -> int:
+    """The longest body a POST may have: its photos and a megabyte for the rest."""
+    return MAX_MEDIA * case_photos.MAX_PHOTO_BYTES + MEGABYTE
+
+
 def read_post(request: HttpRequest) -> Posted:
-    """The posted fields from a form or JSON body, then the query string for any not sent."""
+    """The posted fields from a form or JSON body, then the query string for any not sent.
+    The Content-Length is checked before the body is read."""
+    length = _content_length(request)
     try:
-        body = _json_body(request) if _is_json(request) else _form_body(request.POST)
+        body = _json_body(request, length) if _is_json(request) else _form_body(request.POST)
+        media: list[File] = list(request.FILES.getlist("media"))
+    except TooManyFilesSent:
+        raise _too_many_photos() from None
     except (RequestDataTooBig, TooManyFieldsSent):
         raise Refusal("body_too_large", _("The request body is too large."), 413) from None
+    except (SuspiciousOperation, MultiPartParserError):
+        raise _unreadable() from None
     posted = Posted()
     for source in (body, _form_body(request.GET)):
         posted.api_key = posted.api_key or source.api_key
@@ -85,12 +113,56 @@ def read_post(request: HttpRequest) -> Posted:
             posted.attributes.setdefault(code, value)
     if len(posted.attributes) > MAX_ATTRIBUTES:
         raise Refusal("too_many_attributes", _("Too many attributes."))
-    posted.media = [upload for upload in request.FILES.getlist("media")]
+    check_text(posted)
+    posted.media = media
     if len(posted.media) > MAX_MEDIA:
-        raise Refusal(
-            "too_many_photos", _("Send at most %(n)d photos with a request.") % {"n": MAX_MEDIA}
-        )
+        raise _too_many_photos()
     return posted
+
+
+def _content_length(request: HttpRequest) -> int:
+    """The body's declared length: digits, and at most post_max()."""
+    text = str(request.META.get("CONTENT_LENGTH") or "").strip()
+    if not text:
+        return 0
+    if not (text.isascii() and text.isdigit()):
+        raise _unreadable()
+    if len(text) > 15 or int(text) > post_max():  # int() takes at most 4,300 digits
+        raise Refusal("body_too_large", _("The request body is too large."), 413)
+    return int(text)
+
+
+def _unreadable() -> Refusal:
+    return Refusal("bad_body", _("The request body cannot be read."))
+
+
+def _too_many_photos() -> Refusal:
+    return Refusal(
+        "too_many_photos", _("Send at most %(n)d photos with a request.") % {"n": MAX_MEDIA}
+    )
+
+
+def _texts(posted: Posted) -> list[str]:
+    """The api_key, the fields' values, and the attributes' codes and values."""
+    attributes = posted.attributes
+    return [posted.api_key, *posted.fields.values(), *attributes, *attributes.values()]
+
+
+def _is_unicode(text: str) -> bool:
+    """Whether text can be written as UTF-8: JSON can carry a lone surrogate, which cannot."""
+    try:
+        text.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def check_text(posted: Posted) -> None:
+    """Every text sent, free of control characters (tab and line breaks are text) and
+    writable as UTF-8."""
+    for text in _texts(posted):
+        if has_control_characters(text) or not _is_unicode(text):
+            raise Refusal("bad_characters", _("The text holds control characters."))
 
 
 def _is_json(request: HttpRequest) -> bool:
@@ -108,8 +180,8 @@ def _form_body(data: QueryDict) -> Posted:
     return posted
 
 
-def _json_body(request: HttpRequest) -> Posted:
-    if int(request.headers.get("Content-Length") or 0) > BODY_MAX or len(request.body) > BODY_MAX:
+def _json_body(request: HttpRequest, length: int) -> Posted:
+    if length > BODY_MAX or len(request.body) > BODY_MAX:
         raise Refusal("body_too_large", _("The request body is too large."), 413)
     try:
         data = json.loads(request.body)
@@ -129,6 +201,8 @@ def _json_body(request: HttpRequest) -> Posted:
     for name, value in data.items():
         if name.startswith("attribute[") and name.endswith("]"):
             posted.attributes[name[len("attribute[") : -1]] = _as_text(value)
+    if not all(_is_unicode(text) for text in _texts(posted)):  # a lone surrogate: \ud800
+        raise Refusal("bad_json", _("The request body is not valid JSON."))
     return posted
 
 
@@ -142,6 +216,7 @@ def partner_of(posted: Posted) -> Partner:
     """The active partner whose key was sent: 400 without a key, 403 for a wrong one."""
     if not posted.api_key:
         raise Refusal("api_key_required", _("Send your api_key to post a request."), 400)
+    check_text(Posted(api_key=posted.api_key))  # before it is hashed as UTF-8
     partner = partner_for_key(posted.api_key)
     if partner is None:
         raise Refusal("bad_api_key", _("The api_key is unknown or revoked."), 403)
@@ -239,6 +314,7 @@ def post_request(
     """The service request of a valid POST: a new case, or the first one for a retry.
     `partner` is the one `partner_of` found for the key, if the caller asked already."""
     now = now or timezone.now()
+    check_text(posted)
     partner = partner or partner_of(posted)
     service_code = posted.get("service_code")
     if not service_code:

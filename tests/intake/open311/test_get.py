@@ -207,3 +207,44 @@ def test_a_token_gives_the_request_id(o311: Open311) -> None:
     root = xml(o311.client.get(f"/open311/v2/tokens/{token}.xml"))
     assert [child.tag for child in root.iterfind("request/*")] == ["service_request_id", "token"]
     assert o311.client.get("/open311/v2/tokens/nothing.json").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("query", "english"),
+    [
+        # '²'.isdigit() is True, but int('²') fails
+        ("page=%C2%B2", "page must be a whole number from 1."),
+        ("page_size=%C2%B2", "page_size must be a whole number from 1."),
+        # dates whose arithmetic or conversion to UTC overflows
+        ("end_date=0001-01-01", "end_date must be a date and time"),
+        ("start_date=9999-12-31", "start_date must be a date and time"),
+        ("start_date=0001-01-01T00:00:00&end_date=0001-01-05", "start_date must be a date"),
+        ("start_date=9999-12-31T23:00:00-23:00", "start_date must be a date and time"),
+        # NUL and other control characters, which PostgreSQL cannot compare
+        ("service_request_id=%00", "The text holds control characters."),
+        ("service_request_id=2026000001%01", "The text holds control characters."),
+        ("service_code=event-%00", "The text holds control characters."),
+        ("service_code=%1B", "The text holds control characters."),
+    ],
+)
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+def test_a_filter_that_cannot_be_read_is_a_400_in_the_requests_language(
+    o311: Open311, query: str, english: str, fmt: str
+) -> None:
+    made(o311, "垃圾")
+    url = f"/open311/v2/requests.{fmt}?{query}"
+    response = o311.client.get(url, headers={"Accept-Language": "en"})
+    assert response.status_code == 400, response.content
+    if fmt == "json":
+        [error] = body(response)
+        code, description = error["code"], error["description"]
+    else:
+        root = xml(response)
+        assert root.tag == "errors"
+        code, description = (
+            int(root.findtext("error/code") or 0),
+            root.findtext("error/description"),
+        )
+    assert code == 400 and (description or "").startswith(english)
+    chinese = o311.client.get(url)
+    assert chinese.status_code == 400 and english not in chinese.content.decode()

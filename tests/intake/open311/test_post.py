@@ -260,3 +260,166 @@ def test_at_most_three_photos_come_with_a_request(o311: Open311, media: Path) ->
     response = o311.post(**o311.at_west(media=[jpeg() for _ in range(4)]))
     assert response.status_code == 400
     assert nothing_stored()
+
+
+def english_error(response: Any, status: int) -> str:
+    """The description of the spec's one error, with the HTTP status of its code."""
+    assert response.status_code == status, response.content
+    assert response["Content-Type"].startswith("application/json")
+    [error] = body(response)
+    assert error["code"] == status
+    return str(error["description"])
+
+
+def post_json(o311: Open311, data: dict[str, Any], *, language: str = "en") -> Any:
+    return o311.client.post(
+        "/open311/v2/requests.json",
+        json.dumps(data),  # a lone surrogate is written as \ud800: valid JSON text
+        content_type="application/json",
+        headers={"Accept-Language": language},
+    )
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"description": "x\ud800"},
+        {"api_key": "ugp_\ud800"},
+        {"api_key": "\udfff"},
+        {"attribute": {"condition": "1\ud800"}},
+        {"attribute": {"\ud800": "1"}},
+        {"device_id": "\udc80phone"},
+    ],
+)
+def test_json_text_that_is_no_unicode_is_refused(o311: Open311, data: dict[str, Any]) -> None:
+    fields = {"api_key": o311.key, "service_code": GARBAGE, **o311.at_west(), **data}
+    response = post_json(o311, fields)
+    assert english_error(response, 400) == "The request body is not valid JSON."
+    chinese = english_error(post_json(o311, fields, language="zh-hans"), 400)
+    assert chinese != "The request body is not valid JSON."
+    assert nothing_stored()
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"media_url": "http://example.com/a\x00b"},
+        {"media_url": "http://example.com/a\x1bb"},
+        {"service_code": COVER, "attribute[component_id]": "5201990110000001\x00"},
+        {"attribute[condition]": "1\x00"},
+        {"attribute[\x00]": "1"},
+        {"api_key": "ugp_\x00"},
+        {"service_code": "event-\x00"},
+        {"email": "a\x00@example.com"},
+        {"first_name": "三\x00丰"},
+        {"address_string": "翠湖\x00公园", "lat": None, "long": None},
+        {"device_id": "phone\x7f"},
+        {"account_id": "\x00"},
+        {"jurisdiction_id": "\x00"},
+    ],
+)
+def test_control_characters_are_refused_in_every_field(
+    o311: Open311, fields: dict[str, str | None]
+) -> None:
+    response = o311.post(language="en", **(o311.at_west() | fields))
+    assert english_error(response, 400) == "The text holds control characters."
+    assert nothing_stored()
+
+
+def test_control_characters_are_refused_urlencoded_in_the_body_or_the_query(
+    o311: Open311,
+) -> None:
+    form = f"api_key={o311.key}&service_code={GARBAGE}&lat={WEST[1]}&long={WEST[0]}"
+    for url, data in [
+        ("/open311/v2/requests.json", form + "&media_url=http://example.com/a%00b"),
+        ("/open311/v2/requests.json?media_url=http://example.com/a%00b", form),
+    ]:
+        response = o311.client.post(
+            url,
+            data,
+            content_type="application/x-www-form-urlencoded",
+            headers={"Accept-Language": "en"},
+        )
+        assert english_error(response, 400) == "The text holds control characters."
+    assert nothing_stored()
+
+
+def test_tabs_and_line_breaks_are_still_text(o311: Open311) -> None:
+    response = o311.post(**o311.at_west(description="路边\t有垃圾\r\n很多"))
+    assert response.status_code == 200, response.content
+
+
+def test_a_body_larger_than_the_photos_allow_is_refused_before_the_key_is_read(
+    o311: Open311, media: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from cases import photos
+
+    monkeypatch.setattr(photos, "MAX_PHOTO_BYTES", 1000)  # then at most 3,000 bytes + 1 MB
+
+    def big() -> SimpleUploadedFile:
+        data = b"\xff\xd8" + b"0" * (1024 * 1024 + 4000)
+        return SimpleUploadedFile("photo.jpg", data, "image/jpeg")
+
+    response = o311.post(language="en", **o311.at_west(api_key="wrong", media=[big()]))
+    assert english_error(response, 413) == "The request body is too large."
+    in_xml = o311.post("xml", **o311.at_west(api_key="wrong", media=[big()]))
+    assert (in_xml.status_code, xml(in_xml).findtext("error/code")) == (413, "413")
+    assert nothing_stored() and files_in(media) == []
+
+
+def test_a_claimed_length_beyond_the_limit_is_refused_unread(o311: Open311) -> None:
+    response = o311.client.post(
+        "/open311/v2/requests.json",
+        o311.at_west(api_key=o311.key, service_code=GARBAGE),
+        headers={"Accept-Language": "en"},
+        CONTENT_LENGTH=str(10**12),
+    )
+    assert english_error(response, 413) == "The request body is too large."
+    assert nothing_stored()
+
+
+@pytest.mark.parametrize("length", ["abc", "-1", "1e3", "12 34", "²"])
+@pytest.mark.parametrize(
+    "content_type", ["application/json", "multipart/form-data; boundary=BoUnDaRy"]
+)
+def test_a_malformed_content_length_is_a_400(o311: Open311, length: str, content_type: str) -> None:
+    data = json.dumps({"api_key": o311.key, "service_code": GARBAGE, **o311.at_west()})
+    response = o311.client.post(
+        "/open311/v2/requests.json",
+        data,
+        content_type=content_type,
+        headers={"Accept-Language": "en"},
+        CONTENT_LENGTH=length,
+    )
+    assert english_error(response, 400)
+    assert nothing_stored()
+
+
+def test_too_many_files_are_refused_in_the_specs_form(o311: Open311, settings: Any) -> None:
+    settings.DATA_UPLOAD_MAX_NUMBER_FILES = 2
+    response = o311.post(language="en", **o311.at_west(media=[jpeg() for _ in range(3)]))
+    assert english_error(response, 400) == "Send at most 3 photos with a request."
+    in_xml = o311.post("xml", **o311.at_west(media=[jpeg() for _ in range(3)]))
+    assert (in_xml.status_code, xml(in_xml).findtext("error/code")) == (400, "400")
+    assert nothing_stored()
+
+
+@pytest.mark.parametrize(
+    ("content_type", "data"),
+    [
+        ("multipart/form-data; boundary=", b"--\r\n"),  # no boundary
+        ("multipart/form-data; boundary=\x80", b"--\x80\r\n"),  # not an ASCII boundary
+        ("multipart/form-data", b"--B\r\n"),  # no boundary parameter
+    ],
+)
+def test_a_malformed_multipart_body_is_refused_in_the_specs_form(
+    o311: Open311, content_type: str, data: bytes
+) -> None:
+    response = o311.client.post(
+        f"/open311/v2/requests.json?api_key={o311.key}",
+        data,
+        content_type=content_type,
+        headers={"Accept-Language": "en"},
+    )
+    assert english_error(response, 400)
+    assert nothing_stored()
