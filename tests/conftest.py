@@ -12,7 +12,7 @@ import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
-from django.db import transaction
+from django.db import connection, transaction
 from django.test import override_settings
 from django.utils import translation
 from hypothesis import settings as hypothesis_settings
@@ -130,6 +130,14 @@ def rolled_back_at_the_end(django_db_blocker: Any) -> Iterator[None]:
             yield
         finally:
             transaction.set_rollback(True)
+
+
+def settled[T](loaded: T) -> T:
+    """A module's data checked against its deferred constraints once, now: PostgreSQL would
+    otherwise check every row of the module's transaction again at each test's teardown (5 s
+    a test after the demo district)."""
+    connection.check_constraints()
+    return loaded
 
 
 @pytest.fixture(autouse=True)

@@ -27,7 +27,7 @@ from org.access import Actor
 from org.models import Unit
 from simulate.demo_cases import DEMO_UNIT, PATHS, load_demo_cases
 from simulate.demo_org import load_organisation
-from tests.conftest import rolled_back_at_the_end
+from tests.conftest import rolled_back_at_the_end, settled
 from tests.geo.territory import DISTRICT, small_territory
 
 pytestmark = pytest.mark.django_db
@@ -41,7 +41,7 @@ def first_load(
     media = tmp_path_factory.mktemp("media")
     with rolled_back_at_the_end(django_db_blocker), override_settings(MEDIA_ROOT=media):
         make_demo_world()
-        yield load_demo_cases(seed=3)
+        yield settled(load_demo_cases(seed=3))
 
 
 def make_demo_world() -> None:

@@ -39,7 +39,7 @@ from org.models import TERRITORIAL_KINDS, Membership, Person, Unit, UnitKind
 from org.roles import Role
 from simulate.demo_components import HALF_WIDTH_M, PLACES
 from simulate.demo_org import DEMO_PASSWORD, INSPECTOR_COUNT
-from tests.conftest import rolled_back_at_the_end
+from tests.conftest import rolled_back_at_the_end, settled
 
 pytestmark = pytest.mark.django_db
 
@@ -86,7 +86,7 @@ def demo(
     with rolled_back_at_the_end(django_db_blocker), override_settings(MEDIA_ROOT=media):
         out = StringIO()
         call_command("load_demo", stdout=out)
-        yield Loaded(out.getvalue(), people(), grid_ids(), loaded_rows())
+        yield settled(Loaded(out.getvalue(), people(), grid_ids(), loaded_rows()))
 
 
 def test_loading_again_changes_nothing(demo: Loaded) -> None:
