@@ -5,11 +5,13 @@ the installed app (its service worker's shell) opens with no network."""
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 
 import pytest
 from PIL import Image
 from playwright.sync_api import Browser, Page, Route, expect
+from playwright.sync_api import Error as PlaywrightError
 
 from cases import workflow as wf
 from cases.models import Case, Channel
@@ -239,5 +241,14 @@ def test_the_installed_app_opens_without_a_network(
         expect(page.get_by_test_id("network")).to_have_text("离线")
         expect(page.locator("#report").get_by_role("button", name="上报")).to_be_visible()
         assert errors == []
+        # Signed out, the phone no longer opens this inspector's page without a network.
+        context.set_offline(False)
+        page.reload()
+        page.get_by_role("button", name="我的上报").click()
+        page.locator("#sign-out").get_by_role("button").click()
+        expect(page).to_have_url(re.compile(r"/login/"))
+        context.set_offline(True)
+        with pytest.raises(PlaywrightError):
+            page.goto(f"{base}/m/")
     finally:
         context.close()

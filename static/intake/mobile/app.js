@@ -603,6 +603,22 @@
     }
   }
 
+  /* On a shared phone the next person must not open this inspector's page offline: the
+   * service worker's copy of it goes before the sign-out. The outbox stays: it is this
+   * inspector's alone and is sent when they sign in again. */
+  async function signOut(event) {
+    event.preventDefault();
+    if ("caches" in window) {
+      for (const name of await caches.keys()) {
+        if (name.startsWith("urbangrid-mobile-")) {
+          const cache = await caches.open(name);
+          await cache.delete(location.pathname);
+        }
+      }
+    }
+    event.target.submit();
+  }
+
   // -- tabs and start ------------------------------------------------------------------------
 
   function showTab(name) {
@@ -634,6 +650,7 @@
       watchPosition();
     });
     $("duty").addEventListener("click", toggleDuty);
+    $("sign-out").addEventListener("submit", signOut);
     $("tasks-refresh").addEventListener("click", loadTasks);
     $("mine-refresh").addEventListener("click", () => loadMine(true));
     $("mine-more").addEventListener("click", () => loadMine(false));
