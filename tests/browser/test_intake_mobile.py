@@ -153,10 +153,10 @@ def test_a_report_the_server_fails_on_does_not_hold_back_the_next(
         page.goto(f"{base}/m/")
         expect(page.get_by_test_id("where")).to_contain_text(f"{WEST[0]:.6f}")
         context.set_offline(True)
-        for description in ("服务器处理不了的上报", "第二条上报"):
+        for queued, description in enumerate(("服务器处理不了的上报", "第二条上报"), start=1):
             page.get_by_label("问题描述").fill(description)
             page.locator("#report").get_by_role("button", name="上报").click()
-        expect(page.get_by_test_id("pending-count")).to_have_text("2")
+            expect(page.get_by_test_id("pending-count")).to_have_text(str(queued))
 
         def fail_the_first(route: Route) -> None:
             body = route.request.post_data or ""
