@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from PIL import Image
-from playwright.sync_api import Browser, Page, Route, expect
+from playwright.sync_api import Browser, BrowserContext, Page, Route, expect
 from playwright.sync_api import Error as PlaywrightError
 
 from cases import workflow as wf
@@ -31,6 +31,18 @@ def jpeg() -> bytes:
     out = io.BytesIO()
     Image.new("RGB", (64, 48), (120, 160, 90)).save(out, "JPEG")
     return out.getvalue()
+
+
+def phone(browser: Browser) -> BrowserContext:
+    """A phone at the district's west point. The service worker is blocked: the outbox is
+    under test, not the shell's cache (which has a test of its own)."""
+    return browser.new_context(
+        locale="zh-CN",
+        viewport={"width": 390, "height": 844},
+        geolocation={"longitude": WEST[0], "latitude": WEST[1], "accuracy": 8},
+        permissions=["geolocation"],
+        service_workers="block",
+    )
 
 
 def idle(page: Page) -> None:
@@ -58,13 +70,7 @@ def test_a_report_made_offline_is_sent_once_when_the_network_returns(
     browser: Browser, live_server: object, world: World, media: Path
 ) -> None:
     base = live_server.url  # type: ignore[attr-defined]
-    context = browser.new_context(
-        locale="zh-CN",
-        viewport={"width": 390, "height": 844},
-        geolocation={"longitude": WEST[0], "latitude": WEST[1], "accuracy": 8},
-        permissions=["geolocation"],
-        service_workers="block",  # the outbox is under test here, not the shell's cache
-    )
+    context = phone(browser)
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
@@ -140,13 +146,7 @@ def test_a_report_the_server_fails_on_does_not_hold_back_the_next(
     browser: Browser, live_server: object, world: World, media: Path
 ) -> None:
     base = live_server.url  # type: ignore[attr-defined]
-    context = browser.new_context(
-        locale="zh-CN",
-        viewport={"width": 390, "height": 844},
-        geolocation={"longitude": WEST[0], "latitude": WEST[1], "accuracy": 8},
-        permissions=["geolocation"],
-        service_workers="block",
-    )
+    context = phone(browser)
     page = context.new_page()
     try:
         sign_in(page, base, "inspector", PASSWORD)
@@ -181,13 +181,7 @@ def test_an_inspector_confirms_a_verify_task_with_a_photo(
     case = public_report(world)
     wf.send_verify(case, actor=world.actors.acceptor, inspector=world.person(world.inspector))
     base = live_server.url  # type: ignore[attr-defined]
-    context = browser.new_context(
-        locale="zh-CN",
-        viewport={"width": 390, "height": 844},
-        geolocation={"longitude": WEST[0], "latitude": WEST[1], "accuracy": 8},
-        permissions=["geolocation"],
-        service_workers="block",
-    )
+    context = phone(browser)
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
