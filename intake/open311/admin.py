@@ -1,14 +1,14 @@
 """Open311 requests in the admin, read-only: what a partner sent beside the case (attribute
-values, the media link, device and account), for the center to look up by case number until
-the case page shows it."""
+values, the media link, device and account), looked up by case number; the case page shows
+the link and the condition chosen."""
 
 from __future__ import annotations
 
 from django.contrib import admin
-from django.http import HttpRequest
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from cases.admin import ReadOnly
 from intake.open311.models import ServiceRequest
 
 SHOWN = (
@@ -18,7 +18,7 @@ SHOWN = (
 
 
 @admin.register(ServiceRequest)
-class ServiceRequestAdmin(admin.ModelAdmin):
+class ServiceRequestAdmin(ReadOnly):
     list_display = ["case", "service_code", "partner", "created_at", "media_link"]
     list_filter = ["partner"]
     search_fields = ["case__number", "device_id", "account_id"]
@@ -35,12 +35,3 @@ class ServiceRequestAdmin(admin.ModelAdmin):
             obj.media_url,
             obj.media_url,
         )
-
-    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
