@@ -35,13 +35,16 @@ def map_page(page: Page, live_server: Any, org: Org, errors: list[str]) -> Page:
 
 
 def open_map(page: Page, base: str) -> None:
-    """Sign in as the inspector straight to the map. (With SQLite the live server's threads
+    """Sign in as the inspector straight to the map, once its scripts have run. (With SQLite the live server's threads
     share one connection, so the test keeps pages from loading side by side.)"""
     page.goto(f"{base}/login/?next=/map/")
     page.get_by_label("用户名").fill("inspector")
     page.get_by_label("密码").fill(PASSWORD)
     page.get_by_role("button", name="登录").click()
     expect(page).to_have_url(re.compile(re.escape(f"{base}/map/") + "(#.*)?$"))
+    # The address changes before the deferred scripts run: a search typed earlier than
+    # "load" would be submitted by the browser itself, as a plain GET.
+    page.wait_for_load_state()
 
 
 def page_text(page: Page, key: str) -> str:
