@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "intake.hotline",
     "intake.partners",
     "intake.open311",
+    "evaluation",
     "simulate",
     "consoles",
 ]

@@ -1,0 +1,123 @@
+"""The seed's headline figures (发现率, 月处理案件数, 处理时间, 处置率…) for a period and over time.
+
+Each figure is one aggregate query over case events and cases, never a loop over cases:
+
+- discovery rate (主动发现率): of the cases filed in the period, the share found by the city's
+  own eyes (inspectors and cameras) rather than reported by the public;
+- handled (结案数): cases closed in the period, normally or specially;
+- handling time (处理时长): from report to closing, mean and median, of the cases closed in the
+  period;
+- handling rate (结案率): of the cases filed in the period, the share closed by `as_of`;
+- on-time rate (按期结案率): of the cases closed in the period, the share closed before their
+  handling deadline (the closing event's own record: 正常结案);
+- public calls (公众举报数): reports from the public's channels in the period.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, QuerySet
+from django.utils import timezone
+
+from cases.models import PUBLIC_CHANNELS, Case, CaseEvent, Channel, ClosingType, Verb
+from evaluation.periods import Period
+
+# Who finds problems without being told: the seed's 监督员 and, today, cameras and sensors.
+FOUND_CHANNELS = (Channel.INSPECTOR, Channel.CAMERA)
+CLOSING_VERBS = (Verb.CLOSE, Verb.CLOSE_SPECIAL)
+
+
+@dataclass(frozen=True)
+class Headline:
+    period: str
+    filed: int
+    found: int  # of the filed, found by inspectors and cameras
+    handled: int  # closed in the period
+    closed_on_time: int  # of the closed, closed normally (正常结案)
+    filed_closed: int  # of the filed, closed by as_of
+    public_calls: int
+    mean_hours: float | None  # report to closing, of the closed
+    median_hours: float | None
+
+    @property
+    def discovery_rate(self) -> float | None:
+        return ratio(self.found, self.filed)
+
+    @property
+    def handling_rate(self) -> float | None:
+        return ratio(self.filed_closed, self.filed)
+
+    @property
+    def on_time_rate(self) -> float | None:
+        return ratio(self.closed_on_time, self.handled)
+
+    def as_dict(self) -> dict[str, Any]:
+        rates = {
+            "discovery_rate": self.discovery_rate,
+            "handling_rate": self.handling_rate,
+            "on_time_rate": self.on_time_rate,
+        }
+        return asdict(self) | rates
+
+
+def ratio(part: int, whole: int) -> float | None:
+    return part / whole if whole else None
+
+
+def events_in(period: Period, cases: QuerySet[Case] | None = None) -> QuerySet[CaseEvent]:
+    events = CaseEvent.objects.filter(at__gte=period.start, at__lt=period.end)
+    return events if cases is None else events.filter(case__in=cases)
+
+
+def headline(
+    period: Period, *, cases: QuerySet[Case] | None = None, as_of: datetime | None = None
+) -> Headline:
+    """The figures of `period`, over all cases or those of `cases` (a leader's territory)."""
+    as_of = as_of or timezone.now()
+    events = events_in(period, cases)
+    counts = events.aggregate(
+        filed=Count("pk", filter=Q(verb=Verb.FILE)),
+        found=Count("pk", filter=Q(verb=Verb.FILE, case__channel__in=FOUND_CHANNELS)),
+        handled=Count("pk", filter=Q(verb__in=CLOSING_VERBS)),
+        closed_on_time=Count(
+            "pk", filter=Q(verb=Verb.CLOSE, data__closing_type=ClosingType.NORMAL)
+        ),
+        public_calls=Count("pk", filter=Q(verb=Verb.REPORT, case__channel__in=PUBLIC_CHANNELS)),
+        filed_closed=Count(
+            "pk",
+            filter=Q(verb=Verb.FILE, case__closed_at__lt=as_of, case__status="closed"),
+        ),
+    )
+    mean, median = handling_hours(events)
+    return Headline(period=period.label, mean_hours=mean, median_hours=median, **counts)
+
+
+def handling_hours(events: QuerySet[CaseEvent]) -> tuple[float | None, float | None]:
+    """Mean and median hours from report to closing of the cases closed among `events`."""
+    took = ExpressionWrapper(F("at") - F("case__created_at"), output_field=DurationField())
+    closings = events.filter(verb__in=CLOSING_VERBS).annotate(took=took)
+    mean = closings.aggregate(mean=Avg("took"))["mean"]
+    count = closings.count()
+    if not count:
+        return None, None
+    ordered = closings.order_by("took").values_list("took", flat=True)
+    middle = [ordered[count // 2]] if count % 2 else list(ordered[count // 2 - 1 : count // 2 + 1])
+    median = sum(middle, timedelta()) / len(middle)
+    return hours(mean), hours(median)
+
+
+def hours(value: timedelta | float | None) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, timedelta):
+        return value.total_seconds() / 3600
+    return float(value) / 3_600_000_000  # SQLite averages durations as microseconds
+
+
+def monthly(last: datetime, months: int, *, cases: QuerySet[Case] | None = None) -> list[Headline]:
+    """The figures of each of the `months` months up to the one holding `last`, oldest first."""
+    local = timezone.localtime(last).date()
+    return [headline(period, cases=cases, as_of=last) for period in Period.months(local, months)]
