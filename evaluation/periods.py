@@ -77,6 +77,8 @@ class Period:
     @classmethod
     def parse(cls, text: str) -> Period:
         text = text.strip()
+        first: date | None
+        last: date | None
         try:
             if re.fullmatch(r"\d{4}", text):
                 return cls(date(int(text), 1, 1), date(int(text), 12, 31))
