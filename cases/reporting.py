@@ -28,7 +28,7 @@ from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 from shapely import Point
 
-from cases import deadlines
+from cases import component_status, deadlines
 from cases.models import DESCRIPTION_MAX, Case, CaseEvent, CaseNumber, Channel, Status
 from cases.steps import clean_text, new_event
 from catalog.models import CaseType
@@ -116,7 +116,7 @@ def report_case(
     deadlines.start_step(case, now)
     try:
         said = {"crs": crs} | ({"observed_at": observed_at.isoformat()} if observed_at else {})
-        return _store(case, actor, digest, said, now)
+        return _store_holding(case, actor, digest, said, now)
     except IntegrityError:
         # Another request with the same id won the race: that one is the report.
         earlier = _earlier(request_id, actor, channel, digest) if request_id else None
@@ -141,6 +141,20 @@ def check_observed(observed_at: datetime | None, now: datetime) -> datetime | No
             % {"hours": settings.OBSERVED_MAX_AGE_HOURS},
         )
     return observed_at
+
+
+def _store_holding(
+    case: Case, actor: Actor, digest: str, data: dict[str, Any], now: datetime
+) -> Case:
+    """Store the case; a new case on a component marks the component damaged in the same
+    transaction (cases/component_status.py). A report without one takes no extra step."""
+    if case.component_id is None:
+        return _store(case, actor, digest, data, now)
+    with transaction.atomic():
+        stored = _store(case, actor, digest, data, now)
+        if stored is case:  # not a retry answered with the earlier case
+            component_status.follow(case, False, actor, "report", now)
+    return stored
 
 
 def _store(case: Case, actor: Actor, digest: str, data: dict[str, Any], now: datetime) -> Case:

@@ -15,7 +15,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cases import deadlines
+from cases import component_status, deadlines
 from cases.audit import case_state, seal
 from cases.models import TEXT_MAX, Case, CaseEvent, PendingRequest, Task, TaskOutcome
 from cases.notify import notify
@@ -52,12 +52,14 @@ def act(
         case = lock_case(case_or_number)
         check_allowed(case, actor, verb, now)
         before, due_then = case.status, (case.due_at, case.handling_due_at)
+        held = component_status.holds(case.status, case.verified)
         step = change(case, now)
         if not TRANSITIONS[verb].allows_target(before, case.status):
             raise AssertionError(f"{verb} moved case {case.number} from {before} to {case.status}")
         deadlines.follow(case, before, now)
         event = append_event(case, verb, actor, before, now, reason, step.data, due_then)
         case.save()
+        component_status.follow(case, held, actor, verb, now)
         for recipient in step.tell:
             notify(case, verb, recipient)
         # Inside the transaction: what the apps above write about the change (a partner's

@@ -97,6 +97,7 @@ class StatusChangeOut(Schema):
     at: datetime
     by: str | None
     reason: str
+    case: str | None = Field(description="the case whose report or ending made the change")
 
 
 class ComponentDetail(ComponentSummary):
@@ -145,6 +146,7 @@ def status_change_out(change: ComponentStatusChange) -> StatusChangeOut:
         at=timezone.localtime(change.changed_at),
         by=change.changed_by.get_username() if change.changed_by else None,
         reason=change.reason,
+        case=change.case_number or None,
     )
 
 

@@ -10,6 +10,7 @@ only, which appends a ComponentStatusChange row.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
@@ -299,6 +300,9 @@ class ComponentStatusChange(models.Model):
         related_name="+",
     )
     reason = models.CharField(gettext_lazy("reason"), max_length=200, blank=True)
+    # The case whose report or ending caused the change (cases/component_status.py). A number,
+    # not a foreign key: the cases app sits above this one.
+    case_number = models.CharField(gettext_lazy("case"), max_length=14, blank=True)
 
     class Meta:
         verbose_name = gettext_lazy("status change")
@@ -324,15 +328,23 @@ class StatusChangeError(ValueError):
 
 
 def change_status(
-    component: Component, to: str, user: User | None, reason: str = ""
+    component: Component,
+    to: str,
+    user: User | None,
+    reason: str = "",
+    *,
+    case_number: str = "",
+    at: datetime | None = None,
 ) -> ComponentStatusChange:
-    """Move a component to status ``to`` and record who, when and why. The only way a
-    component's status changes; refuses an unknown status and a change to the same status."""
+    """Move a component to status ``to`` and record who, when, why and, when a case caused it,
+    which case. The only way a component's status changes; refuses an unknown status and a
+    change to the same status."""
     if to not in ComponentStatus.values:
         raise StatusChangeError(
             _("%(status)s is not a component status: use one of %(choices)s.")
             % {"status": repr(to), "choices": ", ".join(ComponentStatus.values)}
         )
+    at = at or timezone.now()
     with transaction.atomic():
         # The lock orders two simultaneous changes, so each records the status it really left.
         locked = Component.objects.select_for_update().get(pk=component.pk)
@@ -342,10 +354,10 @@ def change_status(
                 % {"identifier": locked.identifier, "status": ComponentStatus(to).label}
             )
         change = ComponentStatusChange.objects.create(
-            component=locked, from_status=locked.status, to_status=to, changed_by=user,
-            reason=reason[:200],
+            component=locked, from_status=locked.status, to_status=to, changed_at=at,
+            changed_by=user, reason=reason[:200], case_number=case_number,
         )  # fmt: skip
-        locked.status, locked.changed_date = to, timezone.localdate()
+        locked.status, locked.changed_date = to, timezone.localdate(at)
         locked.save(update_fields=["status", "changed_date"])
     component.status, component.changed_date = locked.status, locked.changed_date
     return change

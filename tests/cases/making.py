@@ -5,10 +5,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from shapely.geometry import Point
+
 from cases import workflow as wf
 from cases.audit import verify_case
 from cases.models import Case, Channel
 from cases.reporting import report_case
+from catalog.models import CaseType, FilingCondition, MajorClass
+from components.models import Component
 from org.access import Actor
 from org.models import Unit
 from tests.cases.conftest import MONDAY_10, WEST, World
@@ -61,3 +65,25 @@ def events(case: Case) -> list[str]:
 def chain_is_intact(case: Case) -> bool:
     case.refresh_from_db()
     return not list(verify_case(case, case.events.order_by("sequence")))
+
+
+def make_cover(world: World, *, where: Where = WEST) -> Component:
+    """A manhole cover (上水井盖, a component type with one urgent filing condition) at `where`,
+    governed by department A and owned by department B."""
+    cover_type, _ = CaseType.objects.get_or_create(
+        major=MajorClass.objects.get_or_create(
+            edition=world.garbage.major.edition, kind="component", code="01", name="公用设施"
+        )[0],
+        code="0101",
+        name="上水井盖",
+    )
+    FilingCondition.objects.get_or_create(
+        case_type=cover_type, condition="井盖缺失", urgency="urgent", limit_value=2,
+        limit_unit="natural_hour", closing_condition="恢复",
+    )  # fmt: skip
+    cover = Component(
+        case_type=cover_type, point=Point(*where), department=world.org.department_a,
+        owner=world.org.department_b,
+    )  # fmt: skip
+    cover.save()
+    return cover

@@ -8,15 +8,12 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from shapely.geometry import Point
 
 from cases import workflow as wf
 from cases.audit import verify_case
 from cases.models import Case, CaseEvent, CaseNumber, Channel, Notification, Status, Task
 from cases.reporting import report_case
 from cases.transitions import allowed_verbs, get_case_for
-from catalog.models import CaseType, FilingCondition, MajorClass
-from components.models import Component
 from org.access import Actor, Refusal
 from tests.cases.conftest import EAST, MONDAY_10, WEST, World
 from tests.cases.making import (
@@ -25,6 +22,7 @@ from tests.cases.making import (
     events,
     filed,
     handling,
+    make_cover,
     public_report,
     reported,
 )
@@ -352,26 +350,6 @@ def test_reordering_events_is_detected(world: World) -> None:
     events_of.filter(sequence=99).update(sequence=3)
     problems = list(verify_case(case, case.events.order_by("sequence")))
     assert {p.sequence for p in problems} >= {2, 3}
-
-
-def make_cover(world: World) -> Component:
-    cover_type = CaseType.objects.create(
-        major=MajorClass.objects.create(
-            edition=world.garbage.major.edition, kind="component", code="01", name="公用设施"
-        ),
-        code="0101",
-        name="上水井盖",
-    )
-    FilingCondition.objects.create(
-        case_type=cover_type, condition="井盖缺失", urgency="urgent", limit_value=2,
-        limit_unit="natural_hour", closing_condition="恢复",
-    )  # fmt: skip
-    cover = Component(
-        case_type=cover_type, point=Point(*WEST), department=world.org.department_a,
-        owner=world.org.department_b,
-    )  # fmt: skip
-    cover.save()
-    return cover
 
 
 def test_a_component_problem_is_routed_to_the_components_owner(world: World) -> None:

@@ -220,8 +220,14 @@ def test_a_component_comes_with_its_status_history_and_its_cases_beside_it(
     assert body["location_text"] == "中山路北侧"
     assert body["attributes"] == {"材质": "铸铁"}
     assert body["street"]["code"] == "520199001"
-    history = [(c["from_status"], c["to_status"], c["reason"]) for c in body["status_history"]]
-    assert history == [("intact", "damaged", "压坏"), ("damaged", "intact", "已更换")]
+    history = [
+        (c["from_status"], c["to_status"], c["reason"], c["case"]) for c in body["status_history"]
+    ]
+    assert history == [
+        ("intact", "damaged", "压坏", None),
+        ("damaged", "intact", "已更换", None),
+        ("intact", "damaged", "上报", case.number),  # the report marked it (in Chinese, 上报)
+    ]
     assert body["status_history"][0]["by"] == "inspector"
     cases = get(inspector, f"/{cover.identifier}/cases").json()["items"]
     assert [(c["number"], c["status"]) for c in cases] == [(case.number, case.status)]
