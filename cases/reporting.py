@@ -34,6 +34,7 @@ from cases.steps import clean_text, new_event
 from catalog.models import CaseType
 from components.models import Component
 from geo.lookup import Placement, place
+from lib.coords import distance_m
 from org.access import Actor, ActorKind, Refusal
 from org.roles import CENTER_DESKS, Role
 
@@ -96,6 +97,7 @@ def report_case(
         if earlier is not None:
             return earlier
     placement = place(lon, lat, crs)
+    _check_near(component, placement)
     case = Case(
         request_id=request_id or None,
         request_digest=digest,
@@ -141,6 +143,24 @@ def check_observed(observed_at: datetime | None, now: datetime) -> datetime | No
             % {"hours": settings.OBSERVED_MAX_AGE_HOURS},
         )
     return observed_at
+
+
+def _check_near(component: Component | None, placement: Placement) -> None:
+    """A component named far from the reported place is another one, or a mistyped
+    identifier: refused before anything is stored."""
+    if component is None:
+        return
+    limit = settings.COMPONENT_MAX_DISTANCE_METRES
+    metres = distance_m(component.point.x, component.point.y, placement.lon, placement.lat)
+    if metres > limit:
+        raise Refusal(
+            "component_too_far",
+            _(
+                "Component %(component)s stands %(metres)s m from the reported position: "
+                "at most %(limit)s m is accepted. Check the identifier or the position."
+            )
+            % {"component": component.identifier, "metres": f"{metres:,.0f}", "limit": limit},
+        )
 
 
 def _store_holding(

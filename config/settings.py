@@ -134,6 +134,10 @@ OBSERVED_MAX_AGE_HOURS = env.integer("OBSERVED_MAX_AGE_HOURS", default=72, minim
 # sent, or this far from the place reported.
 PHOTO_MAX_AGE_HOURS = env.integer("PHOTO_MAX_AGE_HOURS", default=24, minimum=1)
 PHOTO_MAX_DISTANCE_METRES = env.integer("PHOTO_MAX_DISTANCE_METRES", default=300, minimum=1)
+# A report naming a component farther than this from the reported position is refused.
+COMPONENT_MAX_DISTANCE_METRES = env.integer(
+    "COMPONENT_MAX_DISTANCE_METRES", default=1000, minimum=1
+)
 # Text messages to duty phones and mobiles (org/sms.py): the dotted path of the sending class.
 # The default logs each message with the number masked; a provider plugs in as a subclass.
 SMS_BACKEND = env.string("SMS_BACKEND", default="org.sms.LoggingBackend")

@@ -24,6 +24,7 @@ from cases.transitions import TRANSITIONS
 from org.roles import Role, Scope
 from org.tokens import issue_token
 from tests.cases.conftest import EAST, WEST, World
+from tests.cases.making import make_cover
 from tests.conftest import make_person
 
 if TYPE_CHECKING:
@@ -132,6 +133,23 @@ def test_a_refused_report_stores_nothing_not_even_a_case_number(world: World) ->
     assert (wrong_post.status_code, code(wrong_post)) == (403, "wrong_role")
     assert not Case.objects.exists() and not CaseNumber.objects.filter(last__gt=0).exists()
     assert reported(world).endswith("000001")
+
+
+def test_a_component_far_from_the_reported_position_is_refused(world: World, settings: Any) -> None:
+    settings.COMPONENT_MAX_DISTANCE_METRES = 250
+    cover = make_cover(world, where=WEST)  # EAST lies 299 m east of it
+    body = report_body(EAST, type=None, component=cover.identifier)
+    refused = call(world.inspector, "post", "/cases", body)
+    assert (refused.status_code, code(refused)) == (400, "component_too_far")
+    assert "299 m" in refused.json()["error"]["message"]
+    chinese = call(world.inspector, "post", "/cases", body, headers={"Accept-Language": "zh-hans"})
+    assert "米" in chinese.json()["error"]["message"]
+    assert not Case.objects.exists()
+    near = call(
+        world.inspector, "post", "/cases", report_body(type=None, component=cover.identifier)
+    )
+    assert near.status_code == 201
+    assert Case.objects.get(number=near.json()["number"]).component == cover
 
 
 # -- reading -----------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import Any
 
 import pytest
 from django.db import connection
@@ -14,8 +15,8 @@ from cases import workflow as wf
 from cases.models import Case, Channel, Satisfaction
 from cases.reporting import report_case
 from components.models import Component, ComponentStatus, change_status
-from org.access import Actor
-from tests.cases.conftest import MONDAY_10, WEST, World
+from org.access import Actor, Refusal
+from tests.cases.conftest import EAST, MONDAY_10, WEST, World
 from tests.cases.making import make_cover, reported
 
 pytestmark = pytest.mark.django_db
@@ -200,3 +201,32 @@ def test_cases_without_a_component_never_read_the_components(world: World) -> No
         wf.decline_case(case, actor=world.actors.acceptor, reason="不属实")
     table = Component._meta.db_table
     assert not [q["sql"] for q in queries.captured_queries if table in q["sql"]]
+
+
+# -- a component named far from the reported position -------------------------------------------
+
+
+def test_a_component_farther_than_the_limit_is_refused_before_anything_is_stored(
+    world: World, settings: Any
+) -> None:
+    settings.COMPONENT_MAX_DISTANCE_METRES = 250
+    cover = make_cover(world, where=WEST)  # EAST lies 299 m east of it
+    with pytest.raises(Refusal) as refused:
+        report_case(
+            actor=world.actors.inspector, channel=Channel.INSPECTOR, description="井盖破损",
+            lon=EAST[0], lat=EAST[1], component=cover,
+        )  # fmt: skip
+    assert (refused.value.code, refused.value.status) == ("component_too_far", 400)
+    assert cover.identifier in refused.value.message and "250" in refused.value.message
+    assert not Case.objects.exists()
+    assert status_of(cover) == ComponentStatus.INTACT and not cover.status_changes.exists()
+
+
+def test_a_component_within_the_limit_is_accepted(world: World, settings: Any) -> None:
+    settings.COMPONENT_MAX_DISTANCE_METRES = 350
+    cover = make_cover(world, where=WEST)
+    case = report_case(
+        actor=world.actors.inspector, channel=Channel.INSPECTOR, description="井盖破损",
+        lon=EAST[0], lat=EAST[1], component=cover,
+    )  # fmt: skip
+    assert case.component == cover

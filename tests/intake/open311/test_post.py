@@ -16,7 +16,7 @@ from cases.models import Case, CaseEvent, Channel, Photo, PhotoStage, Status
 from intake.open311 import views
 from intake.open311.models import ServiceRequest
 from intake.open311.posting import RETRY_WINDOW, Posted, post_request
-from tests.cases.conftest import WEST
+from tests.cases.conftest import EAST, WEST
 from tests.intake.open311.conftest import COVER, GARBAGE, Open311, body, xml
 
 pytestmark = pytest.mark.django_db
@@ -90,6 +90,21 @@ def test_a_component_is_named_by_its_identifier(o311: Open311) -> None:
     assert o311.post(**fields).status_code == 200
     case = Case.objects.get()
     assert (case.component, case.case_type) == (o311.component, o311.cover)
+
+
+def test_a_component_far_from_the_requests_position_is_refused(
+    o311: Open311, settings: Any
+) -> None:
+    settings.COMPONENT_MAX_DISTANCE_METRES = 250
+    fields = o311.at_west(
+        service_code=COVER, lat=str(EAST[1]), long=str(EAST[0]),  # 299 m from the component
+        **{"attribute[component_id]": o311.component.identifier},
+    )  # fmt: skip
+    response = o311.post(language="en", **fields)
+    assert response.status_code == 400
+    [error] = body(response)
+    assert "at most 250 m" in error["description"]
+    assert nothing_stored()
 
 
 def test_a_json_body_is_taken_too(o311: Open311) -> None:
