@@ -68,22 +68,47 @@ def chain_is_intact(case: Case) -> bool:
 
 
 def make_cover(world: World, *, where: Where = WEST) -> Component:
-    """A manhole cover (上水井盖, a component type with one urgent filing condition) at `where`,
-    governed by department A and owned by department B."""
-    cover_type, _ = CaseType.objects.get_or_create(
-        major=MajorClass.objects.get_or_create(
-            edition=world.garbage.major.edition, kind="component", code="01", name="公用设施"
-        )[0],
-        code="0101",
-        name="上水井盖",
+    """A manhole cover (上水井盖) at `where`, governed by department A, owned by department B."""
+    return make_component(world, "0101", "上水井盖", where=where, owner=world.org.department_b)
+
+
+def make_component(
+    world: World, code: str, name: str, *, where: Where = WEST, owner: Unit | None = None
+) -> Component:
+    """A component of type `code` (made with one urgent filing condition if new), governed by
+    department A."""
+    major, _ = MajorClass.objects.get_or_create(
+        edition=world.garbage.major.edition, kind="component", code="01", name="公用设施"
     )
-    FilingCondition.objects.get_or_create(
-        case_type=cover_type, condition="井盖缺失", urgency="urgent", limit_value=2,
-        limit_unit="natural_hour", closing_condition="恢复",
+    case_type, new = CaseType.objects.get_or_create(major=major, code=code, name=name)
+    if new:
+        FilingCondition.objects.create(
+            case_type=case_type, condition=f"{name}损坏", urgency="urgent", limit_value=2,
+            limit_unit="natural_hour", closing_condition="恢复",
+        )  # fmt: skip
+    component = Component(
+        case_type=case_type, point=Point(*where), department=world.org.department_a, owner=owner
+    )
+    component.save()
+    return component
+
+
+def report_on(
+    world: World, component: Component, *, public: bool = False, at: datetime = MONDAY_10
+) -> Case:
+    """A report on the component, at its position, by an inspector or the public."""
+    actor, channel = (
+        (Actor.public(), Channel.APP) if public else (world.actors.inspector, Channel.INSPECTOR)
+    )
+    return report_case(
+        actor=actor, channel=channel, description="部件损坏", lon=component.point.x,
+        lat=component.point.y, component=component, now=at,
     )  # fmt: skip
-    cover = Component(
-        case_type=cover_type, point=Point(*where), department=world.org.department_a,
-        owner=world.org.department_b,
-    )  # fmt: skip
-    cover.save()
-    return cover
+
+
+def filed_on(world: World, component: Component, at: datetime = MONDAY_10) -> Case:
+    """A report on the component, accepted and filed (立案) at `at`."""
+    case = report_on(world, component, at=at)
+    wf.accept_case(case, actor=world.actors.acceptor, now=at)
+    condition = component.case_type.conditions.get()
+    return wf.file_case(case, actor=world.actors.shift_leader, condition=condition, now=at)

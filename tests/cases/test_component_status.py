@@ -15,31 +15,12 @@ from cases import workflow as wf
 from cases.models import Case, Channel, Satisfaction
 from cases.reporting import report_case
 from components.models import Component, ComponentStatus, change_status
-from org.access import Actor, Refusal
+from org.access import Refusal
 from tests.cases.conftest import EAST, MONDAY_10, WEST, World
-from tests.cases.making import make_cover, reported
+from tests.cases.making import filed_on, make_cover, report_on, reported
 
 pytestmark = pytest.mark.django_db
 HOUR = timedelta(hours=1)
-
-
-def report_on(
-    world: World, cover: Component, *, public: bool = False, at: datetime = MONDAY_10
-) -> Case:
-    actor, channel = (
-        (Actor.public(), Channel.APP) if public else (world.actors.inspector, Channel.INSPECTOR)
-    )
-    return report_case(
-        actor=actor, channel=channel, description="井盖破损", lon=cover.point.x,
-        lat=cover.point.y, component=cover, now=at,
-    )  # fmt: skip
-
-
-def filed_on(world: World, cover: Component, at: datetime = MONDAY_10) -> Case:
-    case = report_on(world, cover, at=at)
-    wf.accept_case(case, actor=world.actors.acceptor, now=at)
-    condition = cover.case_type.conditions.get()
-    return wf.file_case(case, actor=world.actors.shift_leader, condition=condition, now=at)
 
 
 def handled_and_checked(world: World, case: Case, at: datetime) -> Case:
