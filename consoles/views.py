@@ -10,6 +10,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import BooleanField, ExpressionWrapper
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -32,6 +33,7 @@ from consoles.models import ExportFormat
 from consoles.rows import case_rows
 from consoles.search import CaseSearch
 from consoles.workspaces import WORKSPACES
+from evaluation import reliability
 from geo.views import GRID_MIN_ZOOM, MAX_BBOX_DEGREES
 from org.access import Refusal, posts_of, viewer_for
 from org.models import Unit
@@ -220,11 +222,19 @@ def component_detail(request: HttpRequest, identifier: str) -> HttpResponse:
     if component is None:
         raise Http404
     cases = Case.objects.visible_to(viewer_for(request)).filter(component=component)
+    # Only the cases the viewer may see: a case page outside the scope answers 404 anyway.
+    shown = list(
+        cases.select_related("case_type")
+        .annotate(failure=ExpressionWrapper(reliability.CONFIRMED, output_field=BooleanField()))
+        .order_by("-created_at", "-id")
+    )
     context = {
         "component": component,
         "changes": components.status_history(component),
-        # Only the cases the viewer may see: a case page outside the scope answers 404 anyway.
-        "cases": cases.select_related("case_type").order_by("-created_at", "-id"),
+        "cases": shown,
+        "visible_numbers": {case.number for case in shown},
+        # The component's record counts all its cases, those the viewer cannot open too.
+        "record": reliability.component_failures(component),
     }
     return render(request, "consoles/component.html", context)
 
