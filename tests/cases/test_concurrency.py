@@ -17,6 +17,7 @@ from cases.reporting import report_case
 from org.access import Actor, Refusal
 from org.roles import Role
 from tests.cases.conftest import WEST, World
+from tests.cases.making import make_cover, report_on
 from tests.cases.test_photos import a_case, encoded, picture, store, stored_files
 from tests.conftest import make_person
 
@@ -111,3 +112,31 @@ def test_two_uploads_racing_for_the_ninth_place_one_is_refused(world: World, med
     assert sorted(race(upload, upload)) == ["stored", "too_many_photos"]
     assert Photo.objects.filter(case=case).count() == 9
     assert len(stored_files(media)) == 18
+
+
+def test_the_last_two_cases_on_a_component_ending_at_once_give_it_back(world: World) -> None:
+    """Each ending locks the component before it counts the other cases on it: without the
+    lock, each would see the other still open and neither would give the status back."""
+    cover = make_cover(world)
+    first, second = report_on(world, cover), report_on(world, cover)
+
+    def decline(case: Case) -> Callable[[], Case]:
+        return lambda: wf.decline_case(case.number, actor=world.actors.acceptor, reason="不属实")
+
+    results = race(decline(first), decline(second))
+    assert all(isinstance(r, Case) for r in results)
+    cover.refresh_from_db()
+    assert cover.status == "intact"
+    assert list(cover.status_changes.values_list("to_status", flat=True)) == ["damaged", "intact"]
+
+
+def test_a_report_racing_the_last_ending_leaves_the_component_damaged(world: World) -> None:
+    cover = make_cover(world)
+    first = report_on(world, cover)
+    results = race(
+        lambda: wf.decline_case(first.number, actor=world.actors.acceptor, reason="不属实"),
+        lambda: report_on(world, cover),
+    )
+    assert all(isinstance(r, Case) for r in results)
+    cover.refresh_from_db()
+    assert cover.status == "damaged"  # the new report holds it, whichever came first
