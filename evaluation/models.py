@@ -1,0 +1,102 @@
+"""What a city may change of its evaluation: the weights of each composite score, the bands that
+turn a count into a score, and the grades. Seeded with the defaults of STANDARDS.md §5
+(evaluation/defaults.py); administrators edit them in the admin.
+"""
+
+from __future__ import annotations
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ObjectKind(models.TextChoices):
+    """What is evaluated (评价对象): regions, units and posts."""
+
+    STREET = "street", _("Street / township (街道)")
+    COMMUNITY = "community", _("Community (社区)")
+    GRID = "grid", _("Unit grid (单元网格)")
+    UNIT = "unit", _("Handling unit (专业部门)")
+    INSPECTOR = "inspector", _("Inspector (监督员)")
+    ACCEPTOR = "acceptor", _("Acceptor (受理员)")
+    SHIFT_LEADER = "shift_leader", _("Shift leader (值班长)")
+    DISPATCHER = "dispatcher", _("Dispatcher (派遣员)")
+
+
+REGION_KINDS = (ObjectKind.STREET, ObjectKind.COMMUNITY, ObjectKind.GRID)
+POST_KINDS = (
+    ObjectKind.INSPECTOR,
+    ObjectKind.ACCEPTOR,
+    ObjectKind.SHIFT_LEADER,
+    ObjectKind.DISPATCHER,
+)
+
+
+class RegionClass(models.TextChoices):
+    """区域类别: a region's class, from its grids' management grade (evaluation/scores.py)."""
+
+    ANY = "", _("any region")
+    FIRST = "1", _("Class 1 (一类区域)")
+    SECOND = "2", _("Class 2 (二类区域)")
+
+
+class Weight(models.Model):
+    """One indicator's share of a kind's composite score (综合指标值)."""
+
+    kind = models.CharField(_("evaluated"), max_length=12, choices=ObjectKind.choices)
+    indicator = models.CharField(_("indicator"), max_length=40)
+    percent = models.DecimalField(
+        _("weight (%)"),
+        max_digits=5,
+        decimal_places=2,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
+
+    class Meta:
+        verbose_name = _("weight")
+        verbose_name_plural = _("weights")
+        ordering = ["kind", "-percent", "indicator"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "indicator"], name="evaluation_weight_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.indicator} {self.percent} %"
+
+
+class Band(models.Model):
+    """A score for a count up to a limit (分值): the first band, by limit, that holds the value
+    scores it; a band without a limit holds every value above the others."""
+
+    kind = models.CharField(_("evaluated"), max_length=12, choices=ObjectKind.choices)
+    indicator = models.CharField(_("indicator"), max_length=40)
+    region_class = models.CharField(
+        _("region class"), max_length=1, choices=RegionClass.choices, blank=True
+    )
+    limit = models.FloatField(_("up to"), null=True, blank=True)
+    inclusive = models.BooleanField(_("limit included"), default=True)
+    score = models.DecimalField(_("score"), max_digits=5, decimal_places=2)
+
+    class Meta:
+        verbose_name = _("score band")
+        verbose_name_plural = _("score bands")
+        ordering = ["kind", "indicator", "region_class", models.F("limit").asc(nulls_last=True)]
+
+    def __str__(self) -> str:
+        sign = "≤" if self.inclusive else "<"
+        return f"{self.kind} {self.indicator} {sign} {self.limit} → {self.score}"
+
+
+class Grade(models.Model):
+    """A grade (等级) from a composite score: the highest grade whose minimum is reached."""
+
+    letter = models.CharField(_("grade"), max_length=1, unique=True)
+    minimum = models.DecimalField(_("from score"), max_digits=5, decimal_places=2)
+
+    class Meta:
+        verbose_name = _("grade")
+        verbose_name_plural = _("grades")
+        ordering = ["-minimum"]
+
+    def __str__(self) -> str:
+        return f"{self.letter} ≥ {self.minimum}"
