@@ -35,8 +35,9 @@ def map_page(page: Page, live_server: Any, org: Org, errors: list[str]) -> Page:
 
 
 def open_map(page: Page, base: str) -> None:
-    """Sign in as the inspector straight to the map, once its scripts have run. (With SQLite the live server's threads
-    share one connection, so the test keeps pages from loading side by side.)"""
+    """Sign in as the inspector straight to the map, once its scripts have run. (With SQLite
+    the live server's threads share one connection, so the test keeps pages from loading side
+    by side.)"""
     page.goto(f"{base}/login/?next=/map/")
     page.get_by_label("用户名").fill("inspector")
     page.get_by_label("密码").fill(PASSWORD)
