@@ -53,8 +53,8 @@ format: $(BIN)/.installed
 	$(BIN)/ruff format .
 
 messages: $(BIN)/.installed
-	$(BIN)/python manage.py makemessages --locale=zh_Hans --ignore=.venv --no-obsolete
-	$(BIN)/python manage.py compilemessages --ignore=.venv
+	$(BIN)/python manage.py makemessages --locale=zh_Hans --ignore=.venv --ignore=node_modules --no-obsolete
+	$(BIN)/python manage.py compilemessages --ignore=.venv --ignore=node_modules
 
 clean:
 	rm -rf $(VENV) node_modules var/static .pytest_cache .mypy_cache .ruff_cache
