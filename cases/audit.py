@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Final
 
+from django.db.models import QuerySet
+
 from cases.models import Case, CaseEvent
 
 GENESIS = "0" * 64
@@ -140,11 +142,16 @@ def verify_case(case: Case, events: Iterable[CaseEvent]) -> Iterator[Finding]:
                 yield Finding(case.number, None, f"{name} differs from its events")
 
 
-def verify_all(batch: int = 5000) -> Iterator[Finding]:
-    """Check every case in two streamed queries (cases, and all events in case order)."""
+def verify_all(batch: int = 5000, among: QuerySet[Case] | None = None) -> Iterator[Finding]:
+    """Check every case (or those `among`) in two streamed queries (cases, and their events
+    in case order)."""
     fields = ("pk", "number", "audit_head", *STATE_FIELDS)
-    cases = Case.objects.order_by("pk").only(*fields).iterator(batch)
-    events = CaseEvent.objects.order_by("case_id", "sequence").iterator(batch)
+    chosen = Case.objects.all() if among is None else among
+    cases = chosen.order_by("pk").only(*fields).iterator(batch)
+    ordered = CaseEvent.objects.order_by("case_id", "sequence")
+    if among is not None:
+        ordered = ordered.filter(case__in=among.values("pk"))
+    events = ordered.iterator(batch)
     pending = next(events, None)
     for case in cases:
         own: list[CaseEvent] = []

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from consoles import board, dashboard, desk, health, inbox, map_layer, patrol, views
+from consoles import board, dashboard, desk, evaluation, health, inbox, map_layer, patrol, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -25,5 +25,10 @@ urlpatterns = [
     path("dashboard/live/", dashboard.dashboard_live, name="dashboard_live"),
     path("dashboard/grids.json", dashboard.dashboard_grids, name="dashboard_grids"),
     path("patrol/", patrol.patrol_coverage, name="patrol"),
+    path("evaluation/", evaluation.evaluation_page, name="evaluation"),
+    path("evaluation/figure/", evaluation.evaluation_drill, name="evaluation_drill"),
+    path("evaluation/report/", evaluation.evaluation_report, name="evaluation_report"),
+    path("evaluation/report/chain/", evaluation.evaluation_chain, name="evaluation_chain"),
+    path("evaluation/report.xlsx", evaluation.evaluation_xlsx, name="evaluation_xlsx"),
     path("health/", health.health_panel, name="health"),
 ]

@@ -330,12 +330,15 @@ def path(kind: str, count: Count) -> str:
     return count.by or KEYS[kind][count.source]
 
 
-def base(kind: str, source: Source, period: Period, cases: QuerySet[Case] | None) -> QuerySet[Any]:
-    """The source rows a kind's counts read in the period, before each count's own filter."""
+def base(
+    kind: str, source: Source, by: str, period: Period, cases: QuerySet[Case] | None
+) -> QuerySet[Any]:
+    """The source rows a kind's counts read in the period, before each count's own filter.
+    A post's events are those it did in that post (others' events in its area are not)."""
     rows: QuerySet[Any] = MODELS[source]._default_manager.all()
     if source == Source.EVENT:
         rows = rows.filter(at__gte=period.start, at__lt=period.end)
-        if kind in ROLE_OF_KIND:
+        if kind in ROLE_OF_KIND and by == KEYS[kind][Source.EVENT]:
             rows = rows.filter(role=ROLE_OF_KIND[kind])
     elif source == Source.CASE:
         rows = rows.filter(dispatched_at__lt=period.end)
@@ -387,7 +390,7 @@ def _grouped(
         for c in counts
         if c.exempt is not None
     }
-    rows = base(kind, source, period, cases)
+    rows = base(kind, source, by, period, cases)
     read = {verb for c in counts for verb in c.verbs}
     if source == Source.EVENT and all(c.verbs for c in counts):
         rows = rows.filter(verb__in=sorted(read))
@@ -406,5 +409,6 @@ def rows(
     """The rows behind one figure: events, cases or tasks (the figure is their number)."""
     count = count_of(kind, count_key)
     where = count.exempt if exempt and count.exempt is not None else count.where
-    selected = base(kind, count.source, period, cases).filter(where(period))
-    return selected.filter(**{path(kind, count): key}).distinct()
+    by = path(kind, count)
+    selected = base(kind, count.source, by, period, cases).filter(where(period))
+    return selected.filter(**{by: key}).distinct()

@@ -13,7 +13,9 @@ from evaluation.indicators import COUNTS, figures, rows
 from evaluation.models import ObjectKind
 from evaluation.periods import Period
 from evaluation.scores import evaluate
-from tests.cases.conftest import EAST, MONDAY_10, World
+from geo.lookup import place
+from geo.models import InspectorArea
+from tests.cases.conftest import EAST, MONDAY_10, WEST, World
 from tests.cases.making import dispatched, filed, handling, public_report, reported
 
 NOVEMBER = Period.month(date(2026, 11, 1))
@@ -173,3 +175,26 @@ def test_every_figure_equals_the_rows_of_its_drill_down(world: World) -> None:
                     assert exempt == values[f"{count.key}__exempt"]
                 checked += values[count.key]
     assert checked > 40  # the histories above gave the figures something to count
+
+
+def test_an_inspector_missed_what_the_public_reported_in_the_inspectors_area(
+    world: World,
+) -> None:
+    a = world.actors
+    area = InspectorArea.objects.create(code="A01", name="一号责任网格")
+    area.grids.set([place(*WEST).grid_id])
+    area.inspectors.add(world.person(world.inspector))
+    filed(world)  # found by an inspector
+    public = public_report(world)  # at WEST too: missed by the area's inspector
+    wf.send_verify(public, actor=a.acceptor, inspector=world.person(world.inspector), now=MONDAY_10)
+    wf.verify_report(public, actor=a.inspector, found=True, now=MONDAY_10)
+    wf.accept_case(public, actor=a.acceptor, now=MONDAY_10)
+    wf.file_case(public, actor=a.shift_leader, condition=world.normal, now=MONDAY_10)
+    filed(world, where=EAST)  # outside the area
+    mine = figures(K.INSPECTOR, NOVEMBER)[world.inspector.pk]
+    assert (mine["filed_in_area"], mine["missed"]) == (2, 1)
+    assert world.inspector_2.pk not in figures(K.INSPECTOR, NOVEMBER) or (
+        figures(K.INSPECTOR, NOVEMBER)[world.inspector_2.pk]["filed_in_area"] == 0
+    )
+    row = next(r for r in evaluate(K.INSPECTOR, NOVEMBER) if r.key == world.inspector.pk)
+    assert row.raw.values["missed_rate"] == 0.5

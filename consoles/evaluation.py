@@ -1,0 +1,230 @@
+"""The evaluation pages (绩效评价): a period's scores and grades for one kind of object, each
+figure a link to the cases and events behind it; the printable monthly report with the audit
+chain's verdict; and its XLSX. For leaders, analysts and shift leaders, each over the cases
+their post may see (a street's leader evaluates the street's regions and work).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cases.models import Case, CaseEvent, Task
+from evaluation.indicators import COUNTS, count_of, rows
+from evaluation.models import REGION_KINDS, ObjectKind
+from evaluation.periods import Period
+from evaluation.report import build_report, check_chain
+from evaluation.scores import INDICATORS, Indicator, Row, evaluate
+from evaluation.xlsx import workbook_bytes
+from org.access import Actor, Refusal, viewer_for
+from org.roles import Role
+
+EVALUATION_ROLES = frozenset({Role.LEADER, Role.ANALYST, Role.SHIFT_LEADER, Role.SYSADMIN})
+DRILL_LIMIT = 500  # rows shown of a figure's drill-down; the count is always whole
+
+
+def refused(request: HttpRequest) -> HttpResponse:
+    message = _(
+        "Evaluation is for leaders, analysts and shift leaders. Open the desk of one of these "
+        "posts first if you hold one."
+    )
+    return render(request, "refused.html", {"message": message}, status=403)
+
+
+def territory(viewer: Actor) -> QuerySet[Case] | None:
+    """The cases an evaluation reads: None for the whole district."""
+    return None if viewer.scope.whole_district else Case.objects.visible_to(viewer)
+
+
+def chosen_period(request: HttpRequest) -> Period:
+    text = request.GET.get("period") or timezone.localdate().strftime("%Y-%m")
+    return Period.parse(text)
+
+
+def chosen_kind(request: HttpRequest) -> str:
+    kind = request.GET.get("kind") or ObjectKind.UNIT
+    if kind not in ObjectKind.values:
+        raise Refusal("bad_kind", _("There is no such kind of object to evaluate."))
+    return kind
+
+
+def page_context(viewer: Actor, request: HttpRequest) -> dict[str, Any]:
+    period = chosen_period(request)
+    return {
+        "period": period,
+        "previous": period.previous().label,
+        "kinds": ObjectKind.choices,
+        "whole_district": viewer.scope.whole_district,
+    }
+
+
+@login_required
+def evaluation_page(request: HttpRequest) -> HttpResponse:
+    viewer = viewer_for(request)
+    if viewer.role not in EVALUATION_ROLES:
+        return refused(request)
+    try:
+        context = page_context(viewer, request)
+        kind = chosen_kind(request)
+    except Refusal as refusal:
+        return render(request, "refused.html", {"message": refusal.message}, status=400)
+    table = shown_rows(kind, evaluate(kind, context["period"], cases=territory(viewer)))
+    context |= {
+        "kind": kind,
+        "kind_label": ObjectKind(kind).label,
+        "indicators": INDICATORS[kind],
+        "counts": COUNTS[kind],
+        "table": table,
+        "is_region": kind in REGION_KINDS,
+    }
+    return render(request, "consoles/evaluation.html", context)
+
+
+def shown_rows(kind: str, table: list[Row]) -> list[dict[str, Any]]:
+    """Rows as the page shows them; of 9,000 grids, those with a case in the period."""
+    if kind == ObjectKind.GRID:
+        table = [row for row in table if any(row.counts.values())]
+    return [
+        {
+            "row": row,
+            "cells": [
+                (shown(i, row.raw.values[i.key]), shown(i, row.exempt.values[i.key]))
+                for i in row.indicators
+            ],
+            "counts": [
+                (c, row.counts[c.key], row.counts.get(f"{c.key}__exempt")) for c in COUNTS[kind]
+            ],
+        }
+        for row in table
+    ]
+
+
+def shown(indicator: Indicator, value: float | None) -> str:
+    if value is None:
+        return "—"
+    return f"{value:.1%}" if indicator.percent else f"{value:g}"
+
+
+@login_required
+def evaluation_drill(request: HttpRequest) -> HttpResponse:
+    """The rows behind one figure: the cases, with the event or task that counted each."""
+    viewer = viewer_for(request)
+    if viewer.role not in EVALUATION_ROLES:
+        return refused(request)
+    try:
+        period, kind = chosen_period(request), chosen_kind(request)
+        count = count_of(kind, request.GET.get("count", ""))
+        key = int(request.GET.get("key", ""))
+    except (Refusal, KeyError, ValueError):
+        message = _("This figure does not exist: go back to the evaluation and choose another.")
+        return render(request, "refused.html", {"message": message}, status=400)
+    exempt = request.GET.get("exempt") == "1"
+    found = rows(kind, key, count.key, period, exempt=exempt, cases=territory(viewer))
+    context = {
+        "period": period,
+        "kind": kind,
+        "kind_label": ObjectKind(kind).label,
+        "count": count,
+        "exempt": exempt,
+        "total": found.count(),
+        "lines": drill_lines(found),
+        "limit": DRILL_LIMIT,
+    }
+    return render(request, "consoles/evaluation_drill.html", context)
+
+
+def drill_lines(found: QuerySet[Any]) -> list[dict[str, Any]]:
+    """Each row (the first DRILL_LIMIT) as a case number, a moment and what happened."""
+    model = found.model
+    if model is CaseEvent:
+        events = found.select_related("case").order_by("at")[:DRILL_LIMIT]
+        return [
+            {
+                "number": e.case.number,
+                "at": e.at,
+                "what": e.get_verb_display(),
+                "due": e.step_due_at,
+            }
+            for e in events
+        ]
+    if model is Task:
+        tasks = found.select_related("case").order_by("due_at")[:DRILL_LIMIT]
+        return [
+            {
+                "number": t.case.number,
+                "at": t.done_at,
+                "what": t.get_kind_display(),
+                "due": t.due_at,
+            }
+            for t in tasks
+        ]
+    cases = found.order_by("handling_due_at")[:DRILL_LIMIT]
+    return [
+        {
+            "number": c.number,
+            "at": c.dispatched_at,
+            "what": c.get_status_display(),
+            "due": c.handling_due_at,
+        }
+        for c in cases
+    ]
+
+
+@login_required
+def evaluation_report(request: HttpRequest) -> HttpResponse:
+    """The printable monthly report: headline figures, then every kind's table."""
+    viewer = viewer_for(request)
+    if viewer.role not in EVALUATION_ROLES:
+        return refused(request)
+    try:
+        context = page_context(viewer, request)
+    except Refusal as refusal:
+        return render(request, "refused.html", {"message": refusal.message}, status=400)
+    report = build_report(context["period"], cases=territory(viewer), verify=False)
+    tables = [
+        (ObjectKind(kind).label, INDICATORS[kind], shown_rows(kind, table))
+        for kind, table in report.tables.items()
+    ]
+    context |= {"report": report, "tables": tables}
+    return render(request, "consoles/evaluation_report.html", context)
+
+
+@login_required
+def evaluation_chain(request: HttpRequest) -> HttpResponse:
+    """The audit chain's verdict for the report's cases (loaded after the page: it rehashes
+    every event of the period's cases)."""
+    viewer = viewer_for(request)
+    if viewer.role not in EVALUATION_ROLES:
+        return refused(request)
+    try:
+        period = chosen_period(request)
+    except Refusal as refusal:
+        return HttpResponse(refusal.message, status=400)
+    chain = check_chain(period, territory(viewer))
+    return render(request, "consoles/_evaluation_chain.html", {"chain": chain})
+
+
+@login_required
+def evaluation_xlsx(request: HttpRequest) -> HttpResponse:
+    viewer = viewer_for(request)
+    if viewer.role not in EVALUATION_ROLES:
+        return refused(request)
+    try:
+        period = chosen_period(request)
+    except Refusal as refusal:
+        return render(request, "refused.html", {"message": refusal.message}, status=400)
+    report = build_report(period, cases=territory(viewer))
+    response = HttpResponse(
+        workbook_bytes(report),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    name = f"evaluation-{period.label}-{date.today():%Y%m%d}.xlsx"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response

@@ -1,0 +1,40 @@
+"""A leader's evaluation in headless Chromium: from the navigation to a unit's figure, down to
+the cases behind it, and the printable report checking its audit chain."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.browser.test_login import sign_in
+from tests.cases.conftest import World
+from tests.cases.making import dispatched
+from tests.conftest import PASSWORD
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+
+def test_a_leader_follows_a_units_figure_to_its_cases_and_prints_the_report(
+    page: Page, live_server: Any, world: World, errors: list[str]
+) -> None:
+    first, second = dispatched(world), dispatched(world)
+    sign_in(page, live_server.url, "leader", PASSWORD)
+    page.get_by_role("link", name="绩效评价").first.click()
+    period = page.get_by_test_id("evaluation-period")
+    period.get_by_label("期间").fill("2026-11")
+    period.get_by_role("button", name="查询").click()
+    unit = page.locator(f'tr[data-key="{world.org.department_a.pk}"]')
+    expect(unit).to_contain_text(world.org.department_a.name)
+    unit.locator('td[data-count="dispatched"] a').first.click()
+    expect(page.get_by_test_id("drill-total")).to_contain_text("2")
+    expect(page.get_by_test_id("drill-rows")).to_contain_text(first.number)
+    expect(page.get_by_test_id("drill-rows")).to_contain_text(second.number)
+    page.goto(f"{live_server.url}/evaluation/report/?period=2026-11")
+    expect(page.get_by_test_id("evaluation-chain")).to_contain_text("校验通过")
+    expect(page.get_by_test_id("headline")).to_contain_text("立案数")
+    assert errors == []
