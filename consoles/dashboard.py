@@ -31,6 +31,7 @@ from django.utils.translation import gettext as _
 
 from cases.models import Case, Verb
 from consoles import counters
+from consoles.evaluation import EVALUATION_ROLES
 from consoles.hotspots import failing_components, filed_in, grid_counts, hotspots
 from consoles.rankings import columns, standings
 from evaluation.headline import CLOSING_VERBS, Headline, events_in, headline, monthly
@@ -285,6 +286,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "hotspots": hotspots(period, cases, HOTSPOTS),
         "components": failing_components(period, cases=cases),
         "types": types,
+        "sees_evaluation": viewer.role in EVALUATION_ROLES,
         "dashboard_config": config,
     }
     return render(request, "consoles/dashboard.html", context)
