@@ -38,7 +38,7 @@ from evaluation.headline import CLOSING_VERBS, Headline, events_in, headline, mo
 from evaluation.models import ObjectKind
 from evaluation.periods import Period
 from geo.map_layers import collection_json, feature_json, map_layers
-from geo.models import District
+from geo.models import District, Street
 from geo.views import geojson, map_json
 from org.access import Actor, Refusal, viewer_for
 from org.roles import Role
@@ -203,6 +203,15 @@ def figures(current: Headline, before: Headline | None) -> list[Figure]:
     return [Figure(key, label, this[key], unit, then.get(key)) for key, label, unit in labels]
 
 
+def territory_streets(viewer: Actor) -> list[str]:
+    """The codes of the streets a territorial post answers for (the heat map shows them);
+    none for the whole district or a unit's post."""
+    if viewer.scope.whole_district or not viewer.scope.territory_unit_ids:
+        return []
+    offices = viewer.scope.territory_unit_ids
+    return list(Street.objects.filter(office_id__in=offices).values_list("full_code", flat=True))
+
+
 def territory_name(viewer: Actor) -> str:
     if viewer.scope.whole_district:
         return District.objects.order_by("code").values_list("name", flat=True).first() or ""
@@ -262,6 +271,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "heat": {
             "url": f"{reverse('dashboard_grids')}?period={period.label}",
             "outlines": reverse("map_outlines"),
+            "streets": territory_streets(viewer),
             "tiles": {"url": settings.MAP_TILE_URL, "attribution": settings.MAP_TILE_ATTRIBUTION},
         },
         "reloadSeconds": RELOAD_SECONDS,

@@ -251,12 +251,22 @@
       district: { color: "#38c6ff", weight: 2, fill: true, fillColor: "#38c6ff", fillOpacity: 0.04 },
       street: { color: "#4d7aa8", weight: 1, dashArray: "4 3", fill: false },
     });
+    // A street's post sees its street's cases: its outline stands out and frames an empty map.
+    const mine = new Set(config.heat.streets);
+    let territory = null;
     const grids = fetch(config.heat.url, { credentials: "same-origin" }).then((response) =>
       response.ok ? response.json() : Promise.reject(response.status),
     );
     Promise.all([outlines, grids])
       .then(([outlineLayer, collection]) => {
         const most = collection.most;
+        if (outlineLayer && mine.size) {
+          outlineLayer.eachLayer((street) => {
+            if (!mine.has(street.feature.properties.code)) return;
+            street.setStyle({ color: "#38c6ff", weight: 3, dashArray: null });
+            territory = territory ? territory.extend(street.getBounds()) : street.getBounds();
+          });
+        }
         // A unit grid is ~100 m across, a dot at the district's scale: each is drawn as a
         // disc by its count until the map is close enough to see the grids themselves.
         const shapes = L.geoJSON(collection, {
@@ -294,10 +304,10 @@
         map.on("zoomend", show);
         element.dataset.grids = String(collection.features.length); // for the browser tests
         if (collection.features.length) {
-          map.fitBounds(shapes.getBounds(), { padding: [24, 24], maxZoom: 15 });
+          map.fitBounds(territory || shapes.getBounds(), { padding: [24, 24], maxZoom: 15 });
           legend(most).addTo(map);
         } else {
-          if (outlineLayer) map.fitBounds(outlineLayer.getBounds());
+          if (territory || outlineLayer) map.fitBounds(territory || outlineLayer.getBounds());
           note(text.noData).addTo(map);
         }
         show();

@@ -29,6 +29,7 @@ from tests.cases.test_workflow import make_cover
 from tests.conftest import make_person
 from tests.consoles.test_board import in_hand
 from tests.consoles.test_case_pages import client_for
+from tests.geo.territory import DISTRICT
 
 if TYPE_CHECKING:
     from django.test.client import _MonkeyPatchedWSGIResponse as Response
@@ -289,11 +290,13 @@ def test_a_street_leader_sees_only_the_figures_of_its_street(world: World) -> No
     assert config(mine)["months"]["filed"][-1] == 2
     assert config(mine)["days"]["reported"][-1] == 2
     assert set(ranking(mine, "streets")) == {"街道001"}
+    assert config(mine)["heat"]["streets"] == [DISTRICT + "001"]  # the map frames the street
     assert set(hotspots(mine).values()) == {2}
     assert [f["properties"]["cases"] for f in grids(leader).json()["features"]] == [2]
     everything = dashboard(world.leader)
     assert today(everything)["reported"] == 6 and figure(everything, "handled") == "4"
     assert set(ranking(everything, "streets")) == {"街道001", "街道002"}
+    assert config(everything)["heat"]["streets"] == []
 
 
 # -- the period ----------------------------------------------------------------------------------
