@@ -2,8 +2,9 @@
 figures, refreshed while it is open; the seed's headline figures for a period and month by
 month; the last 30 days day by day; the types most filed; streets and units ranked; the unit
 grids where cases gather; the components that keep failing. Over the cases the viewer's post
-may see (a street's leader sees its street), each figure one aggregate query: the page costs
-the same number of queries whatever the number of cases.
+may see (a street's leader sees its street), every figure counted in SQL (aggregates, grouped
+by day, type, street, unit or grid), never by a loop over cases: the page costs the same
+number of queries whatever the number of cases.
 
 The charts are ECharts (static/consoles/dashboard.js), the heat map Leaflet; they read their
 data from a JSON script element, since the Content-Security-Policy allows no inline script.
