@@ -9,7 +9,7 @@ PORT ?= 8000
 PYTHON := $(shell for p in python3.13 python3.12 python3 python; do \
 	$$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && { echo $$p; break; }; done)
 
-.PHONY: help run test lint format messages clean python
+.PHONY: help run test lint format messages clean python npm
 
 help:
 	@echo "make run    set up, migrate, load the demo district and serve http://$(HOST):$(PORT)"
@@ -20,10 +20,16 @@ python:
 	@test -n "$(PYTHON)" || { echo "UrbanGrid needs Python 3.12 or newer (Django 6); none was found on PATH." \
 		"Install Python 3.13 (with pyenv: pyenv install 3.13) and try again." >&2; exit 1; }
 
-$(BIN)/.installed: pyproject.toml | python
+# ECharts comes from npm (package.json); only node_modules/echarts/dist/ is served.
+npm:
+	@command -v npm >/dev/null || { echo "UrbanGrid needs npm (Node.js) for ECharts; none was found on PATH." \
+		"Install it (apt-get install nodejs npm) and try again." >&2; exit 1; }
+
+$(BIN)/.installed: pyproject.toml package-lock.json | python npm
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
 run: $(BIN)/.installed
@@ -47,8 +53,8 @@ format: $(BIN)/.installed
 	$(BIN)/ruff format .
 
 messages: $(BIN)/.installed
-	$(BIN)/python manage.py makemessages --locale=zh_Hans --ignore=.venv --no-obsolete
-	$(BIN)/python manage.py compilemessages --ignore=.venv
+	$(BIN)/python manage.py makemessages --locale=zh_Hans --ignore=.venv --ignore=node_modules --no-obsolete
+	$(BIN)/python manage.py compilemessages --ignore=.venv --ignore=node_modules
 
 clean:
-	rm -rf $(VENV) var/static .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) node_modules var/static .pytest_cache .mypy_cache .ruff_cache

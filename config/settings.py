@@ -172,7 +172,13 @@ STATIC_ROOT = env.path("STATIC_ROOT", default=VAR_DIR / "static")
 # django-leaflet ships Leaflet's JS and CSS. Only its static files are used: as an installed app
 # its admin module would need the GDAL C library, which UrbanGrid does not (geometry is Shapely).
 _LEAFLET_PACKAGE = Path(find_spec("leaflet").origin or "").parent  # type: ignore[union-attr]
-STATICFILES_DIRS = [BASE_DIR / "static", _LEAFLET_PACKAGE / "static"]
+# ECharts comes from npm (package.json, installed by `make`): only its built files, under
+# static/echarts/, so collectstatic copies nothing else of node_modules.
+STATICFILES_DIRS = [
+    BASE_DIR / "static",
+    _LEAFLET_PACKAGE / "static",
+    ("echarts", BASE_DIR / "node_modules" / "echarts" / "dist"),
+]
 MEDIA_URL = "media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=VAR_DIR / "media")
 STORAGES = {

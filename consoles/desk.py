@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from cases.models import Case
 from consoles import counters
+from consoles.dashboard import DASHBOARD_ROLES
 from consoles.patrol import PATROL_ROLES
 from consoles.queues import CappedCount, Queue, waiting
 from consoles.rows import Row, case_rows
@@ -109,6 +110,7 @@ def workspace(request: HttpRequest, role: str) -> HttpResponse:
         "fingerprint": _fingerprint(live),
         "poll_seconds": POLL_SECONDS,
         "sees_patrols": role in PATROL_ROLES,
+        "sees_dashboard": role in DASHBOARD_ROLES,
     }
     return render(request, "consoles/workspace.html", context)
 

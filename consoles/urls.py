@@ -1,6 +1,6 @@
 from django.urls import path
 
-from consoles import board, desk, evaluation, health, inbox, map_layer, patrol, views
+from consoles import board, dashboard, desk, evaluation, health, inbox, map_layer, patrol, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -21,6 +21,9 @@ urlpatterns = [
     path("map/cases.json", map_layer.cases_layer, name="map_cases"),
     path("map/find.json", map_layer.find, name="map_find"),
     path("board/", board.overdue_board, name="overdue_board"),
+    path("dashboard/", dashboard.dashboard, name="dashboard"),
+    path("dashboard/live/", dashboard.dashboard_live, name="dashboard_live"),
+    path("dashboard/grids.json", dashboard.dashboard_grids, name="dashboard_grids"),
     path("patrol/", patrol.patrol_coverage, name="patrol"),
     path("evaluation/", evaluation.evaluation_page, name="evaluation"),
     path("evaluation/figure/", evaluation.evaluation_drill, name="evaluation_drill"),

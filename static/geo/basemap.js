@@ -13,8 +13,16 @@ window.urbangridTiles = function (map, tiles) {
   }).addTo(map);
 };
 
-// Resolves to the outlines' layer, or null when they could not be read.
-window.urbangridOutlines = function (map, url) {
+// Resolves to the outlines' layer, or null when they could not be read. `styles` may give
+// other colours ({district: …, street: …}, e.g. on the dashboard's dark map).
+window.urbangridOutlines = function (map, url, styles) {
+  const style = Object.assign(
+    {
+      district: { color: "#12355b", weight: 3, fill: false },
+      street: { color: "#0b5cad", weight: 1, dashArray: "4 3", fill: false },
+    },
+    styles,
+  );
   return fetch(url, { credentials: "same-origin" })
     .then((response) => (response.ok ? response.json() : null))
     .then((collection) =>
@@ -23,9 +31,7 @@ window.urbangridOutlines = function (map, url) {
             interactive: false,
             filter: (feature) => feature.properties.level !== "community",
             style: (feature) =>
-              feature.properties.level === "district"
-                ? { color: "#12355b", weight: 3, fill: false }
-                : { color: "#0b5cad", weight: 1, dashArray: "4 3", fill: false },
+              feature.properties.level === "district" ? style.district : style.street,
           }).addTo(map)
         : null,
     )
