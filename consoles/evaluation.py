@@ -140,40 +140,27 @@ def evaluation_drill(request: HttpRequest) -> HttpResponse:
     return render(request, "consoles/evaluation_drill.html", context)
 
 
+# What a drill-down row shows of each source: its order, moment, what happened, deadline.
+DRILL_FIELDS: dict[type[Any], tuple[str, str, str, str]] = {
+    CaseEvent: ("at", "at", "get_verb_display", "step_due_at"),
+    Task: ("due_at", "done_at", "get_kind_display", "due_at"),
+    Case: ("handling_due_at", "dispatched_at", "get_status_display", "handling_due_at"),
+}
+
+
 def drill_lines(found: QuerySet[Any]) -> list[dict[str, Any]]:
     """Each row (the first DRILL_LIMIT) as a case number, a moment and what happened."""
-    model = found.model
-    if model is CaseEvent:
-        events = found.select_related("case").order_by("at")[:DRILL_LIMIT]
-        return [
-            {
-                "number": e.case.number,
-                "at": e.at,
-                "what": e.get_verb_display(),
-                "due": e.step_due_at,
-            }
-            for e in events
-        ]
-    if model is Task:
-        tasks = found.select_related("case").order_by("due_at")[:DRILL_LIMIT]
-        return [
-            {
-                "number": t.case.number,
-                "at": t.done_at,
-                "what": t.get_kind_display(),
-                "due": t.due_at,
-            }
-            for t in tasks
-        ]
-    cases = found.order_by("handling_due_at")[:DRILL_LIMIT]
+    order, at, what, due = DRILL_FIELDS[found.model]
+    if found.model is not Case:
+        found = found.select_related("case")
     return [
         {
-            "number": c.number,
-            "at": c.dispatched_at,
-            "what": c.get_status_display(),
-            "due": c.handling_due_at,
+            "number": row.number if isinstance(row, Case) else row.case.number,
+            "at": getattr(row, at),
+            "what": getattr(row, what)(),
+            "due": getattr(row, due),
         }
-        for c in cases
+        for row in found.order_by(order)[:DRILL_LIMIT]
     ]
 
 

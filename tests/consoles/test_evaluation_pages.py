@@ -80,3 +80,21 @@ def test_the_xlsx_download_holds_every_kind(world: World) -> None:
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     book = load_workbook(io.BytesIO(response.content))
     assert len(book.sheetnames) == 9
+
+
+def test_the_drill_down_lists_cases_and_tasks_too(world: World) -> None:
+    case = dispatched(world)  # never handled: overdue at the end of November
+    client = client_for(world.leader)
+    figure = {"period": "2026-11", "kind": "unit", "key": world.org.department_a.pk}
+    overdue = client.get(reverse("evaluation_drill"), figure | {"count": "overdue_open"})
+    assert case.number in overdue.content.decode()
+    tasks = client.get(
+        reverse("evaluation_drill"),
+        {
+            "period": "2026-11",
+            "kind": "inspector",
+            "key": world.inspector.pk,
+            "count": "verify_due",
+        },
+    )
+    assert tasks.status_code == 200 and tasks.context["total"] == 0
