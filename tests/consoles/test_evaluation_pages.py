@@ -85,7 +85,11 @@ def test_the_xlsx_download_holds_every_kind(world: World) -> None:
 def test_the_drill_down_lists_cases_and_tasks_too(world: World) -> None:
     case = dispatched(world)  # never handled: overdue at the end of November
     client = client_for(world.leader)
-    figure = {"period": "2026-11", "kind": "unit", "key": world.org.department_a.pk}
+    figure: dict[str, str | int] = {
+        "period": "2026-11",
+        "kind": "unit",
+        "key": world.org.department_a.pk,
+    }
     overdue = client.get(reverse("evaluation_drill"), figure | {"count": "overdue_open"})
     assert case.number in overdue.content.decode()
     tasks = client.get(
@@ -93,7 +97,7 @@ def test_the_drill_down_lists_cases_and_tasks_too(world: World) -> None:
         {
             "period": "2026-11",
             "kind": "inspector",
-            "key": world.inspector.pk,
+            "key": str(world.inspector.pk),
             "count": "verify_due",
         },
     )
