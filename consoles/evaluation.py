@@ -6,7 +6,9 @@ their post may see (a street's leader evaluates the street's regions and work).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
+from functools import wraps
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -30,12 +32,31 @@ EVALUATION_ROLES = frozenset({Role.LEADER, Role.ANALYST, Role.SHIFT_LEADER, Role
 DRILL_LIMIT = 500  # rows shown of a figure's drill-down; the count is always whole
 
 
-def refused(request: HttpRequest) -> HttpResponse:
-    message = _(
-        "Evaluation is for leaders, analysts and shift leaders. Open the desk of one of these "
-        "posts first if you hold one."
-    )
-    return render(request, "refused.html", {"message": message}, status=403)
+EvaluationView = Callable[[HttpRequest, Actor], HttpResponse]
+
+
+def evaluator_view(view: EvaluationView) -> Callable[[HttpRequest], HttpResponse]:
+    """A page for the evaluating posts: others are told whose it is; a bad period, kind or
+    figure in the address gets its refusal's message."""
+
+    @login_required
+    @wraps(view)
+    def wrapped(request: HttpRequest) -> HttpResponse:
+        viewer = viewer_for(request)
+        if viewer.role not in EVALUATION_ROLES:
+            message = _(
+                "Evaluation is for leaders, analysts and shift leaders. Open the desk of one of "
+                "these posts first if you hold one."
+            )
+            return render(request, "refused.html", {"message": message}, status=403)
+        try:
+            return view(request, viewer)
+        except Refusal as refusal:
+            return render(
+                request, "refused.html", {"message": refusal.message}, status=refusal.status
+            )
+
+    return wrapped
 
 
 def territory(viewer: Actor) -> QuerySet[Case] | None:
@@ -65,16 +86,10 @@ def page_context(viewer: Actor, request: HttpRequest) -> dict[str, Any]:
     }
 
 
-@login_required
-def evaluation_page(request: HttpRequest) -> HttpResponse:
-    viewer = viewer_for(request)
-    if viewer.role not in EVALUATION_ROLES:
-        return refused(request)
-    try:
-        context = page_context(viewer, request)
-        kind = chosen_kind(request)
-    except Refusal as refusal:
-        return render(request, "refused.html", {"message": refusal.message}, status=400)
+@evaluator_view
+def evaluation_page(request: HttpRequest, viewer: Actor) -> HttpResponse:
+    context = page_context(viewer, request)
+    kind = chosen_kind(request)
     table = shown_rows(kind, evaluate(kind, context["period"], cases=territory(viewer)))
     context |= {
         "kind": kind,
@@ -112,19 +127,16 @@ def shown(indicator: Indicator, value: float | None) -> str:
     return f"{value:.1%}" if indicator.percent else f"{value:g}"
 
 
-@login_required
-def evaluation_drill(request: HttpRequest) -> HttpResponse:
+@evaluator_view
+def evaluation_drill(request: HttpRequest, viewer: Actor) -> HttpResponse:
     """The rows behind one figure: the cases, with the event or task that counted each."""
-    viewer = viewer_for(request)
-    if viewer.role not in EVALUATION_ROLES:
-        return refused(request)
     try:
         period, kind = chosen_period(request), chosen_kind(request)
         count = count_of(kind, request.GET.get("count", ""))
         key = int(request.GET.get("key", ""))
     except (Refusal, KeyError, ValueError):
         message = _("This figure does not exist: go back to the evaluation and choose another.")
-        return render(request, "refused.html", {"message": message}, status=400)
+        raise Refusal("bad_figure", message) from None
     exempt = request.GET.get("exempt") == "1"
     found = rows(kind, key, count.key, period, exempt=exempt, cases=territory(viewer))
     context = {
@@ -164,16 +176,10 @@ def drill_lines(found: QuerySet[Any]) -> list[dict[str, Any]]:
     ]
 
 
-@login_required
-def evaluation_report(request: HttpRequest) -> HttpResponse:
+@evaluator_view
+def evaluation_report(request: HttpRequest, viewer: Actor) -> HttpResponse:
     """The printable monthly report: headline figures, then every kind's table."""
-    viewer = viewer_for(request)
-    if viewer.role not in EVALUATION_ROLES:
-        return refused(request)
-    try:
-        context = page_context(viewer, request)
-    except Refusal as refusal:
-        return render(request, "refused.html", {"message": refusal.message}, status=400)
+    context = page_context(viewer, request)
     report = build_report(context["period"], cases=territory(viewer), verify=False)
     tables = [
         (ObjectKind(kind).label, INDICATORS[kind], shown_rows(kind, table))
@@ -183,30 +189,17 @@ def evaluation_report(request: HttpRequest) -> HttpResponse:
     return render(request, "consoles/evaluation_report.html", context)
 
 
-@login_required
-def evaluation_chain(request: HttpRequest) -> HttpResponse:
+@evaluator_view
+def evaluation_chain(request: HttpRequest, viewer: Actor) -> HttpResponse:
     """The audit chain's verdict for the report's cases (loaded after the page: it rehashes
     every event of the period's cases)."""
-    viewer = viewer_for(request)
-    if viewer.role not in EVALUATION_ROLES:
-        return refused(request)
-    try:
-        period = chosen_period(request)
-    except Refusal as refusal:
-        return HttpResponse(refusal.message, status=400)
-    chain = check_chain(period, territory(viewer))
+    chain = check_chain(chosen_period(request), territory(viewer))
     return render(request, "consoles/_evaluation_chain.html", {"chain": chain})
 
 
-@login_required
-def evaluation_xlsx(request: HttpRequest) -> HttpResponse:
-    viewer = viewer_for(request)
-    if viewer.role not in EVALUATION_ROLES:
-        return refused(request)
-    try:
-        period = chosen_period(request)
-    except Refusal as refusal:
-        return render(request, "refused.html", {"message": refusal.message}, status=400)
+@evaluator_view
+def evaluation_xlsx(request: HttpRequest, viewer: Actor) -> HttpResponse:
+    period = chosen_period(request)
     report = build_report(period, cases=territory(viewer))
     response = HttpResponse(
         workbook_bytes(report),

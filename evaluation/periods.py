@@ -16,6 +16,8 @@ from django.utils.translation import gettext as _
 
 from org.access import Refusal
 
+YEARS = range(2000, 2100)  # outside these a period is a slip of the keyboard (9999-12 overflows)
+
 
 def local_midnight(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=ZoneInfo(settings.TIME_ZONE))
@@ -81,21 +83,28 @@ class Period:
         last: date | None
         try:
             if re.fullmatch(r"\d{4}", text):
-                return cls(date(int(text), 1, 1), date(int(text), 12, 31))
-            if re.fullmatch(r"\d{4}-\d{2}", text):
-                return cls.month(date.fromisoformat(f"{text}-01"))
-            if ".." in text:
+                first, last = date(int(text), 1, 1), date(int(text), 12, 31)
+            elif re.fullmatch(r"\d{4}-\d{2}", text):
+                first = date.fromisoformat(f"{text}-01")
+                last = month_after(first) - timedelta(days=1)
+            elif ".." in text:
                 first, last = (date.fromisoformat(part) for part in text.split("..", 1))
             else:
                 first = last = date.fromisoformat(text)
         except ValueError:
             first = last = None
-        if first is None or last is None or last < first or (last - first).days > 366 * 5:
+        if (
+            first is None
+            or last is None
+            or last < first
+            or (last - first).days > 366 * 5
+            or not {first.year, last.year} <= set(YEARS)
+        ):
             raise Refusal(
                 "bad_period",
                 _(
                     "Give a period as 2026-10 (a month), 2026 (a year), 2026-10-05 (a day) or "
-                    "2026-10-01..2026-10-15 (days)."
+                    "2026-10-01..2026-10-15 (days), between the years 2000 and 2099."
                 ),
             )
         return cls(first, last)

@@ -1,0 +1,61 @@
+"""Whatever an address holds, the evaluation pages answer in plain words and store nothing."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from cases.models import CaseEvent
+from tests.cases.conftest import World
+from tests.cases.making import dispatched
+from tests.consoles.test_case_pages import client_for
+
+pytestmark = pytest.mark.django_db
+
+PERIODS = [
+    "9999",
+    "0001",
+    "9999-12",
+    "0001-01",
+    "2026-13",
+    "2026-00",
+    "2026-02-30",
+    "x" * 5000,
+    "2026-10\x00",
+    "2026-10-01..9999-12-31",
+    "2026-10-05..2026-10-01",
+    " ",
+    "２０２６",
+]
+PAGES = ["evaluation", "evaluation_report", "evaluation_chain", "evaluation_xlsx", "dashboard"]
+
+
+@pytest.mark.parametrize("period", PERIODS)
+@pytest.mark.parametrize("page", PAGES)
+def test_a_period_of_any_shape_is_answered(world: World, page: str, period: str) -> None:
+    dispatched(world)
+    events = CaseEvent.objects.count()
+    response = client_for(world.leader).get(reverse(page), {"period": period})
+    assert response.status_code in (200, 400), response.status_code
+    assert CaseEvent.objects.count() == events
+
+
+FIGURES = [
+    {"kind": "unit", "key": "99999999999999999999999", "count": "handled"},
+    {"kind": "unit", "key": "-1", "count": "handled"},
+    {"kind": "unit", "key": "1", "count": "__class__"},
+    {"kind": "unit", "key": "1", "count": "handled__exempt"},
+    {"kind": "unit", "key": "1", "count": "handled", "exempt": "yes"},
+    {"kind": "grid", "key": "1e3", "count": "reported"},
+    {"kind": "", "key": "1", "count": ""},
+    {},
+]
+
+
+@pytest.mark.parametrize("figure", FIGURES)
+def test_a_figure_of_any_shape_is_answered(world: World, figure: dict[str, str]) -> None:
+    dispatched(world)
+    response = client_for(world.leader).get(
+        reverse("evaluation_drill"), {"period": "2026-11"} | figure
+    )
+    assert response.status_code in (200, 400), response.status_code
