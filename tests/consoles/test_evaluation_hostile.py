@@ -27,7 +27,14 @@ PERIODS = [
     " ",
     "２０２６",
 ]
-PAGES = ["evaluation", "evaluation_report", "evaluation_chain", "evaluation_xlsx", "dashboard"]
+PAGES = [
+    "evaluation",
+    "evaluation_report",
+    "evaluation_chain",
+    "evaluation_xlsx",
+    "dashboard",
+    "dashboard_grids",
+]
 
 
 @pytest.mark.parametrize("period", PERIODS)
