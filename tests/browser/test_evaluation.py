@@ -38,3 +38,17 @@ def test_a_leader_follows_a_units_figure_to_its_cases_and_prints_the_report(
     expect(page.get_by_test_id("evaluation-chain")).to_contain_text("校验通过")
     expect(page.get_by_test_id("headline")).to_contain_text("立案数")
     assert errors == []
+
+
+def test_on_a_phone_the_report_and_the_navigation_stay_within_the_screen(
+    page: Page, live_server: Any, world: World, errors: list[str]
+) -> None:
+    dispatched(world)
+    page.set_viewport_size({"width": 390, "height": 844})
+    sign_in(page, live_server.url, "leader", PASSWORD)
+    page.goto(f"{live_server.url}/evaluation/report/?period=2026-11")
+    expect(page.get_by_test_id("evaluation-chain")).to_contain_text("校验通过")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    navigation = page.locator("nav.workspaces").bounding_box()
+    assert navigation is not None and navigation["height"] < 60  # one row, not a column
+    assert errors == []
