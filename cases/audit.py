@@ -5,7 +5,8 @@ An event's hash covers its own content and the previous event's hash; the case k
 its newest event (`audit_head`). Changing, removing or reordering any event, or dropping the
 newest one, breaks a link that `verify_case` finds. Each event also records the case's workflow
 state after it (`state`), so a case row changed by hand (a deadline moved, a counter reset) no
-longer matches its newest event.
+longer matches its newest event. A photo's event records the SHA-256 of its stored file, so a
+file swapped, damaged or lost (a restore without the media) is found by `verify_photos`.
 """
 
 from __future__ import annotations
@@ -15,11 +16,12 @@ import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from itertools import islice
 from typing import Any, Final
 
 from django.db.models import QuerySet
 
-from cases.models import Case, CaseEvent
+from cases.models import Case, CaseEvent, Photo, Verb
 
 GENESIS = "0" * 64
 # The columns the workflow changes: what a case's events must account for.
@@ -160,3 +162,35 @@ def verify_all(batch: int = 5000, among: QuerySet[Case] | None = None) -> Iterat
                 own.append(pending)
             pending = next(events, None)
         yield from verify_case(case, own)
+
+
+def verify_photos(batch: int = 500, among: QuerySet[Case] | None = None) -> Iterator[Finding]:
+    """Every photo file (of the cases `among`, or all) against the SHA-256 its event recorded,
+    and every photo with no event or event with no photo."""
+    events = CaseEvent.objects.filter(verb=Verb.ADD_PHOTO).order_by("case_id", "sequence")
+    photos = Photo.objects.all()
+    if among is not None:
+        events = events.filter(case__in=among.values("pk"))
+        photos = photos.filter(case__in=among.values("pk"))
+    recorded: set[int] = set()
+    rows = events.values_list("case__number", "sequence", "data").iterator(batch)
+    while chunk := list(islice(rows, batch)):
+        stored = Photo.objects.only("image").in_bulk([data["photo"] for _n, _s, data in chunk])
+        for number, sequence, data in chunk:
+            recorded.add(data["photo"])
+            problem = photo_problem(stored.get(data["photo"]), data["sha256"])
+            if problem:
+                yield Finding(number, sequence, problem % {"photo": data["photo"]})
+    for pk, number in photos.exclude(pk__in=recorded).values_list("pk", "case__number"):
+        yield Finding(number, None, f"photo {pk} has no event in the trail")
+
+
+def photo_problem(photo: Photo | None, recorded: str) -> str:
+    if photo is None or not photo.image.name:
+        return "photo %(photo)s is gone"
+    try:
+        with photo.image.storage.open(photo.image.name, "rb") as stored:
+            digest = hashlib.file_digest(stored, "sha256").hexdigest()
+    except FileNotFoundError:
+        return "photo %(photo)s: its file is missing"
+    return "" if digest == recorded else "photo %(photo)s: its file differs from its event"

@@ -13,6 +13,8 @@ from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.test import Client
 from django.utils import translation
 from PIL import ExifTags, Image, ImageFile
@@ -20,7 +22,7 @@ from PIL.TiffImagePlugin import IFDRational
 
 from cases import photos
 from cases import workflow as wf
-from cases.audit import verify_case
+from cases.audit import verify_case, verify_photos
 from cases.models import Case, Channel, Photo, PhotoStage, Verb
 from cases.photos import PhotoError, photo_urls, store_photo
 from cases.reporting import report_case
@@ -525,3 +527,27 @@ def test_the_acceptor_is_warned_of_a_photo_taken_long_before_or_far_from_the_rep
     page.force_login(world.acceptor)
     html = page.get(f"/cases/{case.number}/").content.decode()
     assert html.count('data-testid="photo-doubt"') == 2 and "EXIF" in html
+
+
+def test_verify_audit_finds_a_photo_file_swapped_lost_or_without_its_event(
+    world: World, media: Path
+) -> None:
+    case = a_case(world)
+    kept, swapped, lost = (store(world, case, encoded(picture())) for _ in range(3))
+    call_command("verify_audit")
+    (media / str(swapped.image.name)).write_bytes(encoded(picture((300, 300))))
+    (media / str(lost.image.name)).unlink()
+    stray = Photo.objects.create(
+        case=case, stage=PhotoStage.REPORT, image=kept.image.name, thumbnail=kept.thumbnail.name,
+        width=1, height=1, uploaded_at=MONDAY_10,
+    )  # fmt: skip
+    problems = sorted(f.problem for f in verify_photos())
+    assert problems == sorted(
+        [
+            f"photo {swapped.pk}: its file differs from its event",
+            f"photo {lost.pk}: its file is missing",
+            f"photo {stray.pk} has no event in the trail",
+        ]
+    )
+    with pytest.raises(CommandError, match="3 broken links"):
+        call_command("verify_audit")
