@@ -1,6 +1,7 @@
-"""Two request-wide concerns: how PostgreSQL plans a request's statements (PlansByMethod), and
-answers under /api/ that Django or django-ninja make outside the API's own error handling (an
-unknown path, a method the path does not take) in the API's JSON error format (ApiErrorsAsJson)."""
+"""Request-wide concerns: how PostgreSQL plans a request's statements (PlansByMethod); answers
+under /api/ that Django or django-ninja make outside the API's own error handling (an unknown
+path, a method the path does not take) in the API's JSON error format (ApiErrorsAsJson); and
+the client's address behind a proxy (client_address)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import weakref
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
@@ -68,3 +70,10 @@ class ApiErrorsAsJson:
         if response.has_header("Allow"):
             answer["Allow"] = response["Allow"]
         return answer
+
+
+def client_address(request: HttpRequest) -> str:
+    """The client's address: from the header the proxy sets (RATELIMIT_IP_META_KEY, the
+    portal's limits use it too), else the connection's."""
+    header = getattr(settings, "RATELIMIT_IP_META_KEY", None) or "REMOTE_ADDR"
+    return str(request.META.get(header, "")).split(",")[0].strip()

@@ -1,6 +1,7 @@
 """UrbanGrid settings. Every deployment choice comes from an environment variable (README:
 "Configuration"); the defaults give a working local platform on SQLite under ./var/."""
 
+from datetime import timedelta
 from importlib.util import find_spec
 from pathlib import Path
 
@@ -30,6 +31,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
+    "axes",
     "ninja",  # serves the API docs page (Swagger UI) from its own static files
     "org",
     "geo",
@@ -59,6 +61,7 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "config.middleware.ApiErrorsAsJson",
+    "axes.middleware.AxesMiddleware",
 ]
 
 if not DEBUG:
@@ -95,10 +98,28 @@ SILENCED_SYSTEM_CHECKS = ["models.W040"]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Sign-in throttling (django-axes): after SIGN_IN_FAILURES wrong passwords for one username
+# from one address, that pair is refused for SIGN_IN_COOLOFF_MINUTES (429, in the user's
+# language); a right password resets the count. Attempts are kept in the database, so every
+# worker counts the same ones. An administrator unlocks early with `manage.py axes_reset`.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.integer("SIGN_IN_FAILURES", default=5, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env.integer("SIGN_IN_COOLOFF_MINUTES", default=15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False  # lockouts are in the database (admin: Axes); no banner on every command
+AXES_LOCKOUT_CALLABLE = "consoles.views.locked_out"
+AXES_CLIENT_IP_CALLABLE = "config.middleware.client_address"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"

@@ -42,6 +42,17 @@ from org.roles import Role
 # -- home and desks ---------------------------------------------------------------------------
 
 
+def locked_out(
+    request: HttpRequest, credentials: object, *args: object, **kwargs: object
+) -> HttpResponse:
+    """Sign-in paused after too many wrong passwords (django-axes' AXES_LOCKOUT_CALLABLE)."""
+    context = {
+        "failure_limit": settings.AXES_FAILURE_LIMIT,
+        "minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60),
+    }
+    return render(request, "registration/locked_out.html", context, status=429)
+
+
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     """Send a person with one post straight to its workspace; let others choose."""

@@ -1,5 +1,7 @@
 import pytest
 from django.contrib.auth.models import User
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
 
@@ -85,3 +87,36 @@ def test_logout_needs_a_post_and_ends_the_session(client: Client, handler_a: Use
     assert client.get(reverse("logout")).status_code == 405
     client.post(reverse("logout"))
     assert "_auth_user_id" not in client.session
+
+
+def sign_in(client: Client, password: str, address: str = "10.0.0.1") -> int:
+    data = {"username": "inspector", "password": password}
+    return client.post(reverse("login"), data, REMOTE_ADDR=address).status_code
+
+
+def test_after_five_wrong_passwords_the_user_is_paused_from_that_address(
+    client: Client, inspector: User
+) -> None:
+    assert [sign_in(client, "wrong") for _ in range(4)] == [200] * 4
+    assert sign_in(client, "wrong") == 429
+    paused = client.post(
+        reverse("login"), {"username": "inspector", "password": PASSWORD}, REMOTE_ADDR="10.0.0.1"
+    )
+    assert paused.status_code == 429 and "_auth_user_id" not in client.session
+    assert "密码错误次数过多" in paused.content.decode() and "15 分钟" in paused.content.decode()
+    assert sign_in(Client(), PASSWORD, address="10.0.0.2") == 302  # from another address
+
+
+def test_a_right_password_resets_the_count(client: Client, inspector: User) -> None:
+    for _ in range(4):
+        sign_in(client, "wrong")
+    assert sign_in(client, PASSWORD) == 302
+    client.logout()
+    assert [sign_in(client, "wrong") for _ in range(4)] == [200] * 4
+
+
+def test_a_password_needs_ten_characters_and_not_a_common_or_numeric_one() -> None:
+    for weak in ("short-1", "1234567890123", "password123"):
+        with pytest.raises(ValidationError):
+            validate_password(weak)
+    validate_password("ug-demo-2026")
