@@ -43,3 +43,19 @@ def test_a_mistyped_debug_flag_stops_start_up_with_a_clear_message() -> None:
     result = load_settings(DEBUG="ture")
     assert result.returncode != 0
     assert "DEBUG='ture' is not valid" in result.stderr
+
+
+def test_the_documented_production_settings_pass_djangos_deployment_checks() -> None:
+    lines = (ROOT / "deploy" / "production.env.example").read_text().splitlines()
+    documented = dict(line.split("=", 1) for line in lines if line and not line.startswith("#"))
+    clean = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY"}}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env={**clean, **documented, "DATABASE_URL": "sqlite:////tmp/urbangrid-deploy-check"},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
