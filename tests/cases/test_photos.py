@@ -307,6 +307,8 @@ def test_a_photo_is_served_only_to_those_who_may_see_its_case(world: World, medi
     assert answer.status_code == 200 and answer["Content-Type"] == "image/jpeg"
     assert Image.open(io.BytesIO(b"".join(answer.streaming_content))).size == (320, 240)  # type: ignore[attr-defined]
     assert "private" in answer["Cache-Control"]
+    assert answer["X-Content-Type-Options"] == "nosniff"  # never run as a script or a page
+    assert answer["Content-Security-Policy"] == "default-src 'none'; sandbox"
 
     browser.force_login(world.handler_b)  # not dispatched to department B: not theirs to see
     assert browser.get(urls["image"]).status_code == 404
