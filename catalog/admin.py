@@ -21,6 +21,7 @@ from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from simple_history.admin import SimpleHistoryAdmin
 
 from catalog.limits import limit_text
 from catalog.loading import claim_conditions
@@ -273,7 +274,7 @@ class CrosswalkAdmin(admin.ModelAdmin):
 
 
 @admin.register(FilingCondition)
-class FilingConditionAdmin(admin.ModelAdmin):
+class FilingConditionAdmin(SimpleHistoryAdmin):
     list_display = [
         "case_type", "short_condition", limit_display, "urgency", "is_default", "source",
     ]  # fmt: skip
@@ -335,7 +336,7 @@ class RoutingRuleForm(forms.ModelForm):
 
 
 @admin.register(RoutingRule)
-class RoutingRuleAdmin(admin.ModelAdmin):
+class RoutingRuleAdmin(SimpleHistoryAdmin):
     """派遣规则: which unit a type goes to, optionally only in one area (先属主、后属地)."""
 
     form = RoutingRuleForm

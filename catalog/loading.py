@@ -51,6 +51,7 @@ from typing import Final
 from django.db import transaction
 from django.db.models import ProtectedError
 from rapidfuzz import fuzz
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from catalog.limits import parse_limit_text
 from catalog.models import (
@@ -530,8 +531,9 @@ class Changes:
     def apply(self, counts: Counter[str]) -> list[FilingCondition]:
         """Write; returns the surplus rows kept because cases refer to them."""
         kept = [row for row in self.delete if not _deleted(row)]
-        FilingCondition.objects.bulk_update(self.update, ["position", *CONDITION_FIELDS])
-        FilingCondition.objects.bulk_create(self.create)
+        # With their history: a limit changed by an XLSX import is audited like one edited by hand.
+        bulk_update_with_history(self.update, FilingCondition, ["position", *CONDITION_FIELDS])
+        bulk_create_with_history(self.create, FilingCondition)
         counts["conditions_created"] += len(self.create)
         counts["conditions_updated"] += len(self.update)
         counts["conditions_deleted"] += len(self.delete) - len(kept)

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 
 class TypeKind(models.TextChoices):
@@ -186,6 +187,8 @@ class FilingCondition(models.Model):
     )
     source = models.CharField(_("source"), max_length=300, blank=True)
 
+    history = HistoricalRecords()  # who changed what, from what (administrative audit)
+
     class Meta:
         verbose_name = _("filing condition")
         verbose_name_plural = _("filing conditions")
@@ -247,6 +250,8 @@ class RoutingRule(models.Model):
     )
     is_active = models.BooleanField(_("active"), default=True)
     note = models.CharField(_("note"), max_length=200, blank=True)
+
+    history = HistoricalRecords()  # who changed what, from what (administrative audit)
 
     class Meta:
         verbose_name = _("routing rule")

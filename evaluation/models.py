@@ -8,6 +8,7 @@ from __future__ import annotations
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 
 class ObjectKind(models.TextChoices):
@@ -52,6 +53,8 @@ class Weight(models.Model):
         validators=[MinValueValidator(0), MaxValueValidator(100)],
     )
 
+    history = HistoricalRecords()  # who changed what, from what (administrative audit)
+
     class Meta:
         verbose_name = _("weight")
         verbose_name_plural = _("weights")
@@ -77,6 +80,8 @@ class Band(models.Model):
     inclusive = models.BooleanField(_("limit included"), default=True)
     score = models.DecimalField(_("score"), max_digits=5, decimal_places=2)
 
+    history = HistoricalRecords()  # who changed what, from what (administrative audit)
+
     class Meta:
         verbose_name = _("score band")
         verbose_name_plural = _("score bands")
@@ -92,6 +97,8 @@ class Grade(models.Model):
 
     letter = models.CharField(_("grade"), max_length=1, unique=True)
     minimum = models.DecimalField(_("from score"), max_digits=5, decimal_places=2)
+
+    history = HistoricalRecords()  # who changed what, from what (administrative audit)
 
     class Meta:
         verbose_name = _("grade")

@@ -4,6 +4,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from simple_history.admin import SimpleHistoryAdmin
 
 from org.models import ApiToken, Membership, Person, Unit
 
@@ -43,7 +44,7 @@ class PersonAdmin(admin.ModelAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(SimpleHistoryAdmin):
     list_display = ["person", "role", "unit", "scope", "is_active"]
     list_filter = ["role", "scope", "is_active"]
     search_fields = ["person__name", "unit__name"]

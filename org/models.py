@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from org.roles import ALLOWED_SCOPES, Role, Scope
 
@@ -155,6 +156,8 @@ class Membership(models.Model):
     is_active = models.BooleanField(_("active"), default=True)
 
     objects = MembershipQuerySet.as_manager()
+
+    history = HistoricalRecords()  # who changed what, from what (administrative audit)
 
     class Meta:
         verbose_name = _("role membership")

@@ -146,3 +146,25 @@ def test_an_administrator_adds_a_routing_rule_for_one_area(
     assert (rule.community, rule.unit) == (community, unit)
     listing = admin_client.get(reverse("admin:catalog_routingrule_changelist"))
     assert community.name in listing.content.decode()
+
+
+def test_a_limit_edited_in_the_admin_is_kept_with_who_changed_it_and_from_what(
+    admin_client: Client, admin_user: User, loaded: dict[str, int]
+) -> None:
+    row = conditions(legacy(TypeKind.COMPONENT, "0118"))[0]  # 路灯
+    before = row.limit_value
+    change = reverse("admin:catalog_filingcondition_change", args=[row.pk])
+    form = {
+        "case_type": row.case_type_id, "position": 1, "condition": row.condition,
+        "area_class": "", "urgency": "normal", "limit_value": before + 2,
+        "limit_unit": row.limit_unit, "closing_condition": row.closing_condition,
+        "responsible_text": row.responsible_text, "source": row.source,
+    }  # fmt: skip
+    assert admin_client.post(change, form).status_code == 302
+    loaded_record, *edits = row.history.order_by("history_date", "history_id")
+    assert {edit.history_user for edit in edits} == {admin_user}
+    changes = {c.field: (c.old, c.new) for c in edits[-1].diff_against(loaded_record).changes}
+    assert changes["limit_value"] == (before, before + 2)
+    assert changes.keys() == {"limit_value", "source"}  # the edit made the condition local
+    history = admin_client.get(reverse("admin:catalog_filingcondition_history", args=[row.pk]))
+    assert history.status_code == 200 and admin_user.username in history.content.decode()

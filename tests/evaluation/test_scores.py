@@ -5,6 +5,9 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from django.contrib.auth.models import User
+from django.test import Client
+from django.urls import reverse
 
 from evaluation.defaults import seed_defaults
 from evaluation.models import Band, Grade, ObjectKind, RegionClass, Weight
@@ -81,3 +84,16 @@ def test_a_city_may_change_weights_bands_and_grades(world: World) -> None:
     assert unit_a() == (None, "")  # nothing left to score
     seed_defaults()
     assert unit_a() == (pytest.approx(100 / 7), "E")
+
+
+def test_a_weight_changed_in_the_admin_is_kept_with_who_changed_it(
+    admin_client: Client, admin_user: User
+) -> None:
+    weight = Weight.objects.get(kind=ObjectKind.UNIT, indicator="on_time_handling_rate")
+    change = reverse("admin:evaluation_weight_change", args=[weight.pk])
+    form = {"kind": weight.kind, "indicator": weight.indicator, "percent": "35"}
+    assert admin_client.post(change, form).status_code == 302
+    edit = weight.history.latest()
+    assert edit.history_user == admin_user and edit.history_type == "~"
+    assert edit.diff_against(edit.prev_record).changed_fields == ["percent"]
+    assert Scheme.load().weights[(ObjectKind.UNIT, "on_time_handling_rate")] == 35
