@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "evaluation",
     "simulate",
     "consoles",
+    "ops",
 ]
 
 MIDDLEWARE = [

@@ -1,5 +1,5 @@
 """The apps depend on each other in one direction only (DESIGN.md §7): lib ← org ← geo ← catalog
-← components ← cases ← intake ← evaluation ← simulate ← consoles ← config. An import against
+← components ← cases ← intake ← evaluation ← simulate ← consoles ← ops ← config. An import against
 that order, at module level or inside a function, is a cycle waiting to happen."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from django.conf import settings
 
 ORDER = [
     *("lib", "org", "geo", "catalog", "components"),
-    *("cases", "intake", "evaluation", "simulate", "consoles", "config"),
+    *("cases", "intake", "evaluation", "simulate", "consoles", "ops", "config"),
 ]
 ROOT = Path(settings.BASE_DIR)
 
