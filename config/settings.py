@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "axes",
     "simple_history",
+    "django_tasks_db",
     "ninja",  # serves the API docs page (Swagger UI) from its own static files
     "org",
     "geo",
@@ -165,6 +166,19 @@ COMPONENT_MAX_DISTANCE_METRES = env.integer(
 # Text messages to duty phones and mobiles (org/sms.py): the dotted path of the sending class.
 # The default logs each message with the number masked; a provider plugs in as a subclass.
 SMS_BACKEND = env.string("SMS_BACKEND", default="org.sms.LoggingBackend")
+# Background tasks (Django's task framework; text messages today). "immediate" runs a task at
+# once, in the request that enqueued it (development, tests); "database" queues it in the
+# database (django-tasks-db), where `manage.py db_worker` processes take it: a slow or failing
+# provider then never holds a request, and the queue is in every backup.
+TASK_QUEUE = env.choice("TASK_QUEUE", default="immediate", choices=("immediate", "database"))
+TASKS = {
+    "default": {
+        "BACKEND": {
+            "immediate": "django.tasks.backends.immediate.ImmediateBackend",
+            "database": "django_tasks_db.DatabaseBackend",
+        }[TASK_QUEUE]
+    }
+}
 # The public portal's rate limits per client IP (intake/portal/limits.py, django-ratelimit).
 # Its counters live in the default cache: the local-memory default counts per process, so
 # production sets a cache shared by all workers (Redis or memcached) for the limits to hold.

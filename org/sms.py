@@ -6,9 +6,9 @@ never holds a full phone number. A real provider plugs in as a subclass of `SmsB
 whose `send` calls the provider's API; `org.sms.MemoryBackend` keeps the messages for tests.
 
 `send_sms` never raises: a message that cannot be sent is logged (masked) and the action that
-caused it stands. Callers enqueue it as a task (`sms_task`, Django's task framework): with the
-default immediate task backend it runs at once; a deployment with a worker backend (TASKS)
-keeps a slow provider out of the request.
+caused it stands. Callers enqueue it as a task (`sms_task`, Django's task framework): with
+TASK_QUEUE=immediate (the default) it runs at once; with TASK_QUEUE=database (production) it
+waits in the database for a `manage.py db_worker` process, out of the request.
 """
 
 from __future__ import annotations

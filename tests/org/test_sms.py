@@ -6,8 +6,13 @@ import logging
 from typing import Any
 
 import pytest
+from django.core.management import call_command
+from django.tasks import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
 
 from org.sms import LoggingBackend, MemoryBackend, SmsBackend, backend, mask, send_sms, sms_task
+from tests.cases.conftest import World, world  # noqa: F401  (fixture)
+from tests.cases.making import dispatched
 
 
 def test_a_number_is_masked_down_to_its_last_four_digits() -> None:
@@ -49,3 +54,25 @@ def test_the_task_sends_through_the_backend(settings: Any) -> None:
     MemoryBackend.outbox.clear()
     result = sms_task.enqueue("13812345678", "测试")
     assert result.return_value is True and len(MemoryBackend.outbox) == 1
+
+
+DATABASE_QUEUE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # a worker sees commits
+def test_with_the_database_queue_a_dispatchs_message_waits_for_a_worker(
+    settings: Any,
+    world: World,  # noqa: F811
+) -> None:
+    settings.SMS_BACKEND = "org.sms.MemoryBackend"
+    settings.TASKS = DATABASE_QUEUE
+    MemoryBackend.outbox.clear()
+    world.org.department_a.phone = "13800001111"  # its duty phone
+    world.org.department_a.save()
+    dispatched(world)
+    queued = DBTaskResult.objects.get()
+    assert MemoryBackend.outbox == [] and queued.status == TaskResultStatus.READY
+    call_command("db_worker", batch=True, no_startup_delay=True, verbosity=0)
+    assert [m.phone for m in MemoryBackend.outbox] == ["13800001111"]
+    queued.refresh_from_db()
+    assert queued.status == TaskResultStatus.SUCCESSFUL
