@@ -1,0 +1,1 @@
+from tests.cases.conftest import media, world  # noqa: F401  (fixtures)
