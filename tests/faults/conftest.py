@@ -1,0 +1,1 @@
+from tests.cases.conftest import world  # noqa: F401  (fixture)
