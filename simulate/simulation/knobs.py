@@ -27,7 +27,7 @@ class Knobs:
     # -- patrol (巡查) --
     inspectors: int = 45
     grids_per_hour: float = 20.0  # unit grids an inspector walks through in an hour
-    spot_chance: float = 0.8  # a problem in a grid being walked through is seen
+    spot_chance: float = 0.85  # a problem in a grid being walked through is seen
     # -- the public (公众) --
     public_share: float = 0.15  # of the problems, the share someone calls about
     public_delay_hours: float = 8.0  # mean time from a problem to a call about it
@@ -39,10 +39,10 @@ class Knobs:
     urge_late: bool = True  # the dispatcher urges (督办) a case at its handling deadline
     # -- the units (处置单位) --
     sign_minutes: float = 30.0  # mean time to sign for a dispatched case
-    handling_hours: float = 1.0  # median handling time of a typical type; each type varies
+    handling_hours: float = 0.8  # median handling time of a typical type; each type varies
     taken_up: float = 0.8  # of the cases a unit signs for, the share it gets round to
-    extension_share: float = 0.05  # asks for more time (延期)
-    suspension_share: float = 0.01  # asks to park it (挂账); resumed weeks later
+    extension_share: float = 0.03  # asks for more time (延期)
+    suspension_share: float = 0.005  # asks to park it (挂账); resumed days later
     rework_share: float = 0.06  # fails its on-site check (核查不通过 → 返工)
     appeal_share: float = 0.3  # of the cases closed late, the share the unit appeals (超时申诉)
     slow_unit: str = ""  # what-if: this unit's code works `slow_factor` times slower
@@ -56,7 +56,7 @@ class Knobs:
 AFTER = Knobs()
 BEFORE = AFTER.but(
     problems_per_day=118.0,
-    inspectors=5,
+    inspectors=3,
     public_share=0.02,
     public_delay_hours=48.0,
     center_minutes=600.0,
@@ -65,7 +65,7 @@ BEFORE = AFTER.but(
     urge_late=False,
     sign_minutes=1440.0,
     handling_hours=48.0,
-    taken_up=0.4,
+    taken_up=0.32,
     extension_share=0.0,
     suspension_share=0.0,
     rework_share=0.1,

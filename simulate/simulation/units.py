@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from cases import workflow as wf
-from cases.models import Case
+from cases.models import Case, Status
 from org.access import Actor
 from simulate.simulation import center
 from simulate.simulation.clock import next_within
@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 UNIT_HOURS = (8, 20)  # units work days, with their evening crews
 HANDLING_SPREAD = 0.8  # sigma of the log-normal handling time
 EXTENSION_MINUTES = 480
-SUSPENDED_DAYS = (7.0, 30.0)
+SUSPENDED_DAYS = (3.0, 10.0)
 
 
 def terminal(sim: Simulation, tracked: Tracked) -> Actor:
@@ -137,7 +137,10 @@ def appeal(sim: Simulation, tracked: Tracked, now: datetime) -> None:
 
 def _appeal(sim: Simulation, tracked: Tracked, now: datetime) -> None:
     case = Case.objects.get(number=tracked.number)
-    if case.exempt or not case.is_overdue(now) or case.pending_request:
+    # Only a case still closed: one reopened at the call-back is being handled again.
+    if case.status != Status.CLOSED or case.exempt or case.pending_request:
+        return
+    if not case.is_overdue(now):
         return
     reason = "连续降雨无法施工"
     wf.appeal_overdue(tracked.number, actor=terminal(sim, tracked), reason=reason, now=now)
