@@ -56,7 +56,7 @@ class Knobs:
 AFTER = Knobs()
 BEFORE = AFTER.but(
     problems_per_day=118.0,
-    inspectors=3,
+    inspectors=2,
     public_share=0.02,
     public_delay_hours=48.0,
     center_minutes=600.0,
