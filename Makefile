@@ -12,7 +12,7 @@ PYTHON := $(shell for p in python3.13 python3.12 python3 python; do \
 .PHONY: help run test lint format messages clean python npm
 
 help:
-	@echo "make run    set up, migrate, load the demo district and serve http://$(HOST):$(PORT)"
+	@echo "make run    set up, migrate, load the demo district, simulate its last 90 days and serve http://$(HOST):$(PORT)"
 	@echo "make test   set up and run the whole test suite"
 	@echo "make lint   ruff, formatting, mypy, Django checks, missing migrations"
 
@@ -32,9 +32,12 @@ $(BIN)/.installed: pyproject.toml package-lock.json | python npm
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
+# After the demo, ninety simulated days up to now, so every chart has a history
+# (docs/simulation.md); skipped when one is there already, so running again does not double it.
 run: $(BIN)/.installed
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py load_demo
+	$(BIN)/python manage.py simulate --days 90 --seed 1 --if-empty
 	@echo "Serving http://$(HOST):$(PORT)/ — press Ctrl-C to stop."
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
