@@ -131,6 +131,10 @@ def verify_case(case: Case, events: Iterable[CaseEvent]) -> Iterator[Finding]:
             yield Finding(case.number, event.sequence, "content altered")
         if event.from_status != status:
             yield Finding(case.number, event.sequence, f"starts from {event.from_status!r}")
+        if event.state and event.responsible_unit_id != event.state.get("responsible_unit_id"):
+            # The column the evaluation groups by is outside the hash: it must match the
+            # sealed state it copies.
+            yield Finding(case.number, event.sequence, "responsible unit differs from its state")
         previous, expected_sequence, status = event.hash, event.sequence + 1, event.to_status
         newest = event
     if previous != (case.audit_head or GENESIS):

@@ -575,6 +575,18 @@ class CaseEvent(models.Model):
     # The case's workflow columns after the event (cases/audit.py): the case row must match
     # its newest event's state, so a deadline moved by hand is found.
     state = models.JSONField(_("state after"), default=dict, blank=True)
+    # The responsible unit after the event, as its state records it (the audit check holds
+    # them equal): a unit's evaluation groups its events by it, which a key of the state
+    # would make PostgreSQL dig out of every event's JSON.
+    responsible_unit = models.ForeignKey(
+        "org.Unit",
+        verbose_name=_("responsible unit after"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+    )
     previous_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64)
 

@@ -162,6 +162,7 @@ def new_event(
         step_due_at=due_then[0],
         handling_due_at=due_then[1],
         state=case_state(case),
+        responsible_unit_id=case.responsible_unit_id,
     )
     seal(case, event)
     return event

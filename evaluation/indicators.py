@@ -56,9 +56,10 @@ KEYS: dict[str, dict[Source, str]] = {
         kind: {Source.EVENT: f"case__{key}", Source.CASE: key, Source.TASK: f"case__{key}"}
         for kind, key in REGION_KEYS.items()
     },
-    # The unit an event concerns is the responsible unit after it (its recorded state): the
-    # unit dispatched to, the one that handled, was urged, reworked or closed, asked to return.
-    K.UNIT: {Source.EVENT: "state__responsible_unit_id", Source.CASE: "responsible_unit"},
+    # The unit an event concerns is the responsible unit after it (its recorded state, copied
+    # to a column of its own): the unit dispatched to, the one that handled, was urged,
+    # reworked or closed, asked to return.
+    K.UNIT: {Source.EVENT: "responsible_unit", Source.CASE: "responsible_unit"},
     **{
         kind: {Source.EVENT: "actor", Source.TASK: "inspector__user"}
         for kind in (K.INSPECTOR, K.ACCEPTOR, K.SHIFT_LEADER, K.DISPATCHER)
