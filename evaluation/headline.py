@@ -16,10 +16,23 @@ Each figure is one aggregate query over case events and cases, never a loop over
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, QuerySet
+from django.conf import settings
+from django.db import connection
+from django.db.models import (
+    Aggregate,
+    Avg,
+    Count,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    Q,
+    QuerySet,
+)
+from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from cases.models import PUBLIC_CHANNELS, Case, CaseEvent, Channel, ClosingType, Verb
@@ -72,33 +85,37 @@ def events_in(period: Period, cases: QuerySet[Case] | None = None) -> QuerySet[C
     return events if cases is None else events.filter(case__in=cases)
 
 
+def counting(as_of: datetime) -> dict[str, Count]:
+    """The headline's counts, as filtered COUNTs over case events."""
+    return {
+        "filed": Count("pk", filter=Q(verb=Verb.FILE)),
+        "found": Count("pk", filter=Q(verb=Verb.FILE, case__channel__in=FOUND_CHANNELS)),
+        "handled": Count("pk", filter=Q(verb__in=CLOSING_VERBS)),
+        "closed_on_time": Count(
+            "pk", filter=Q(verb=Verb.CLOSE, data__closing_type=ClosingType.NORMAL)
+        ),
+        "public_calls": Count("pk", filter=Q(verb=Verb.REPORT, case__channel__in=PUBLIC_CHANNELS)),
+        "filed_closed": Count(
+            "pk",
+            filter=Q(verb=Verb.FILE, case__closed_at__lt=as_of, case__status="closed"),
+        ),
+    }
+
+
 def headline(
     period: Period, *, cases: QuerySet[Case] | None = None, as_of: datetime | None = None
 ) -> Headline:
     """The figures of `period`, over all cases or those of `cases` (a leader's territory)."""
     as_of = as_of or timezone.now()
     events = events_in(period, cases)
-    counts = events.aggregate(
-        filed=Count("pk", filter=Q(verb=Verb.FILE)),
-        found=Count("pk", filter=Q(verb=Verb.FILE, case__channel__in=FOUND_CHANNELS)),
-        handled=Count("pk", filter=Q(verb__in=CLOSING_VERBS)),
-        closed_on_time=Count(
-            "pk", filter=Q(verb=Verb.CLOSE, data__closing_type=ClosingType.NORMAL)
-        ),
-        public_calls=Count("pk", filter=Q(verb=Verb.REPORT, case__channel__in=PUBLIC_CHANNELS)),
-        filed_closed=Count(
-            "pk",
-            filter=Q(verb=Verb.FILE, case__closed_at__lt=as_of, case__status="closed"),
-        ),
-    )
+    counts = events.aggregate(**counting(as_of))
     mean, median = handling_hours(events)
     return Headline(period=period.label, mean_hours=mean, median_hours=median, **counts)
 
 
 def handling_hours(events: QuerySet[CaseEvent]) -> tuple[float | None, float | None]:
     """Mean and median hours from report to closing of the cases closed among `events`."""
-    took = ExpressionWrapper(F("at") - F("case__created_at"), output_field=DurationField())
-    closings = events.filter(verb__in=CLOSING_VERBS).annotate(took=took)
+    closings = events.filter(verb__in=CLOSING_VERBS).annotate(took=took())
     mean = closings.aggregate(mean=Avg("took"))["mean"]
     count = closings.count()
     if not count:
@@ -118,6 +135,57 @@ def hours(value: timedelta | float | None) -> float | None:
 
 
 def monthly(last: datetime, months: int, *, cases: QuerySet[Case] | None = None) -> list[Headline]:
-    """The figures of each of the `months` months up to the one holding `last`, oldest first."""
+    """The figures of each of the `months` months up to the one holding `last`, oldest first:
+    one query grouped by the local month (and, on SQLite, which has no median, one query per
+    month for the median hours)."""
     local = timezone.localtime(last).date()
-    return [headline(period, cases=cases, as_of=last) for period in Period.months(local, months)]
+    periods = Period.months(local, months)
+    span = Period(periods[0].first, periods[-1].last)
+    month = TruncMonth("at", tzinfo=ZoneInfo(settings.TIME_ZONE))
+    closing = Q(verb__in=CLOSING_VERBS)
+    hours_of: dict[str, Aggregate] = {"mean": Avg(took(), filter=closing)}
+    if connection.vendor == "postgresql":
+        hours_of["median"] = Median(took(), filter=closing)
+    rows = (
+        events_in(span, cases)
+        .filter(verb__in=(Verb.REPORT, Verb.FILE, *CLOSING_VERBS))
+        .order_by()
+        .values(month=month)
+        .annotate(**counting(last), **hours_of)
+    )
+    found: dict[date, dict[str, Any]] = {}
+    for grouped in rows:
+        values: dict[str, Any] = dict(grouped)
+        found[_month_of(values.pop("month"))] = values
+    figures = []
+    for period in periods:
+        row: dict[str, Any] = found.get(period.first) or dict.fromkeys(counting(last), 0)
+        mean, median = row.pop("mean", None), row.pop("median", None)
+        if connection.vendor != "postgresql" and row["handled"]:
+            median = handling_hours(events_in(period, cases))[1]
+        else:
+            median = hours(median)
+        figures.append(
+            Headline(period=period.label, mean_hours=hours(mean), median_hours=median, **row)
+        )
+    return figures
+
+
+def took() -> ExpressionWrapper:
+    """From the report to the event (a closing)."""
+    return ExpressionWrapper(F("at") - F("case__created_at"), output_field=DurationField())
+
+
+class Median(Aggregate):
+    """PostgreSQL's median (the mean of the two middle values of an even number)."""
+
+    function = "percentile_cont"
+    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)%(filter)s"
+    output_field = DurationField()
+
+
+def _month_of(moment: date | datetime) -> date:
+    """The first day of a local month, as TruncMonth gives it (a date on SQLite)."""
+    if isinstance(moment, datetime):
+        moment = timezone.localtime(moment).date()
+    return moment.replace(day=1)
