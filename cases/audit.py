@@ -19,7 +19,7 @@ from typing import Any, Final
 
 from django.db.models import QuerySet
 
-from cases.models import Case, CaseEvent
+from cases.models import Case, CaseEvent, outcome_of
 
 GENESIS = "0" * 64
 # The columns the workflow changes: what a case's events must account for.
@@ -135,6 +135,8 @@ def verify_case(case: Case, events: Iterable[CaseEvent]) -> Iterator[Finding]:
             # The column the evaluation groups by is outside the hash: it must match the
             # sealed state it copies.
             yield Finding(case.number, event.sequence, "responsible unit differs from its state")
+        if event.outcome != outcome_of(event.data):
+            yield Finding(case.number, event.sequence, "outcome differs from its details")
         previous, expected_sequence, status = event.hash, event.sequence + 1, event.to_status
         newest = event
     if previous != (case.audit_head or GENESIS):

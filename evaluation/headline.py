@@ -91,9 +91,7 @@ def counting(as_of: datetime) -> dict[str, Count]:
         "filed": Count("pk", filter=Q(verb=Verb.FILE)),
         "found": Count("pk", filter=Q(verb=Verb.FILE, case__channel__in=FOUND_CHANNELS)),
         "handled": Count("pk", filter=Q(verb__in=CLOSING_VERBS)),
-        "closed_on_time": Count(
-            "pk", filter=Q(verb=Verb.CLOSE, data__closing_type=ClosingType.NORMAL)
-        ),
+        "closed_on_time": Count("pk", filter=Q(verb=Verb.CLOSE, outcome=ClosingType.NORMAL)),
         "public_calls": Count("pk", filter=Q(verb=Verb.REPORT, case__channel__in=PUBLIC_CHANNELS)),
         "filed_closed": Count(
             "pk",

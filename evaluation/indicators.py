@@ -29,6 +29,7 @@ from cases.models import (
     Case,
     CaseEvent,
     ClosingType,
+    Outcome,
     Status,
     Task,
     TaskKind,
@@ -148,7 +149,7 @@ def returned_after() -> Exists:
         case=OuterRef("case"),
         sequence__gt=OuterRef("sequence"),
         verb=Verb.DECIDE_RETURN,
-        data__approved=True,
+        outcome=Outcome.APPROVED,
     )
     between = CaseEvent.objects.filter(  # another dispatch between the two
         case=OuterRef("case"),
@@ -160,7 +161,7 @@ def returned_after() -> Exists:
 
 
 CLOSING = (Verb.CLOSE, Verb.CLOSE_SPECIAL)
-CLOSED_ON_TIME = (Q(verb=Verb.CLOSE) & Q(data__closing_type=ClosingType.NORMAL)) | (
+CLOSED_ON_TIME = (Q(verb=Verb.CLOSE) & Q(outcome=ClosingType.NORMAL)) | (
     Q(verb=Verb.CLOSE_SPECIAL) & handling_on_time()
 )
 PUBLIC = Q(case__channel__in=PUBLIC_CHANNELS)
@@ -204,20 +205,20 @@ UNIT_COUNTS = [
     ),
     OVERDUE_OPEN,
     event("closed", _("Closed (结案数)"), *CLOSING),
-    event("reworked", _("Reworked (返工数)"), Verb.CHECK, also=Q(data__passed=False)),
+    event("reworked", _("Reworked (返工数)"), Verb.CHECK, also=Q(outcome=Outcome.FAILED)),
     event("urged", _("Urged (督办数)"), Verb.URGE),
     event("returned", _("Return requests (回退申请数)"), Verb.RETURN_CASE),
     event(
         "extended",
         _("Extensions granted (延期数)"),
         Verb.DECIDE_EXTENSION,
-        also=Q(data__approved=True),
+        also=Q(outcome=Outcome.APPROVED),
     ),
     event(
         "suspended",
         _("Suspensions granted (挂账数)"),
         Verb.DECIDE_SUSPENSION,
-        also=Q(data__approved=True),
+        also=Q(outcome=Outcome.APPROVED),
     ),
 ]
 

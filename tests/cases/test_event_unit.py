@@ -15,7 +15,7 @@ from cases import workflow as wf
 from cases.audit import verify_case
 from cases.models import Case, CaseEvent
 from tests.cases.conftest import MONDAY_10, World
-from tests.cases.making import dispatched
+from tests.cases.making import dispatched, handling
 
 pytestmark = pytest.mark.django_db
 
@@ -67,3 +67,38 @@ def test_a_responsible_unit_changed_by_hand_is_found_by_the_audit(world: World) 
     assert [(p.sequence, p.problem) for p in problems] == [
         (4, "responsible unit differs from its state")
     ]
+
+
+def outcomes(case: Case) -> list[tuple[str, str]]:
+    return list(case.events.order_by("sequence").values_list("verb", "outcome"))
+
+
+def test_each_event_records_what_it_decided(world: World) -> None:
+    case = returned_and_redispatched(world)
+    decided = [(verb, outcome) for verb, outcome in outcomes(case) if outcome]
+    assert decided == [("decide_return", "approved")]
+    case = handling(world)
+    wf.feedback_case(case, actor=world.actors.handler_a, reason="已清理", now=MONDAY_10)
+    wf.send_check(
+        case, actor=world.actors.acceptor, inspector=world.person(world.inspector), now=MONDAY_10
+    )
+    wf.check_case(case, actor=world.actors.inspector, passed=True, now=MONDAY_10)
+    wf.close_case(case, actor=world.actors.shift_leader, now=MONDAY_10)
+    decided = [(verb, outcome) for verb, outcome in outcomes(case) if outcome]
+    assert decided == [("check", "passed"), ("close", "normal")]
+
+
+def test_the_migration_fills_the_outcome_from_each_events_details(world: World) -> None:
+    case = returned_and_redispatched(world)
+    written = outcomes(case)
+    CaseEvent.objects.update(outcome="")
+    migration = importlib.import_module("cases.migrations.0016_event_outcome")
+    migration.copy_from_details(apps, SimpleNamespace(connection=connection))
+    assert outcomes(case) == written
+
+
+def test_an_outcome_changed_by_hand_is_found_by_the_audit(world: World) -> None:
+    case = returned_and_redispatched(world)
+    CaseEvent.objects.filter(case=case, verb="decide_return").update(outcome="refused")
+    problems = list(verify_case(case, case.events.order_by("sequence")))
+    assert [(p.sequence, p.problem) for p in problems] == [(6, "outcome differs from its details")]
