@@ -5,6 +5,8 @@ from typing import Any
 from django.db import migrations, models
 from django.db.models import Case, Q, Value, When
 
+from cases.indexing import AddIndexConcurrently, RemoveIndexConcurrently
+
 BATCH = 100_000  # events per UPDATE, each committing on its own
 DECIDING = [  # the verbs whose details say what they decided
     "decide_void", "decide_return", "decide_extension", "decide_suspension", "decide_appeal",
@@ -30,37 +32,6 @@ def copy_from_details(apps: Any, schema_editor: Any) -> None:
     for start in range(0, last + 1, BATCH):
         batch = events.filter(pk__gte=start, pk__lt=start + BATCH, verb__in=DECIDING)
         batch.update(outcome=outcome)
-
-
-class AddIndexConcurrently(migrations.AddIndex):
-    """On PostgreSQL, CREATE INDEX CONCURRENTLY: events go on being written while it is built
-    (minutes over millions of events); elsewhere a plain CREATE INDEX."""
-
-    def database_forwards(self, app_label: str, schema_editor: Any, from_state: Any, to_state: Any) -> None:
-        if schema_editor.connection.vendor != "postgresql":
-            return super().database_forwards(app_label, schema_editor, from_state, to_state)
-        model = to_state.apps.get_model(app_label, self.model_name)
-        if self.allow_migrate_model(schema_editor.connection.alias, model):
-            schema_editor.add_index(model, self.index, concurrently=True)
-
-    def database_backwards(self, app_label: str, schema_editor: Any, from_state: Any, to_state: Any) -> None:
-        if schema_editor.connection.vendor != "postgresql":
-            return super().database_backwards(app_label, schema_editor, from_state, to_state)
-        model = from_state.apps.get_model(app_label, self.model_name)
-        if self.allow_migrate_model(schema_editor.connection.alias, model):
-            schema_editor.remove_index(model, self.index, concurrently=True)
-
-
-class RemoveIndexConcurrently(migrations.RemoveIndex):
-    """On PostgreSQL, DROP INDEX CONCURRENTLY; elsewhere a plain DROP INDEX."""
-
-    def database_forwards(self, app_label: str, schema_editor: Any, from_state: Any, to_state: Any) -> None:
-        if schema_editor.connection.vendor != "postgresql":
-            return super().database_forwards(app_label, schema_editor, from_state, to_state)
-        model = from_state.apps.get_model(app_label, self.model_name)
-        if self.allow_migrate_model(schema_editor.connection.alias, model):
-            index = from_state.models[app_label, self.model_name_lower].get_index_by_name(self.name)
-            schema_editor.remove_index(model, index, concurrently=True)
 
 
 class Migration(migrations.Migration):
