@@ -1,7 +1,7 @@
 """A month's evaluation and the dashboard over a million cases with their event histories.
 
     .venv/bin/python benchmarks/evaluation.py [--server postgres://postgres@127.0.0.1:5432/test]
-        [--cases 1000000] [--months 12] [--period 2026-11] [--repeat 3] [--explain]
+        [--cases 1000000] [--months 12] [--period 2026-11] [--repeat 3] [--explain] [--no-chain]
 
 On the given PostgreSQL server the script creates (or reuses) a scratch database
 `urbangrid_evaluation`, migrates it and loads the demo (once), with a few more acceptors,
@@ -463,7 +463,7 @@ def timed(name: str, work: Callable[[], Any], repeat: int, results: dict[str, An
     return answer
 
 
-def measure(period_text: str, repeat: int, explain: bool) -> None:
+def measure(period_text: str, repeat: int, explain: bool, chain_check: bool) -> None:
     from django.contrib.auth.models import User
     from django.db import connection
     from django.test import Client
@@ -506,11 +506,23 @@ def measure(period_text: str, repeat: int, explain: bool) -> None:
         repeat,
         results,
     )
+
+    def with_jit() -> Any:
+        with connection.cursor() as cursor:
+            cursor.execute("SET jit = on")  # PostgreSQL's default, off in config/env.py
+        try:
+            return build_report(period, verify=False)
+        finally:
+            with connection.cursor() as cursor:
+                cursor.execute("RESET jit")
+
+    timed("  the same with JIT compilation on", with_jit, repeat, results)
     for kind in ObjectKind.values:
         timed(f"  evaluate({kind})", partial(evaluate, kind, period), repeat, results)
     timed("  headline", lambda: headline(period), repeat, results)
-    chain = timed("chain check of the month's cases", lambda: check_chain(period), 1, results)
-    print(f"|   ({chain.cases:,} cases; {len(chain.findings):,} findings: fake hashes) | | | | |")
+    if chain_check:
+        chain = timed("chain check of the month's cases", lambda: check_chain(period), 1, results)
+        print(f"|   ({chain.cases:,} cases; {len(chain.findings):,} findings: fake hashes) | | | |")
 
     leader = User.objects.get(username="leader")
     actor = Actor.of(leader, "leader")
@@ -569,6 +581,9 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--database", default=DATABASE, help="the scratch database's name")
     parser.add_argument("--explain", action="store_true", help="EXPLAIN ANALYZE the slowest")
+    parser.add_argument(
+        "--no-chain", action="store_true", help="skip the chain check (minutes at this size)"
+    )
     args = parser.parse_args()
 
     url = scratch_database(args.server, args.database)
@@ -584,7 +599,7 @@ def main() -> None:
         f"{platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}; "
         "load average {:.2f} {:.2f} {:.2f}".format(*os.getloadavg())
     )
-    measure(period, args.repeat, args.explain)
+    measure(period, args.repeat, args.explain, not args.no_chain)
     print("load average after: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
 
 
