@@ -647,6 +647,7 @@ class CaseEvent(models.Model):
             models.Index(
                 fields=["at"],
                 include=[
+                    "id",
                     "verb",
                     "role",
                     "actor",

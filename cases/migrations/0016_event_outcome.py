@@ -52,7 +52,7 @@ class Migration(migrations.Migration):
         migrations.RunPython(copy_from_details, migrations.RunPython.noop, elidable=True),
         AddIndexConcurrently(
             model_name='caseevent',
-            index=models.Index(fields=['at'], include=('verb', 'role', 'actor', 'responsible_unit', 'outcome', 'case', 'sequence', 'step_due_at', 'handling_due_at'), name='cases_event_counted'),
+            index=models.Index(fields=['at'], include=('id', 'verb', 'role', 'actor', 'responsible_unit', 'outcome', 'case', 'sequence', 'step_due_at', 'handling_due_at'), name='cases_event_counted'),
         ),
         RemoveIndexConcurrently(model_name='caseevent', name='cases_event_at'),
         AddIndexConcurrently(
