@@ -155,15 +155,12 @@ class Env:
             # ?server_side_binding=false in DATABASE_URL turns it off. Each run is still
             # planned for its values: a plan made once for any value cannot use a partial
             # index (the leader's appeals took 0.45 s instead of 5 ms at a million cases);
-            # writes switch back to reusing plans (config.middleware.PlansByMethod). JIT
-            # compilation is off: PostgreSQL compiles a statement whose estimated cost is high
-            # (a month's evaluation over a million cases), which took longer than the
-            # statement then saved (docs/benchmarks.md).
+            # writes switch back to reusing plans (config.middleware.PlansByMethod).
             options = dict(cast("dict[str, Any]", config.get("OPTIONS") or {}))
             prepared = {
                 "server_side_binding": True,
                 "prepare_threshold": 2,
-                "options": "-c plan_cache_mode=force_custom_plan -c jit=off",
+                "options": "-c plan_cache_mode=force_custom_plan",
             }
             config["OPTIONS"] = prepared | options  # the URL's own options win
         return config
