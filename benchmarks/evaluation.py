@@ -432,14 +432,14 @@ class Statements:
     """The SQL statements run and the time each took (a wrapper on the connection)."""
 
     def __init__(self) -> None:
-        self.found: list[tuple[float, str]] = []
+        self.found: list[tuple[float, str, Any]] = []
 
     def __call__(self, execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
         started = time.perf_counter()
         try:
             return execute(sql, params, many, context)
         finally:
-            self.found.append((time.perf_counter() - started, sql))
+            self.found.append((time.perf_counter() - started, sql, params))
 
 
 def timed(name: str, work: Callable[[], Any], repeat: int, results: dict[str, Any]) -> Any:
@@ -453,7 +453,7 @@ def timed(name: str, work: Callable[[], Any], repeat: int, results: dict[str, An
         with connection.execute_wrapper(statements):
             answer = work()
         seconds.append(time.perf_counter() - started)
-    sql = sum(s for s, _q in statements.found)
+    sql = sum(s for s, _q, _p in statements.found)
     results[name] = (min(seconds), statistics.median(seconds), sql, statements.found[:])
     print(
         f"| {name} | {min(seconds):.3f} | {statistics.median(seconds):.3f} | "
@@ -564,10 +564,10 @@ def slowest(results: dict[str, Any], name: str, count: int = 6) -> None:
     from django.db import connection
 
     print(f"\nThe slowest statements of {name}:")
-    for seconds, sql in sorted(results[name][3], reverse=True)[:count]:
+    for seconds, sql, params in sorted(results[name][3], key=lambda s: -s[0])[:count]:
         print(f"\n-- {seconds:.3f} s\n{sql[:3000]}")
         with connection.cursor() as cursor:
-            cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}")
+            cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}", params)
             print("\n".join(row[0] for row in cursor.fetchall()))
 
 
