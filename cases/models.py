@@ -399,28 +399,6 @@ class Case(models.Model):
             models.Index(fields=["due_at", "warn_at"], name="cases_due_warn"),
             models.Index(fields=["status", "due_at"], name="cases_status_due"),
             models.Index(fields=["channel", "created_at"], name="cases_channel_created"),
-            # What the evaluation reads of a case (evaluation/indicators.py, headline.py): its
-            # place, channel and fate when its events are counted, and whether it was overdue
-            # at a period's end; read from this index alone, a tenth of the table's size.
-            models.Index(
-                fields=["id"],
-                include=[
-                    "street",
-                    "community",
-                    "grid",
-                    "responsible_unit",
-                    "channel",
-                    "status",
-                    "exempt",
-                    "created_at",
-                    "filed_at",
-                    "dispatched_at",
-                    "handling_due_at",
-                    "handled_at",
-                    "closed_at",
-                ],
-                name="cases_counted",
-            ),
             models.Index(fields=["responsible_unit", "status"], name="cases_unit_status"),
             models.Index(fields=["territory_unit", "status"], name="cases_territory_status"),
             # The few cases waiting for a decision (the void, request and appeal queues).
