@@ -21,7 +21,7 @@ from typing import Any, Final
 
 from django.db.models import QuerySet
 
-from cases.models import Case, CaseEvent, Photo, Verb
+from cases.models import Case, CaseEvent, Photo, Verb, outcome_of
 
 GENESIS = "0" * 64
 # The columns the workflow changes: what a case's events must account for.
@@ -133,6 +133,12 @@ def verify_case(case: Case, events: Iterable[CaseEvent]) -> Iterator[Finding]:
             yield Finding(case.number, event.sequence, "content altered")
         if event.from_status != status:
             yield Finding(case.number, event.sequence, f"starts from {event.from_status!r}")
+        if event.state and event.responsible_unit_id != event.state.get("responsible_unit_id"):
+            # The column the evaluation groups by is outside the hash: it must match the
+            # sealed state it copies.
+            yield Finding(case.number, event.sequence, "responsible unit differs from its state")
+        if event.outcome != outcome_of(event.data):
+            yield Finding(case.number, event.sequence, "outcome differs from its details")
         previous, expected_sequence, status = event.hash, event.sequence + 1, event.to_status
         newest = event
     if previous != (case.audit_head or GENESIS):

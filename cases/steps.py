@@ -17,7 +17,15 @@ from django.utils.translation import gettext as _
 
 from cases import component_status, deadlines
 from cases.audit import case_state, seal
-from cases.models import TEXT_MAX, Case, CaseEvent, PendingRequest, Task, TaskOutcome
+from cases.models import (
+    TEXT_MAX,
+    Case,
+    CaseEvent,
+    PendingRequest,
+    Task,
+    TaskOutcome,
+    outcome_of,
+)
 from cases.notify import notify
 from cases.signals import case_changed
 from cases.transitions import TRANSITIONS, check_allowed
@@ -162,7 +170,9 @@ def new_event(
         step_due_at=due_then[0],
         handling_due_at=due_then[1],
         state=case_state(case),
+        responsible_unit_id=case.responsible_unit_id,
     )
+    event.outcome = outcome_of(event.data)
     seal(case, event)
     return event
 

@@ -29,6 +29,7 @@ from cases.models import (
     Case,
     CaseEvent,
     ClosingType,
+    Outcome,
     Status,
     Task,
     TaskKind,
@@ -56,9 +57,10 @@ KEYS: dict[str, dict[Source, str]] = {
         kind: {Source.EVENT: f"case__{key}", Source.CASE: key, Source.TASK: f"case__{key}"}
         for kind, key in REGION_KEYS.items()
     },
-    # The unit an event concerns is the responsible unit after it (its recorded state): the
-    # unit dispatched to, the one that handled, was urged, reworked or closed, asked to return.
-    K.UNIT: {Source.EVENT: "state__responsible_unit_id", Source.CASE: "responsible_unit"},
+    # The unit an event concerns is the responsible unit after it (its recorded state, copied
+    # to a column of its own): the unit dispatched to, the one that handled, was urged,
+    # reworked or closed, asked to return.
+    K.UNIT: {Source.EVENT: "responsible_unit", Source.CASE: "responsible_unit"},
     **{
         kind: {Source.EVENT: "actor", Source.TASK: "inspector__user"}
         for kind in (K.INSPECTOR, K.ACCEPTOR, K.SHIFT_LEADER, K.DISPATCHER)
@@ -147,7 +149,7 @@ def returned_after() -> Exists:
         case=OuterRef("case"),
         sequence__gt=OuterRef("sequence"),
         verb=Verb.DECIDE_RETURN,
-        data__approved=True,
+        outcome=Outcome.APPROVED,
     )
     between = CaseEvent.objects.filter(  # another dispatch between the two
         case=OuterRef("case"),
@@ -159,7 +161,7 @@ def returned_after() -> Exists:
 
 
 CLOSING = (Verb.CLOSE, Verb.CLOSE_SPECIAL)
-CLOSED_ON_TIME = (Q(verb=Verb.CLOSE) & Q(data__closing_type=ClosingType.NORMAL)) | (
+CLOSED_ON_TIME = (Q(verb=Verb.CLOSE) & Q(outcome=ClosingType.NORMAL)) | (
     Q(verb=Verb.CLOSE_SPECIAL) & handling_on_time()
 )
 PUBLIC = Q(case__channel__in=PUBLIC_CHANNELS)
@@ -203,20 +205,20 @@ UNIT_COUNTS = [
     ),
     OVERDUE_OPEN,
     event("closed", _("Closed (结案数)"), *CLOSING),
-    event("reworked", _("Reworked (返工数)"), Verb.CHECK, also=Q(data__passed=False)),
+    event("reworked", _("Reworked (返工数)"), Verb.CHECK, also=Q(outcome=Outcome.FAILED)),
     event("urged", _("Urged (督办数)"), Verb.URGE),
     event("returned", _("Return requests (回退申请数)"), Verb.RETURN_CASE),
     event(
         "extended",
         _("Extensions granted (延期数)"),
         Verb.DECIDE_EXTENSION,
-        also=Q(data__approved=True),
+        also=Q(outcome=Outcome.APPROVED),
     ),
     event(
         "suspended",
         _("Suspensions granted (挂账数)"),
         Verb.DECIDE_SUSPENSION,
-        also=Q(data__approved=True),
+        also=Q(outcome=Outcome.APPROVED),
     ),
 ]
 
@@ -356,45 +358,117 @@ def figures(
 ) -> dict[Any, dict[str, int]]:
     """Each object's counts in the period (object key → count key → figure); the appeal-exempt
     figure of a count that has one under "<key>__exempt". Objects without any row are absent."""
-    groups: dict[tuple[Source, str], list[Count]] = {}
-    for count in COUNTS[kind]:
-        groups.setdefault((count.source, path(kind, count)), []).append(count)
-    found: dict[Any, dict[str, int]] = {}
-    for (source, by), counts in groups.items():
-        for row in _grouped(kind, source, by, counts, period, cases):
-            key = row.pop(by)
-            if key is not None:
-                found.setdefault(key, {}).update(row)
-    for values in found.values():
+    return figures_of((kind,), period, cases=cases)[kind]
+
+
+# A scan: one grouped query, read by one or more kinds.
+type ScanKey = tuple[Source, str, str]
+REGIONS, POSTS = "regions", "posts"
+KIND_OF_ROLE = {role: kind for kind, role in ROLE_OF_KIND.items()}
+
+
+def scan_of(kind: str, count: Count) -> ScanKey:
+    """The grouped query a count is read from. The three region kinds share theirs, grouped by
+    street, community and grid at once (a grid lies in one community and one street, so a
+    region's figure is the sum of its groups'); the posts share one over their events,
+    grouped by post and person (a post's events are those done in it)."""
+    if kind in REGION_KEYS and not count.by:
+        return (count.source, REGIONS, "")
+    if kind in ROLE_OF_KIND and count.source == Source.EVENT and not count.by:
+        return (Source.EVENT, POSTS, "")
+    return (count.source, path(kind, count), kind)
+
+
+def figures_of(
+    kinds: Iterable[str], period: Period, *, cases: QuerySet[Case] | None = None
+) -> dict[str, dict[Any, dict[str, int]]]:
+    """`figures` of several kinds, reading each scan they share once."""
+    kinds = list(kinds)
+    scans: dict[ScanKey, list[tuple[str, Count]]] = {}
+    for kind in kinds:
         for count in COUNTS[kind]:
-            values.setdefault(count.key, 0)
-            if count.exempt is not None:
-                values.setdefault(f"{count.key}__exempt", 0)
+            scans.setdefault(scan_of(kind, count), []).append((kind, count))
+    found: dict[str, dict[Any, dict[str, int]]] = {kind: {} for kind in kinds}
+    for (source, shape, own_kind), members in scans.items():
+        if shape == REGIONS:
+            _read_regions(source, members, period, cases, found)
+        elif shape == POSTS:
+            _read_posts(members, period, cases, found)
+        else:
+            counts = {count.key: count for _kind, count in members}
+            for row in _grouped(
+                base(own_kind, source, shape, period, cases), [shape], counts, period
+            ):
+                key = row.pop(shape)
+                if key is not None:
+                    found[own_kind].setdefault(key, {}).update(row)
+    for kind in kinds:
+        for values in found[kind].values():
+            for count in COUNTS[kind]:
+                values.setdefault(count.key, 0)
+                if count.exempt is not None:
+                    values.setdefault(f"{count.key}__exempt", 0)
     return found
 
 
-def _grouped(
-    kind: str,
+def _read_regions(
     source: Source,
-    by: str,
-    counts: Iterable[Count],
+    members: list[tuple[str, Count]],
     period: Period,
     cases: QuerySet[Case] | None,
+    found: dict[str, dict[Any, dict[str, int]]],
+) -> None:
+    paths: dict[str, str] = {kind: KEYS[kind][source] for kind in REGION_KEYS}
+    counts = {count.key: count for _kind, count in members}  # the same for every region kind
+    kinds = {kind for kind, _count in members}
+    rows = base(K.STREET, source, paths[K.STREET], period, cases)
+    for row in _grouped(rows, list(paths.values()), counts, period):
+        keys: dict[str, Any] = {kind: row.pop(paths[kind]) for kind in REGION_KEYS}
+        for kind in kinds:
+            if keys[kind] is not None:
+                totals = found[kind].setdefault(keys[kind], {})
+                for name, n in row.items():
+                    totals[name] = totals.get(name, 0) + n
+
+
+def _read_posts(
+    members: list[tuple[str, Count]],
+    period: Period,
+    cases: QuerySet[Case] | None,
+    found: dict[str, dict[Any, dict[str, int]]],
+) -> None:
+    counts = {f"{kind}__{count.key}": count for kind, count in members}
+    roles = sorted({ROLE_OF_KIND[kind] for kind, _count in members})
+    rows = base("", Source.EVENT, "actor", period, cases).filter(role__in=roles)
+    for row in _grouped(rows, ["role", "actor"], counts, period):
+        kind, key = KIND_OF_ROLE[row.pop("role")], row.pop("actor")
+        if key is None:
+            continue
+        prefix = f"{kind}__"
+        values = found[kind].setdefault(key, {})
+        values.update(
+            {name[len(prefix) :]: n for name, n in row.items() if name.startswith(prefix)}
+        )
+
+
+def _grouped(
+    rows: QuerySet[Any], paths: list[str], counts: dict[str, Count], period: Period
 ) -> Iterable[dict[str, Any]]:
-    counts = list(counts)
+    """The rows grouped by `paths`, with each count (named by its key in `counts`) and its
+    appeal-exempt figure (the name + "__exempt") as a filtered COUNT."""
     aggregates = {
-        c.key: SqlCount("pk", filter=c.where(period), distinct=bool(c.by)) for c in counts
+        name: SqlCount("pk", filter=c.where(period), distinct=bool(c.by))
+        for name, c in counts.items()
     }
     aggregates |= {
-        f"{c.key}__exempt": SqlCount("pk", filter=c.exempt(period), distinct=bool(c.by))
-        for c in counts
+        f"{name}__exempt": SqlCount("pk", filter=c.exempt(period), distinct=bool(c.by))
+        for name, c in counts.items()
         if c.exempt is not None
     }
-    rows = base(kind, source, by, period, cases)
-    read = {verb for c in counts for verb in c.verbs}
-    if source == Source.EVENT and all(c.verbs for c in counts):
+    read = {verb for c in counts.values() for verb in c.verbs}
+    if rows.model is CaseEvent and all(c.verbs for c in counts.values()):
         rows = rows.filter(verb__in=sorted(read))
-    return rows.order_by().values(by).annotate(**aggregates)
+    return rows.order_by().values(*paths).annotate(**aggregates)
 
 
 def rows(

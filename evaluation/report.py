@@ -10,6 +10,7 @@ from django.db.models import QuerySet
 from cases.audit import Finding, verify_all
 from cases.models import Case, CaseEvent
 from evaluation.headline import Headline, headline
+from evaluation.indicators import figures_of
 from evaluation.models import ObjectKind
 from evaluation.periods import Period
 from evaluation.scores import Row, evaluate
@@ -53,9 +54,10 @@ def build_report(
     kinds: tuple[str, ...] = tuple(ObjectKind.values),
     verify: bool = True,
 ) -> Report:
+    found = figures_of(kinds, period, cases=cases)  # the kinds' shared scans read once
     return Report(
         period=period,
         headline=headline(period, cases=cases),
-        tables={kind: evaluate(kind, period, cases=cases) for kind in kinds},
+        tables={kind: evaluate(kind, period, cases=cases, found=found[kind]) for kind in kinds},
         chain=check_chain(period, cases) if verify else None,
     )

@@ -304,10 +304,18 @@ def side(kind: str, counts: dict[str, int], facts: Facts, scheme: Scheme, *, exe
     return Side(values, scores, score, scheme.grade(score))
 
 
-def evaluate(kind: str, period: Period, *, cases: QuerySet[Case] | None = None) -> list[Row]:
-    """Every object of `kind` (all of them, or those `cases` touch), best score first."""
+def evaluate(
+    kind: str,
+    period: Period,
+    *,
+    cases: QuerySet[Case] | None = None,
+    found: dict[Any, dict[str, int]] | None = None,
+) -> list[Row]:
+    """Every object of `kind` (all of them, or those `cases` touch), best score first; from
+    its `figures` when they were read already (`figures_of`, for several kinds at once)."""
     scheme = Scheme.load()
-    found = figures(kind, period, cases=cases)
+    if found is None:
+        found = figures(kind, period, cases=cases)
     objects = facts_of(kind, None if cases is None else set(found))
     rows = []
     for key, facts in objects.items():
