@@ -134,6 +134,8 @@ def evaluation_drill(request: HttpRequest, viewer: Actor) -> HttpResponse:
         period, kind = chosen_period(request), chosen_kind(request)
         count = count_of(kind, request.GET.get("count", ""))
         key = int(request.GET.get("key", ""))
+        if not -(2**63) <= key < 2**63:  # beyond any id the databases hold
+            raise ValueError(key)
     except (Refusal, KeyError, ValueError):
         message = _("This figure does not exist: go back to the evaluation and choose another.")
         raise Refusal("bad_figure", message) from None
