@@ -184,19 +184,20 @@ def verify_photos(batch: int = 500, among: QuerySet[Case] | None = None) -> Iter
         stored = Photo.objects.only("image").in_bulk([data["photo"] for _n, _s, data in chunk])
         for number, sequence, data in chunk:
             recorded.add(data["photo"])
-            problem = photo_problem(stored.get(data["photo"]), data["sha256"])
+            problem = photo_problem(data["photo"], stored.get(data["photo"]), data["sha256"])
             if problem:
-                yield Finding(number, sequence, problem % {"photo": data["photo"]})
+                yield Finding(number, sequence, problem)
     for pk, number in photos.exclude(pk__in=recorded).values_list("pk", "case__number"):
         yield Finding(number, None, f"photo {pk} has no event in the trail")
 
 
-def photo_problem(photo: Photo | None, recorded: str) -> str:
+def photo_problem(pk: int, photo: Photo | None, recorded: str) -> str:
+    """What is wrong with photo `pk` against the SHA-256 its event recorded ("" if nothing)."""
     if photo is None or not photo.image.name:
-        return "photo %(photo)s is gone"
+        return f"photo {pk} is gone"
     try:
         with photo.image.storage.open(photo.image.name, "rb") as stored:
             digest = hashlib.file_digest(stored, "sha256").hexdigest()
     except FileNotFoundError:
-        return "photo %(photo)s: its file is missing"
-    return "" if digest == recorded else "photo %(photo)s: its file differs from its event"
+        return f"photo {pk}: its file is missing"
+    return "" if digest == recorded else f"photo {pk}: its file differs from its event"

@@ -594,12 +594,12 @@ class CaseEvent(models.Model):
     # The case's workflow columns after the event (cases/audit.py): the case row must match
     # its newest event's state, so a deadline moved by hand is found.
     state = models.JSONField(_("state after"), default=dict, blank=True)
-    # The responsible unit after the event, as its state records it (the audit check holds
-    # them equal): a unit's evaluation groups its events by it, which a key of the state
-    # would make PostgreSQL dig out of every event's JSON.
     # What the event decided, from its details (`outcome_of`): evaluation counts by it, and
     # reads no event's JSON to do so.
     outcome = models.CharField(_("outcome"), max_length=10, blank=True)
+    # The responsible unit after the event, as its state records it (the audit check holds
+    # them equal): a unit's evaluation groups its events by it, which a key of the state
+    # would make PostgreSQL dig out of every event's JSON.
     responsible_unit = models.ForeignKey(
         "org.Unit",
         verbose_name=_("responsible unit after"),

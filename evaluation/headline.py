@@ -107,14 +107,18 @@ def headline(
     """The figures of `period`, over all cases or those of `cases` (a leader's territory)."""
     as_of = as_of or timezone.now()
     events = events_in(period, cases).filter(verb__in=HEADLINE_VERBS)
-    if connection.vendor != "postgresql":  # no median in SQL: the middle closing read apart
-        counts = events.aggregate(**counting(as_of))
-        mean, median = handling_hours(events)
-        return Headline(period=period.label, mean_hours=mean, median_hours=median, **counts)
-    # PostgreSQL: the counts and both handling times in one scan of the period's events.
-    row = events.aggregate(**counting(as_of), **handling_times())
-    mean, median = hours(row.pop("mean")), hours(row.pop("median"))
-    return Headline(period=period.label, mean_hours=mean, median_hours=median, **row)
+    return headline_of(period, events.aggregate(**counting(as_of), **handling_times()), cases)
+
+
+def headline_of(period: Period, row: dict[str, Any], cases: QuerySet[Case] | None) -> Headline:
+    """A period's headline from its aggregate row (`counting` and `handling_times`); on
+    SQLite, which has no median in SQL, the middle closing is read apart."""
+    mean, median = row.pop("mean", None), row.pop("median", None)
+    if connection.vendor != "postgresql" and row["handled"]:
+        median = handling_hours(events_in(period, cases))[1]
+    else:
+        median = hours(median)
+    return Headline(period=period.label, mean_hours=hours(mean), median_hours=median, **row)
 
 
 def handling_times() -> dict[str, Aggregate]:
@@ -166,18 +170,10 @@ def monthly(last: datetime, months: int, *, cases: QuerySet[Case] | None = None)
     for grouped in rows:
         values: dict[str, Any] = dict(grouped)
         found[_month_of(values.pop("month"))] = values
-    figures = []
-    for period in periods:
-        row: dict[str, Any] = found.get(period.first) or dict.fromkeys(counting(last), 0)
-        mean, median = row.pop("mean", None), row.pop("median", None)
-        if connection.vendor != "postgresql" and row["handled"]:
-            median = handling_hours(events_in(period, cases))[1]
-        else:
-            median = hours(median)
-        figures.append(
-            Headline(period=period.label, mean_hours=hours(mean), median_hours=median, **row)
-        )
-    return figures
+    return [
+        headline_of(period, found.get(period.first) or dict.fromkeys(counting(last), 0), cases)
+        for period in periods
+    ]
 
 
 def took() -> ExpressionWrapper:
