@@ -58,7 +58,8 @@ import psycopg
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from benchmarks.intake import HOST, PRODUCTION, scratch_database  # noqa: E402
+from benchmarks.console_lists import prepare as prepare_demo  # noqa: E402
+from benchmarks.intake import HOST, scratch_database  # noqa: E402
 
 DATABASE = "urbangrid_evaluation"
 # The posts' staff beyond the demo's one each: (username prefix, role, unit code, how many).
@@ -73,24 +74,13 @@ STATE_TIMES = ("step_started_at", "due_at", "handling_due_at", "suspended_at", "
 
 
 def prepare(url: str) -> None:
-    """Migrate, load the demo once and add the posts' staff, in this process."""
-    os.environ.update(PRODUCTION, DATABASE_URL=url)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    from cases.models import Case
+    """Migrate, load the demo once (as the consoles' benchmark does) and add the posts'
+    staff, in this process."""
+    prepare_demo(url)
     from org.models import Unit
     from org.roles import Scope
     from simulate.demo_org import _account
 
-    call_command("migrate", verbosity=0)
-    call_command("collectstatic", interactive=False, verbosity=0)
-    if not Case.objects.filter(request_id__startswith="demo-").exists():
-        print("Loading the demo into the scratch database…")
-        call_command("load_demo", quiet=True)
     for prefix, role, unit, count in STAFF:
         for n in range(1, count + 1):
             name = f"{prefix}{n:02d}"
