@@ -77,7 +77,9 @@ def _plan_shift(
     sim.clock.at(start, lambda t: go_on_duty(sim, inspector, t))
     hour = start
     while hour < end:
-        sim.clock.at(hour, partial(walk, sim, inspector, until=min(hour + HOUR, end)))
+        until = min(hour + HOUR, end)
+        if until > sim.clock.start:  # an hour over before the clock starts is not walked
+            sim.clock.at(hour, partial(walk, sim, inspector, until=until))
         hour += HOUR
     sim.clock.at(end, lambda t: go_off_duty(sim, inspector, t))
 

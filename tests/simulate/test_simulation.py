@@ -142,3 +142,17 @@ def test_the_command_prints_the_figures_and_does_not_double_a_history() -> None:
         assert "nothing to do" in again.getvalue()
         assert simulated_cases(3).count() == made
         transaction.set_rollback(True)
+
+
+@pytest.mark.parametrize("start_hour", [9.5, 10.05, 15.25])
+def test_a_stretch_starting_in_the_middle_of_a_shift_walks_only_what_is_left(
+    start_hour: float,
+) -> None:
+    """The shift's hours before the clock starts are not walked (one ending before the start
+    asked numpy for a negative number of grids, at whatever time of day `make run` began)."""
+    start = END.replace(hour=0) - timedelta(days=1) + timedelta(hours=start_hour)
+    end = start + timedelta(hours=6)
+    with transaction.atomic():
+        sim = engine.run(engine.build(SMALL, seed=3, start=start, end=end))
+        transaction.set_rollback(True)
+    assert sim.clock.now == end
