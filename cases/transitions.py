@@ -169,6 +169,13 @@ def check_allowed(case: Case, actor: Actor, verb: str, now: datetime) -> None:
             % {"role": R(reviewer).label},
             403,
         )
+    if verb == awaited and reviewer and not actor.scope.whole_district:
+        # A street's leader would exempt its own units' overdue cases from their evaluation.
+        raise Refusal(
+            "not_your_review",
+            _("Overdue appeals are reviewed by the district's leaders."),
+            403,
+        )
     if waiting and verb != awaited and verb not in ALWAYS:
         raise Refusal(
             "request_pending",

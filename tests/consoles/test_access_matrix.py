@@ -2,7 +2,8 @@
 someone signed out, against a table. A post outside a page's table is refused (403), a case
 outside the post's scope is not there at all (404), and only the public portal opens signed
 out. Every page the site routes is in the table, so a new one cannot slip past unclassified.
-The verbs themselves are matrix-tested step by step in test_permissions.py."""
+The verbs themselves are matrix-tested step by step in
+tests/cases/test_authorization_matrix.py."""
 
 from __future__ import annotations
 
@@ -96,7 +97,7 @@ ELSEWHERE = {
     "dashboard_live": "answers 204 with HX-Refresh to a post that lost the dashboard",
     "inbox_read_all": "POST",
     "inbox_read": "POST",
-    "case_act": "POST: the verbs, tests/consoles/test_permissions.py",
+    "case_act": "POST: the verbs, tests/cases/test_authorization_matrix.py",
     "case_add_photo": "POST",
     "case_reveal_contact": "POST, audited: tests/cases/test_api.py",
     "case_photo": "a photo of a case: tests/cases/test_photos.py",
