@@ -1,47 +1,49 @@
 """The evaluation pages (绩效评价): a period's scores and grades for one kind of object, each
 figure a link to the cases and events behind it; the printable monthly report with the audit
-chain's verdict; and its XLSX. For leaders, analysts and shift leaders, each over the cases
-their post may see (a street's leader evaluates the street's regions and work).
+chain's verdict; and its XLSX, made in the background (evaluation/runs.py). For leaders,
+analysts and shift leaders, each over the cases their post may see (a street's leader evaluates
+the street's regions and work).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
 from functools import wraps
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases.models import Case, CaseEvent, Task
 from evaluation.indicators import COUNTS, count_of, rows
-from evaluation.models import REGION_KINDS, ObjectKind
+from evaluation.models import REGION_KINDS, ObjectKind, RunStatus
 from evaluation.periods import Period
 from evaluation.report import build_report, check_chain
+from evaluation.runs import request_run, runs_of, territory
 from evaluation.scores import INDICATORS, Indicator, Row, evaluate
-from evaluation.xlsx import workbook_bytes
 from org.access import Actor, Refusal, viewer_for
 from org.roles import Role
 
 EVALUATION_ROLES = frozenset({Role.LEADER, Role.ANALYST, Role.SHIFT_LEADER, Role.SYSADMIN})
 DRILL_LIMIT = 500  # rows shown of a figure's drill-down; the count is always whole
+RUNS_SHOWN = 20  # the viewer's latest evaluation reports
 
 
-EvaluationView = Callable[[HttpRequest, Actor], HttpResponse]
+EvaluationView = Callable[..., HttpResponse]  # (request, viewer, **the address's parts)
 
 
-def evaluator_view(view: EvaluationView) -> Callable[[HttpRequest], HttpResponse]:
+def evaluator_view(view: EvaluationView) -> Callable[..., HttpResponse]:
     """A page for the evaluating posts: others are told whose it is; a bad period, kind or
     figure in the address gets its refusal's message."""
 
     @login_required
     @wraps(view)
-    def wrapped(request: HttpRequest) -> HttpResponse:
+    def wrapped(request: HttpRequest, **kwargs: Any) -> HttpResponse:
         viewer = viewer_for(request)
         if viewer.role not in EVALUATION_ROLES:
             message = _(
@@ -50,18 +52,13 @@ def evaluator_view(view: EvaluationView) -> Callable[[HttpRequest], HttpResponse
             )
             return render(request, "refused.html", {"message": message}, status=403)
         try:
-            return view(request, viewer)
+            return view(request, viewer, **kwargs)
         except Refusal as refusal:
             return render(
                 request, "refused.html", {"message": refusal.message}, status=refusal.status
             )
 
     return wrapped
-
-
-def territory(viewer: Actor) -> QuerySet[Case] | None:
-    """The cases an evaluation reads: None for the whole district."""
-    return None if viewer.scope.whole_district else Case.objects.visible_to(viewer)
 
 
 def chosen_period(request: HttpRequest) -> Period:
@@ -200,13 +197,30 @@ def evaluation_chain(request: HttpRequest, viewer: Actor) -> HttpResponse:
 
 
 @evaluator_view
-def evaluation_xlsx(request: HttpRequest, viewer: Actor) -> HttpResponse:
-    period = chosen_period(request)
-    report = build_report(period, cases=territory(viewer))
-    response = HttpResponse(
-        workbook_bytes(report),
+def evaluation_runs(request: HttpRequest, viewer: Actor) -> HttpResponse:
+    """The viewer's evaluation reports: ask for one (POST), see them being made and download
+    them. The list polls itself while one is still being made."""
+    if request.method == "POST":
+        period = Period.parse(request.POST.get("period", ""))
+        request_run(viewer, period)
+        return redirect(reverse("evaluation_runs") + f"?period={period.label}")
+    runs = list(runs_of(viewer.user)[:RUNS_SHOWN])  # type: ignore[arg-type]
+    context = page_context(viewer, request) | {"runs": runs}
+    context["polling"] = any(run.pending for run in runs)
+    partial = request.htmx and request.GET.get("part") == "list"  # type: ignore[attr-defined]
+    template = "consoles/_evaluation_runs.html" if partial else "consoles/evaluation_runs.html"
+    return render(request, template, context)
+
+
+@evaluator_view
+def evaluation_run_file(request: HttpRequest, viewer: Actor, pk: int) -> HttpResponse:
+    """A run's workbook, for the one who asked for it only."""
+    ready = runs_of(viewer.user).filter(status=RunStatus.DONE).exclude(workbook="")  # type: ignore[arg-type]
+    run = get_object_or_404(ready, pk=pk)
+    name = str(run.workbook.name).rsplit("/", 1)[-1]
+    return FileResponse(  # type: ignore[return-value]
+        run.workbook.open("rb"),
+        as_attachment=True,
+        filename=name,
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
-    name = f"evaluation-{period.label}-{date.today():%Y%m%d}.xlsx"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response

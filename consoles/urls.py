@@ -29,6 +29,9 @@ urlpatterns = [
     path("evaluation/figure/", evaluation.evaluation_drill, name="evaluation_drill"),
     path("evaluation/report/", evaluation.evaluation_report, name="evaluation_report"),
     path("evaluation/report/chain/", evaluation.evaluation_chain, name="evaluation_chain"),
-    path("evaluation/report.xlsx", evaluation.evaluation_xlsx, name="evaluation_xlsx"),
+    path("evaluation/runs/", evaluation.evaluation_runs, name="evaluation_runs"),
+    path(
+        "evaluation/runs/<int:pk>.xlsx", evaluation.evaluation_run_file, name="evaluation_run_file"
+    ),
     path("health/", health.health_panel, name="health"),
 ]

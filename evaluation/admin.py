@@ -2,9 +2,10 @@
 who made it (the history button)."""
 
 from django.contrib import admin
+from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
-from evaluation.models import Band, Grade, Weight
+from evaluation.models import Band, EvaluationRun, Grade, Weight
 
 
 @admin.register(Weight)
@@ -25,3 +26,18 @@ class BandAdmin(SimpleHistoryAdmin):
 class GradeAdmin(SimpleHistoryAdmin):
     list_display = ["letter", "minimum"]
     list_editable = ["minimum"]
+
+
+@admin.register(EvaluationRun)
+class EvaluationRunAdmin(admin.ModelAdmin):
+    """Who had which evaluation report made, and whether its chain verified: read only."""
+
+    list_display = ["period", "requested_by", "role", "requested_at", "status", "chain_findings"]
+    list_filter = ["status", "role"]
+    readonly_fields = [field.name for field in EvaluationRun._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False

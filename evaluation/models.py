@@ -5,9 +5,11 @@ turn a count into a score, and the grades. Seeded with the defaults of STANDARDS
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 
@@ -107,3 +109,49 @@ class Grade(models.Model):
 
     def __str__(self) -> str:
         return f"{self.letter} ≥ {self.minimum}"
+
+
+class RunStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", pgettext_lazy("evaluation run", "Failed")
+
+
+class EvaluationRun(models.Model):
+    """One evaluation report asked for (评价报表): computed by a background task with its audit
+    chain checked, then kept as an XLSX for the one who asked. Also the record of who had
+    which evaluation made, when."""
+
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("requested by"), on_delete=models.PROTECT
+    )
+    role = models.CharField(_("as post"), max_length=20)  # whose data scope the report reads
+    period = models.CharField(_("period"), max_length=30)  # Period.label
+    language = models.CharField(_("language"), max_length=10)
+    requested_at = models.DateTimeField(_("requested at"))
+    status = models.CharField(
+        _("status"), max_length=8, choices=RunStatus.choices, default=RunStatus.QUEUED
+    )
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    chain_cases = models.PositiveIntegerField(_("cases whose chain was checked"), null=True)
+    chain_findings = models.PositiveIntegerField(_("audit findings"), null=True)
+    workbook = models.FileField(_("workbook"), upload_to="evaluations/", blank=True)
+    error = models.TextField(_("error"), blank=True)
+
+    class Meta:
+        verbose_name = _("evaluation run")
+        verbose_name_plural = _("evaluation runs")
+        ordering = ["-requested_at", "-pk"]
+        indexes = [models.Index(fields=["requested_by", "-requested_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.period} {self.requested_by} {self.status}"
+
+    @property
+    def pending(self) -> bool:
+        return self.status in (RunStatus.QUEUED, RunStatus.RUNNING)
+
+    @property
+    def chain_verifies(self) -> bool | None:
+        return None if self.chain_findings is None else self.chain_findings == 0

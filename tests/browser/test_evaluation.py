@@ -1,5 +1,6 @@
 """A leader's evaluation in headless Chromium: from the navigation to a unit's figure, down to
-the cases behind it, and the printable report checking its audit chain."""
+the cases behind it, the printable report checking its audit chain, and the XLSX report made
+in the background."""
 
 from __future__ import annotations
 
@@ -37,6 +38,24 @@ def test_a_leader_follows_a_units_figure_to_its_cases_and_prints_the_report(
     page.goto(f"{live_server.url}/evaluation/report/?period=2026-11")
     expect(page.get_by_test_id("evaluation-chain")).to_contain_text("校验通过")
     expect(page.get_by_test_id("headline")).to_contain_text("立案数")
+    assert errors == []
+
+
+def test_a_leader_has_the_xlsx_report_made_and_downloads_it(
+    page: Page, live_server: Any, world: World, errors: list[str], settings: Any, tmp_path: Any
+) -> None:
+    settings.MEDIA_ROOT = tmp_path
+    dispatched(world)
+    sign_in(page, live_server.url, "leader", PASSWORD)
+    page.goto(f"{live_server.url}/evaluation/?period=2026-11")
+    page.get_by_role("link", name="XLSX 报表").click()
+    page.get_by_role("button", name="生成 XLSX 报表").click()
+    run = page.get_by_test_id("evaluation-run").first
+    expect(run).to_contain_text("2026-11")
+    expect(run).to_contain_text("校验通过（1 件案件）")
+    with page.expect_download() as download:
+        run.get_by_role("link", name="下载").click()
+    assert download.value.suggested_filename.startswith("evaluation-2026-11-")
     assert errors == []
 
 

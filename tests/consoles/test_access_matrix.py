@@ -59,7 +59,7 @@ ALLOWED: dict[str, set[str]] = {
     "evaluation_drill": EVALUATORS,
     "evaluation_report": EVALUATORS,
     "evaluation_chain": EVALUATORS,
-    "evaluation_xlsx": EVALUATORS,
+    "evaluation_runs": EVALUATORS,
     "health": {"sysadmin"},
     "component_layer": EVERY_POST,
     "map_outlines": EVERY_POST,
@@ -101,6 +101,7 @@ ELSEWHERE = {
     "case_add_photo": "POST",
     "case_reveal_contact": "POST, audited: tests/cases/test_api.py",
     "case_photo": "a photo of a case: tests/cases/test_photos.py",
+    "evaluation_run_file": "the one who asked only: tests/consoles/test_evaluation_runs.py",
 }
 
 
@@ -145,7 +146,7 @@ def addresses(own: Case, other: Case, component: str) -> dict[str, str]:
         "evaluation_drill": f"{reverse('evaluation_drill')}?{figure}",
         "evaluation_report": reverse("evaluation_report"),
         "evaluation_chain": reverse("evaluation_chain"),
-        "evaluation_xlsx": reverse("evaluation_xlsx"),
+        "evaluation_runs": reverse("evaluation_runs"),
         "health": reverse("health"),
         "component_layer": f"{reverse('component_layer')}?{bbox}",
         "map_outlines": reverse("map_outlines"),

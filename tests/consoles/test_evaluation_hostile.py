@@ -31,7 +31,7 @@ PAGES = [
     "evaluation",
     "evaluation_report",
     "evaluation_chain",
-    "evaluation_xlsx",
+    "evaluation_runs",
     "dashboard",
     "dashboard_grids",
 ]

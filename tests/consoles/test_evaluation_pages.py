@@ -1,14 +1,13 @@
 """The evaluation pages: who may open them, what a street's leader is shown, the drill-down
-behind a figure, the printable report with the audit chain's verdict, and its XLSX."""
+behind a figure, the printable report with the audit chain's verdict (its XLSX:
+test_evaluation_runs.py)."""
 
 from __future__ import annotations
 
-import io
 import re
 
 import pytest
 from django.urls import reverse
-from openpyxl import load_workbook
 
 from cases.models import CaseEvent
 from org.roles import Role, Scope
@@ -27,7 +26,7 @@ def test_leaders_and_analysts_open_it_and_a_unit_handler_is_refused(world: World
     assert page.status_code == 200
     assert world.org.department_a.name in page.content.decode()
     assert client_for(world.handler_a).get(reverse("evaluation"), NOVEMBER).status_code == 403
-    assert client_for(world.handler_a).get(reverse("evaluation_xlsx"), NOVEMBER).status_code == 403
+    assert client_for(world.handler_a).get(reverse("evaluation_runs"), NOVEMBER).status_code == 403
 
 
 def test_a_bad_period_or_kind_is_refused_in_plain_words(world: World) -> None:
@@ -72,14 +71,6 @@ def test_the_report_checks_the_chain_and_says_when_it_is_broken(world: World) ->
     broken = client.get(reverse("evaluation_chain"), NOVEMBER)
     assert not broken.context["chain"].verifies
     assert case.number in broken.content.decode()
-
-
-def test_the_xlsx_download_holds_every_kind(world: World) -> None:
-    dispatched(world)
-    response = client_for(world.leader).get(reverse("evaluation_xlsx"), NOVEMBER)
-    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
-    book = load_workbook(io.BytesIO(response.content))
-    assert len(book.sheetnames) == 9
 
 
 def test_the_drill_down_lists_cases_and_tasks_too(world: World) -> None:
