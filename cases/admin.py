@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
 from django.http import HttpRequest
 
 from cases.calendar import CalendarDay, CalendarYear, StageLimit
@@ -43,14 +44,14 @@ class CaseAdmin(ReadOnly):
 
 
 @admin.register(StageLimit)
-class StageLimitAdmin(admin.ModelAdmin):
+class StageLimitAdmin(SimpleHistoryAdmin):
     list_display = ["stage", "urgency", "minutes", "clock"]
     list_editable = ["minutes", "clock"]
     list_filter = ["urgency"]
 
 
 @admin.register(CalendarDay)
-class CalendarDayAdmin(admin.ModelAdmin):
+class CalendarDayAdmin(SimpleHistoryAdmin):
     list_display = ["date", "kind", "note"]
     list_filter = ["kind"]
     date_hierarchy = "date"
@@ -58,5 +59,5 @@ class CalendarDayAdmin(admin.ModelAdmin):
 
 
 @admin.register(CalendarYear)
-class CalendarYearAdmin(admin.ModelAdmin):
+class CalendarYearAdmin(SimpleHistoryAdmin):
     list_display = ["year", "source"]

@@ -8,6 +8,7 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from catalog.models import Urgency
 
@@ -29,6 +30,8 @@ class CalendarDay(models.Model):
     kind = models.CharField(_("kind"), max_length=8, choices=CalendarDayKind.choices)
     note = models.CharField(_("note"), max_length=50, blank=True)
 
+    history = HistoricalRecords()  # who changed what, from what (administrative audit)
+
     class Meta:
         app_label = "cases"
         verbose_name = _("calendar day")
@@ -44,6 +47,8 @@ class CalendarYear(models.Model):
 
     year = models.PositiveSmallIntegerField(_("year"), primary_key=True)
     source = models.CharField(_("source"), max_length=100, blank=True)
+
+    history = HistoricalRecords()  # who changed what, from what (administrative audit)
 
     class Meta:
         app_label = "cases"
@@ -66,6 +71,8 @@ class StageLimit(models.Model):
     )
     minutes = models.PositiveIntegerField(_("minutes"))
     clock = models.CharField(_("clock"), max_length=8, choices=Clock.choices)
+
+    history = HistoricalRecords()  # who changed what, from what (administrative audit)
 
     class Meta:
         app_label = "cases"
