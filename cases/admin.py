@@ -4,8 +4,8 @@
 from __future__ import annotations
 
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 from django.http import HttpRequest
+from simple_history.admin import SimpleHistoryAdmin
 
 from cases.calendar import CalendarDay, CalendarYear, StageLimit
 from cases.models import Case, CaseEvent
