@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.http import HttpRequest
-from simple_history.admin import SimpleHistoryAdmin
 
 from cases.calendar import CalendarDay, CalendarYear, StageLimit
 from cases.models import Case, CaseEvent
+from lib.history import AuditedAdmin
 
 
 class ReadOnly(admin.ModelAdmin):
@@ -44,14 +44,14 @@ class CaseAdmin(ReadOnly):
 
 
 @admin.register(StageLimit)
-class StageLimitAdmin(SimpleHistoryAdmin):
+class StageLimitAdmin(AuditedAdmin):
     list_display = ["stage", "urgency", "minutes", "clock"]
     list_editable = ["minutes", "clock"]
     list_filter = ["urgency"]
 
 
 @admin.register(CalendarDay)
-class CalendarDayAdmin(SimpleHistoryAdmin):
+class CalendarDayAdmin(AuditedAdmin):
     list_display = ["date", "kind", "note"]
     list_filter = ["kind"]
     date_hierarchy = "date"
@@ -59,5 +59,5 @@ class CalendarDayAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(CalendarYear)
-class CalendarYearAdmin(SimpleHistoryAdmin):
+class CalendarYearAdmin(AuditedAdmin):
     list_display = ["year", "source"]

@@ -21,13 +21,13 @@ from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from simple_history.admin import SimpleHistoryAdmin
 
 from catalog.limits import limit_text
 from catalog.loading import claim_conditions
 from catalog.models import CaseType, Crosswalk, Edition, FilingCondition, MajorClass, RoutingRule
 from catalog.routing import scope_text
 from catalog.xlsx import ImportResult, export_standard, import_standard
+from lib.history import AuditedAdmin
 
 MAX_STANDARD_FILE_BYTES = 10 * 1024 * 1024
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -274,7 +274,7 @@ class CrosswalkAdmin(admin.ModelAdmin):
 
 
 @admin.register(FilingCondition)
-class FilingConditionAdmin(SimpleHistoryAdmin):
+class FilingConditionAdmin(AuditedAdmin):
     list_display = [
         "case_type", "short_condition", limit_display, "urgency", "is_default", "source",
     ]  # fmt: skip
@@ -336,7 +336,7 @@ class RoutingRuleForm(forms.ModelForm):
 
 
 @admin.register(RoutingRule)
-class RoutingRuleAdmin(SimpleHistoryAdmin):
+class RoutingRuleAdmin(AuditedAdmin):
     """派遣规则: which unit a type goes to, optionally only in one area (先属主、后属地)."""
 
     form = RoutingRuleForm

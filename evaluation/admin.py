@@ -3,27 +3,27 @@ who made it (the history button)."""
 
 from django.contrib import admin
 from django.http import HttpRequest
-from simple_history.admin import SimpleHistoryAdmin
 
 from evaluation.models import Band, EvaluationRun, Grade, Weight
+from lib.history import AuditedAdmin
 
 
 @admin.register(Weight)
-class WeightAdmin(SimpleHistoryAdmin):
+class WeightAdmin(AuditedAdmin):
     list_display = ["kind", "indicator", "percent"]
     list_editable = ["percent"]
     list_filter = ["kind"]
 
 
 @admin.register(Band)
-class BandAdmin(SimpleHistoryAdmin):
+class BandAdmin(AuditedAdmin):
     list_display = ["kind", "indicator", "region_class", "limit", "inclusive", "score"]
     list_editable = ["limit", "inclusive", "score"]
     list_filter = ["kind", "indicator", "region_class"]
 
 
 @admin.register(Grade)
-class GradeAdmin(SimpleHistoryAdmin):
+class GradeAdmin(AuditedAdmin):
     list_display = ["letter", "minimum"]
     list_editable = ["minimum"]
 

@@ -4,8 +4,8 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
-from simple_history.admin import SimpleHistoryAdmin
 
+from lib.history import AuditedAdmin
 from org.models import ApiToken, Membership, Person, Unit
 
 
@@ -44,7 +44,7 @@ class PersonAdmin(admin.ModelAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(SimpleHistoryAdmin):
+class MembershipAdmin(AuditedAdmin):
     list_display = ["person", "role", "unit", "scope", "is_active"]
     list_filter = ["role", "scope", "is_active"]
     search_fields = ["person__name", "unit__name"]
