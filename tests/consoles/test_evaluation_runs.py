@@ -76,7 +76,8 @@ def test_a_broken_chain_is_said_in_the_report(world: World) -> None:  # noqa: F8
     client = client_for(world.leader)
     client.post(reverse("evaluation_runs"), NOVEMBER)
     assert EvaluationRun.objects.get().chain_findings == 1
-    assert "BROKEN" in client.get(reverse("evaluation_runs")).content.decode()
+    page = client.get(reverse("evaluation_runs"), HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert "已损坏：1 处问题" in page.content.decode()
 
 
 @pytest.mark.django_db
@@ -89,8 +90,8 @@ def test_a_failed_run_says_so(world: World, monkeypatch: pytest.MonkeyPatch) -> 
     client.post(reverse("evaluation_runs"), NOVEMBER)
     run = EvaluationRun.objects.get()
     assert run.status == RunStatus.FAILED and "disk full" in run.error and not run.workbook
-    page = client.get(reverse("evaluation_runs")).content.decode()
-    assert "log" in page and "disk full" not in page  # the cause is for the administrator
+    page = client.get(reverse("evaluation_runs"), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "报表未能生成" in page and "disk full" not in page  # the cause is for the administrator
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)  # a worker sees commits
