@@ -39,10 +39,10 @@ def request_run(viewer: Actor, period: Period) -> EvaluationRun:
 
 @task
 def evaluation_task(run_id: int) -> None:
+    queued = EvaluationRun.objects.filter(pk=run_id, status=RunStatus.QUEUED)
+    if not queued.update(status=RunStatus.RUNNING):
+        return  # already taken: one report is not made twice
     run = EvaluationRun.objects.select_related("requested_by").get(pk=run_id)
-    if run.status != RunStatus.QUEUED:
-        return  # already taken: a task is not run twice over one report
-    EvaluationRun.objects.filter(pk=run.pk).update(status=RunStatus.RUNNING)
     try:
         make_workbook(run)
     except Exception as error:

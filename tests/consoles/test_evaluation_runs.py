@@ -14,6 +14,7 @@ from openpyxl import load_workbook
 
 from cases.models import CaseEvent
 from evaluation.models import EvaluationRun, RunStatus
+from evaluation.runs import evaluation_task
 from org.roles import Role, Scope
 from tests.cases.conftest import World, world  # noqa: F401  (fixture)
 from tests.cases.making import dispatched
@@ -105,3 +106,12 @@ def test_on_the_database_queue_a_report_waits_for_a_worker(settings: Any, world:
     call_command("db_worker", batch=True, no_startup_delay=True, verbosity=0)
     run = EvaluationRun.objects.get()
     assert run.status == RunStatus.DONE and run.chain_findings == 0 and run.workbook
+
+
+@pytest.mark.django_db
+def test_a_report_task_run_again_does_not_make_it_twice(world: World) -> None:  # noqa: F811
+    client_for(world.leader).post(reverse("evaluation_runs"), NOVEMBER)
+    run = EvaluationRun.objects.get()
+    evaluation_task.call(run.pk)  # a second delivery of the same task
+    again = EvaluationRun.objects.get()
+    assert (again.workbook.name, again.finished_at) == (run.workbook.name, run.finished_at)
