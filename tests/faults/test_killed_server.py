@@ -8,57 +8,22 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
-import subprocess
-import sys
 import threading
 import time
 import urllib.error
 import urllib.request
 import uuid
-from pathlib import Path
 
 import pytest
-from django.db import connection
 
 from cases.audit import verify_all
 from cases.models import Case
 from org.tokens import issue_token
 from tests.cases.conftest import WEST, World
 from tests.cases.test_api import report_body
+from tests.servers import free_port, postgres_only, start_server
 
-ROOT = Path(__file__).resolve().parents[2]
-pytestmark = [
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-    pytest.mark.skipif(
-        not os.environ.get("DATABASE_URL", "").startswith("postgres"),
-        reason="the server processes need the test database by name (PostgreSQL)",
-    ),
-]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def start_server(port: int) -> subprocess.Popen[bytes]:
-    db = connection.settings_dict
-    url = f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "config.wsgi", "--workers", "2",
-         "--bind", f"127.0.0.1:{port}"],
-        cwd=ROOT, env=os.environ | {"DATABASE_URL": url}, start_new_session=True,
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    for _ in range(100):
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/login/", timeout=1)
-            return server
-        except OSError:
-            time.sleep(0.2)
-    raise AssertionError("the server did not start")
+pytestmark = [pytest.mark.django_db(transaction=True, serialized_rollback=True), postgres_only]
 
 
 def keep_reporting(port: int, key: str, answered: list[str], stop: threading.Event) -> None:
