@@ -1,8 +1,9 @@
-"""Notifications, written after the action's transaction commits.
+"""Notifications, written in the action's transaction.
 
-A notification never holds up or undoes an action: it is written once the case change is
-durable, so a rolled-back action notifies nobody. A recipient with a phone (a unit's duty
-phone, a person's mobile) also gets a text message (org/sms.py).
+A notification commits with the case change or not at all: a rolled-back action notifies
+nobody, and a process killed just after the commit loses no notice. A recipient with a phone
+(a unit's duty phone, a person's mobile) also gets a text message (org/sms.py): queued in the
+database with the change when TASK_QUEUE=database, sent only after the commit otherwise.
 
 Besides the verbs, one notice comes from the clock: "deadline near" (cases/reminders.py).
 """
@@ -14,6 +15,7 @@ from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django_tasks_db import DatabaseBackend
 
 from cases.models import Case, Notification, Verb
 from org.models import Person, Unit
@@ -26,14 +28,18 @@ DEADLINE_NEAR_LABEL = gettext_lazy("Deadline near (即将超时)")
 def notify(case: Case, verb: str, recipient: Unit | Person) -> None:
     unit = recipient if isinstance(recipient, Unit) else None
     person = recipient if isinstance(recipient, Person) else None
-    transaction.on_commit(lambda: _write(case, verb, unit, person))
-
-
-def _write(case: Case, verb: str, unit: Unit | None, person: Person | None) -> None:
     Notification.objects.create(case=case, verb=verb, unit=unit, person=person)
-    recipient = unit or person
-    if recipient is not None and recipient.phone:
-        sms_task.enqueue(recipient.phone, sms_text(case.number, verb))
+    if recipient.phone:
+        text_later(recipient.phone, sms_text(case.number, verb))
+
+
+def text_later(phone: str, text: str) -> None:
+    """A task queued in the database is a row of the current transaction: it commits with the
+    change. Any other queue runs tasks at once, so it waits for the commit."""
+    if isinstance(sms_task.get_backend(), DatabaseBackend):
+        sms_task.enqueue(phone, text)
+    else:
+        transaction.on_commit(lambda: sms_task.enqueue(phone, text))
 
 
 def label(verb: str) -> str:

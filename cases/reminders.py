@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from django.db import connection, transaction
 from django.db.models import Exists, OuterRef
 
 from cases import deadlines
@@ -14,6 +15,8 @@ from cases.models import Case, Notification, Status, Task
 from cases.notify import DEADLINE_NEAR, notify
 from cases.steps import command_center, supervision_center
 from org.models import Person, Unit
+
+RUN_LOCK = 47678_0001  # any number no other advisory lock of the platform uses
 
 # Who holds each step that runs on a clock, and is told when its deadline nears: the
 # supervision center, the command center, the lead unit, or the inspector holding the task.
@@ -37,6 +40,21 @@ def notify_deadlines_near(now: datetime) -> int:
     whoever holds the step; never twice for the same step (a notice written since the step
     started counts). Returns how many were written. Run it every few minutes: a step whose
     yellow stretch passes between two runs goes red without this notice."""
+    with transaction.atomic():
+        one_run_at_a_time()
+        return _notify(now)
+
+
+def one_run_at_a_time() -> None:
+    """Two runs at once (a slow run overlapped by the next, timers on two servers) would both
+    find a step before either told it. On PostgreSQL a run waits for the one before it to
+    commit, and then sees its notices."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [RUN_LOCK])
+
+
+def _notify(now: datetime) -> int:
     told = Notification.objects.filter(
         case=OuterRef("pk"), verb=DEADLINE_NEAR, created_at__gte=OuterRef("step_started_at")
     )

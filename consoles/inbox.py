@@ -1,5 +1,5 @@
 """The inbox: the notifications of the post a browser works in (cases/notify.py writes them
-after each action commits, and `manage.py notify_deadlines` when a deadline nears).
+with each action, and `manage.py notify_deadlines` when a deadline nears).
 
 A unit's posts share the unit's inbox: a handler or unit administrator reads its unit's (and
 its team's), a center post its center's. An inspector reads only what was sent to them in

@@ -3,8 +3,8 @@ named for what it does (STANDARDS.md §4, DESIGN.md §4).
 
 Each verb takes the case (or its number) and a keyword-only `actor` (org/access.py), and goes
 through cases/steps.py: lock the case row, check the state machine (cases/transitions.py),
-change the case, move its deadlines (cases/deadlines.py), append a hash-chained event and notify
-after the commit. Views, the API, the simulator and commands call only these functions. A
+change the case, move its deadlines (cases/deadlines.py), append a hash-chained event and notify,
+all in one transaction. Views, the API, the simulator and commands call only these functions. A
 refusal is a Refusal with a stable `code` and a message in the user's language; when one is
 raised nothing has been written.
 

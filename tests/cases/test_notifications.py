@@ -1,10 +1,11 @@
-"""Who is told what: the notifications written after each action commits (cases/notify.py),
+"""Who is told what: the notifications written with each action (cases/notify.py),
 the text message to a recipient with a phone (org/sms.py), and "deadline near" once per step
 (cases/reminders.py, `manage.py notify_deadlines`)."""
 
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 from datetime import timedelta
 from io import StringIO
@@ -12,9 +13,10 @@ from typing import Any
 
 import pytest
 from django.core.management import call_command
+from django.db import connection, transaction
 from django.utils import timezone
 
-from cases import notify
+from cases import notify, reminders
 from cases import workflow as wf
 from cases.models import Case, Notification
 from cases.notify import DEADLINE_NEAR
@@ -29,8 +31,8 @@ MINUTE = timedelta(minutes=1)
 
 @pytest.fixture
 def committed(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Notifications are written after the commit; each test runs in a transaction that
-    never commits, so here they are written as soon as the action's own block ends."""
+    """A text message sent at once waits for the commit; each test runs in a transaction that
+    never commits, so here it goes as soon as the action asks."""
 
     def at_once(callback: Callable[[], None], using: str | None = None) -> None:
         callback()
@@ -51,9 +53,7 @@ def told(case: Case, verb: str) -> list[str]:
     return [n.unit.code if n.unit else n.person.name for n in found]  # type: ignore[union-attr]
 
 
-def test_a_verify_or_check_task_tells_the_inspector_it_was_sent_to(
-    world: World, committed: None
-) -> None:
+def test_a_verify_or_check_task_tells_the_inspector_it_was_sent_to(world: World) -> None:
     case = public_report(world)
     wf.send_verify(case, actor=world.actors.acceptor, inspector=world.person(world.inspector))
     assert told(case, "send_verify") == ["inspector"]
@@ -63,7 +63,7 @@ def test_a_verify_or_check_task_tells_the_inspector_it_was_sent_to(
     assert told(case, "send_check") == ["inspector_2"]
 
 
-def test_urging_and_a_failed_check_tell_the_unit(world: World, committed: None) -> None:
+def test_urging_and_a_failed_check_tell_the_unit(world: World) -> None:
     case = handling(world)
     wf.urge_case(case, actor=world.actors.dispatcher, reason="尽快处理")
     assert told(case, "urge") == ["DA"]
@@ -73,9 +73,7 @@ def test_urging_and_a_failed_check_tell_the_unit(world: World, committed: None) 
     assert told(case, "check") == ["DA"]
 
 
-def test_a_return_tells_the_command_center_and_its_decision_tells_the_unit(
-    world: World, committed: None
-) -> None:
+def test_a_return_tells_the_command_center_and_its_decision_tells_the_unit(world: World) -> None:
     case = dispatched(world)
     wf.return_case(case, actor=world.actors.handler_a, reason="非本单位职责")
     assert told(case, "return_case") == ["C00"]
@@ -83,9 +81,16 @@ def test_a_return_tells_the_command_center_and_its_decision_tells_the_unit(
     assert told(case, "decide_return") == ["DA"]
 
 
+class Abandoned(Exception):
+    """Raised to roll an action back."""
+
+
 def test_nobody_is_told_of_an_action_that_was_rolled_back(world: World) -> None:
-    case = dispatched(world)  # without running the commit callbacks: as if rolled back
-    assert not Notification.objects.filter(case=case).exists()
+    with pytest.raises(Abandoned), transaction.atomic():
+        dispatched(world)
+        assert Notification.objects.filter(verb="dispatch").exists()  # written with the change
+        raise Abandoned
+    assert not Notification.objects.exists()
 
 
 # -- text messages ----------------------------------------------------------------------------
@@ -147,7 +152,7 @@ def test_a_message_that_fails_leaves_the_action_and_its_notification_standing(
 # -- deadline near ----------------------------------------------------------------------------
 
 
-def test_a_step_turning_yellow_tells_its_holder_once(world: World, committed: None) -> None:
+def test_a_step_turning_yellow_tells_its_holder_once(world: World) -> None:
     case = reported(world, at=timezone.now())  # waits for the supervision center
     assert case.due_at is not None
     assert notify_deadlines_near(case.step_started_at + MINUTE) == 0  # still green
@@ -157,7 +162,7 @@ def test_a_step_turning_yellow_tells_its_holder_once(world: World, committed: No
     assert notify_deadlines_near(case.due_at + MINUTE) == 0  # red: past "near"
 
 
-def test_the_next_step_is_told_again_when_it_turns_yellow(world: World, committed: None) -> None:
+def test_the_next_step_is_told_again_when_it_turns_yellow(world: World) -> None:
     case = reported(world, at=timezone.now())
     assert case.due_at is not None
     notify_deadlines_near(case.due_at - MINUTE)
@@ -167,9 +172,7 @@ def test_the_next_step_is_told_again_when_it_turns_yellow(world: World, committe
     assert told(case, DEADLINE_NEAR) == ["C00", "C00"]
 
 
-def test_a_near_deadline_goes_to_the_unit_or_the_inspector_holding_the_step(
-    world: World, committed: None
-) -> None:
+def test_a_near_deadline_goes_to_the_unit_or_the_inspector_holding_the_step(world: World) -> None:
     at_unit = dispatched(world, timezone.now())
     checking = handling(world, timezone.now())
     wf.feedback_case(checking, actor=world.actors.handler_a, reason="已清理")
@@ -184,7 +187,7 @@ def test_a_near_deadline_goes_to_the_unit_or_the_inspector_holding_the_step(
 
 
 def test_the_command_writes_the_notices_of_now(
-    world: World, committed: None, monkeypatch: pytest.MonkeyPatch
+    world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     case = reported(world, at=timezone.now())
     assert case.due_at is not None
@@ -193,4 +196,39 @@ def test_the_command_writes_the_notices_of_now(
     out = StringIO()
     call_command("notify_deadlines", stdout=out)
     assert out.getvalue().strip() == "1 deadline-near notifications written."
+    assert told(case, DEADLINE_NEAR) == ["C00"]
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # two connections
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the run lock is PostgreSQL's")
+def test_two_runs_at_once_tell_a_step_once(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    case = reported(world, at=timezone.now())
+    assert case.due_at is not None
+    moment = case.due_at - MINUTE
+    first_found, go_on = threading.Event(), threading.Event()
+    holders = reminders._holders
+
+    def first_pauses(cases: list[Case]) -> Any:
+        if threading.current_thread().name == "first":  # it has found the step, not yet told
+            first_found.set()
+            go_on.wait(10)
+        return holders(cases)
+
+    monkeypatch.setattr(reminders, "_holders", first_pauses)
+    written: dict[str, int] = {}
+
+    def run() -> None:
+        written[threading.current_thread().name] = notify_deadlines_near(moment)
+        connection.close()
+
+    first = threading.Thread(target=run, name="first")
+    first.start()
+    assert first_found.wait(10)
+    second = threading.Thread(target=run, name="second")
+    second.start()
+    second.join(1)  # without the lock it would find the same step and tell it meanwhile
+    go_on.set()
+    first.join()
+    second.join()
+    assert written == {"first": 1, "second": 0}
     assert told(case, DEADLINE_NEAR) == ["C00"]

@@ -7,9 +7,11 @@ from typing import Any
 
 import pytest
 from django.core.management import call_command
+from django.db import transaction
 from django.tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
+from cases.models import Notification
 from org.sms import LoggingBackend, MemoryBackend, SmsBackend, backend, mask, send_sms, sms_task
 from tests.cases.conftest import World, world  # noqa: F401  (fixture)
 from tests.cases.making import dispatched
@@ -76,3 +78,43 @@ def test_with_the_database_queue_a_dispatchs_message_waits_for_a_worker(
     assert [m.phone for m in MemoryBackend.outbox] == ["13800001111"]
     queued.refresh_from_db()
     assert queued.status == TaskResultStatus.SUCCESSFUL
+
+
+class Abandoned(Exception):
+    """Raised to roll an action back."""
+
+
+@pytest.mark.django_db
+def test_with_the_database_queue_a_notice_and_its_message_commit_with_the_change(
+    settings: Any,
+    world: World,  # noqa: F811
+) -> None:
+    settings.TASKS = DATABASE_QUEUE
+    world.org.department_a.phone = "13800001111"
+    world.org.department_a.save()
+    with pytest.raises(Abandoned), transaction.atomic():
+        dispatched(world)
+        # Both are rows of the action's own transaction, before any commit: a process killed
+        # just after the commit loses neither.
+        assert Notification.objects.filter(verb="dispatch", unit=world.org.department_a).exists()
+        assert DBTaskResult.objects.count() == 1
+        raise Abandoned
+    assert not Notification.objects.exists() and not DBTaskResult.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_message_sent_at_once_waits_for_the_commit(
+    settings: Any,
+    world: World,  # noqa: F811
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    settings.SMS_BACKEND = "org.sms.MemoryBackend"
+    MemoryBackend.outbox.clear()
+    world.org.department_a.phone = "13800001111"
+    world.org.department_a.save()
+    with django_capture_on_commit_callbacks(execute=False) as pending:
+        dispatched(world)
+    assert MemoryBackend.outbox == []  # not before the commit
+    for callback in pending:
+        callback()
+    assert [m.phone for m in MemoryBackend.outbox] == ["13800001111"]
