@@ -175,6 +175,50 @@ def test_a_report_the_server_fails_on_does_not_hold_back_the_next(
         context.close()
 
 
+def test_while_the_platform_is_unavailable_the_whole_outbox_waits(
+    browser: Browser, live_server: object, world: World, media: Path
+) -> None:
+    base = live_server.url  # type: ignore[attr-defined]
+    context = phone(browser)
+    page = context.new_page()
+    try:
+        sign_in(page, base, "inspector", PASSWORD)
+        page.goto(f"{base}/m/")
+        expect(page.get_by_test_id("where")).to_contain_text(f"{WEST[0]:.6f}")
+        context.set_offline(True)
+        for queued, description in enumerate(("第一条上报", "第二条上报"), start=1):
+            page.get_by_label("问题描述").fill(description)
+            page.locator("#report").get_by_role("button", name="上报").click()
+            expect(page.get_by_test_id("pending-count")).to_have_text(str(queued))
+        tried: list[str] = []
+
+        def unavailable(route: Route) -> None:  # the database restarting (config/unavailable.py)
+            if route.request.method != "POST":
+                route.continue_()
+                return
+            tried.append(route.request.post_data or "")
+            route.fulfill(status=503, headers={"Retry-After": "5"}, body="{}",
+                          content_type="application/json")  # fmt: skip
+
+        page.route("**/api/v1/cases", unavailable)
+        context.set_offline(False)
+        expect(page.get_by_test_id("outbox")).to_contain_text("服务器暂时无法接收")
+        idle(page)
+        expect(page.get_by_test_id("pending-count")).to_have_text("2")
+        assert len(tried) == 1 and "第一条上报" in tried[0]  # the second was not tried
+        page.unroute("**/api/v1/cases")
+        context.set_offline(True)
+        context.set_offline(False)  # the online event sends the outbox again
+        expect(page.get_by_test_id("pending-count")).to_have_text("0", timeout=15000)
+        idle(page)
+        assert sorted(Case.objects.values_list("description", flat=True)) == [
+            "第一条上报",
+            "第二条上报",
+        ]
+    finally:
+        context.close()
+
+
 def test_an_inspector_confirms_a_verify_task_with_a_photo(
     browser: Browser, live_server: object, world: World, media: Path
 ) -> None:

@@ -595,7 +595,7 @@
     const body = { pings: batch, user: config.user }; // never as someone signed in since
     const answer = await call("POST", config.urls.pings, { json: body });
     const result = verdict(answer);
-    if (result === "retry" || result === "server" || result === "auth") return; // kept for later
+    if (["retry", "unavailable", "server", "auth"].includes(result)) return; // kept for later
     pings = pings.slice(batch.length); // stored, or refused: a bad fix must not block the rest
     if (result === "refused" && errorCode(answer) === "not_on_duty") {
       onDuty = false;

@@ -113,12 +113,14 @@
   }
 
   /* What to do with an answer: "ok", "retry" (no network, too many requests: try again
-   * later), "server" (the server failed on this item: try it later, the others meanwhile),
+   * later), "unavailable" (the platform is briefly down, 503: everything waits), "server"
+   * (the server failed on this item: try it later, the others meanwhile),
    * "auth" (signed out: keep it and ask to sign in) or "refused" (stop, show the message). */
   function verdict(answer) {
     if (answer.network) return "retry";
     if (answer.ok) return "ok";
     if (answer.status === 429 || answer.status === 408) return "retry";
+    if (answer.status === 503) return "unavailable";
     if (answer.status >= 500) return "server";
     const code = errorCode(answer);
     if (answer.status === 401 || (answer.status === 403 && (!code || code === "csrf_failed")))

@@ -12,7 +12,8 @@
   "use strict";
 
   const { config, S, fmt, call, verdict, errorCode, message } = window.UgMobile;
-  const later = (result) => result === "retry" || result === "server"; // try the item again
+  const later = (result) => ["retry", "unavailable", "server"].includes(result); // try again
+  const holdsAll = (result) => ["retry", "unavailable", "auth"].includes(result); // the rest waits
   const API = config.urls.api;
 
   function createSender(outbox, hooks) {
@@ -54,9 +55,9 @@
         for (const item of items) {
           if (item.state === "failed") continue;
           const result = await send(item);
-          // No network or no session: the rest waits too. A server failing on one item (a
-          // bug it meets with this report) does not hold back the items after it.
-          if (result === "retry" || result === "auth") break;
+          // No network, no platform or no session: the rest waits too. A server failing on
+          // one item (a bug it meets with this report) does not hold back the items after it.
+          if (holdsAll(result)) break;
         }
       } finally {
         sending = false;
@@ -77,7 +78,9 @@
         const result = await step(item);
         if (result !== "ok") {
           if (result === "retry") await keep(item, "pending", S.noConnection);
-          if (result === "server") await keep(item, "pending", S.serverTrouble);
+          if (result === "server" || result === "unavailable") {
+            await keep(item, "pending", S.serverTrouble);
+          }
           if (result === "auth") await keep(item, "auth");
           return result;
         }
