@@ -28,6 +28,12 @@ def holds(status: str, verified: bool | None) -> bool:
     return status in ACTIVE_STATUSES and verified is not False
 
 
+def held_components() -> set[int]:
+    """The components some case holds damaged now."""
+    holding = Case.objects.filter(component__isnull=False, status__in=ACTIVE_STATUSES)
+    return set(holding.exclude(verified=False).values_list("component_id", flat=True))
+
+
 def follow(case: Case, held_before: bool, actor: Actor | None, verb: str, now: datetime) -> None:
     """Mark or release the case's component when the verb changed whether the case holds it.
     No query for a case without a component, or when nothing changed."""

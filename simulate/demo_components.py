@@ -31,6 +31,7 @@ from django.db import transaction
 from django.db.models import Q
 from shapely.geometry import LineString, MultiPoint, Point
 
+from cases.component_status import held_components
 from catalog.loading import CURRENT_EDITION, LEGACY_EDITION
 from catalog.lookup import crosswalk_for
 from catalog.models import CaseType, Edition, TypeKind
@@ -471,7 +472,8 @@ def _signature(values: Iterable[Any]) -> tuple[Any, ...]:
 
 
 def _store(edition: Edition, components: list[Component]) -> dict[str, int]:
-    """Upsert by identifier; remove the demo components this seed does not have."""
+    """Upsert by identifier, except components a case holds damaged; remove the demo
+    components this seed does not have."""
     districts = Q()
     for district in {c.identifier[:6] for c in components}:
         districts |= Q(identifier__startswith=district)
@@ -487,10 +489,13 @@ def _store(edition: Edition, components: list[Component]) -> dict[str, int]:
     new = [c for c in components if c.identifier not in existing]
     Component.objects.bulk_create(new, batch_size=BATCH)
     changed, moved = [], []
+    held = held_components()  # a case's to give back when it ends, not the demo's
     for component in components:
         if component.identifier not in existing:
             continue
         pk, status, signature = existing[component.identifier]
+        if pk in held:
+            continue
         component.pk = pk
         if signature != _signature(tuple(getattr(component, f) for f in FIELDS)):
             changed.append(component)

@@ -8,12 +8,16 @@ import pytest
 import shapely
 from shapely.geometry import LineString, Point
 
+from cases.models import Channel
+from cases.reporting import report_case
 from catalog.loading import load_catalog
 from catalog.models import CaseType, Edition
 from components.models import Component, ComponentStatus
 from geo.models import District, Road, RoadClass
 from lib.coords import gk_zone_epsg, to_metres
-from org.models import Unit, UnitKind
+from org.access import Actor
+from org.models import Membership, Unit, UnitKind
+from org.roles import Role
 from simulate.demo_components import (
     HALF_WIDTH_M,
     PLACES,
@@ -152,3 +156,22 @@ def test_in_the_current_edition_identifiers_have_17_digits_and_the_crosswalks_ty
         current.filter(case_type__name__endswith="立杆").values_list("case_type__code", flat=True)
     )
     assert poles <= {"01030"}
+
+
+def test_loading_again_leaves_a_component_damaged_while_a_case_holds_it(
+    roads: list[Road],
+) -> None:
+    load_demo_components(1)
+    inspector = Membership.objects.filter(role=Role.INSPECTOR).first()
+    assert inspector is not None
+    component = Component.objects.filter(status=ComponentStatus.INTACT).first()
+    assert component is not None
+    report_case(
+        actor=Actor.of(inspector.person.user), channel=Channel.INSPECTOR, description="井盖破损",
+        lon=component.point.x, lat=component.point.y, component=component,
+    )  # fmt: skip
+    component.refresh_from_db()
+    assert component.status == ComponentStatus.DAMAGED
+    assert load_demo_components(1)["updated"] == 0
+    component.refresh_from_db()
+    assert component.status == ComponentStatus.DAMAGED  # until the case ends
