@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from datetime import time
 from pathlib import Path
 from typing import Any, cast
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import dj_database_url
@@ -91,6 +92,17 @@ class Env:
         if not path.is_absolute():
             raise self._fail(name, value, "an absolute path")
         return path
+
+    def url(self, name: str, schemes: tuple[str, ...]) -> str:
+        """A URL with one of `schemes` and somewhere to go ("" when unset)."""
+        value = self._raw(name)
+        if not value:
+            return ""
+        parts = urlsplit(value)
+        if parts.scheme not in schemes or not (parts.netloc or parts.path.strip("/")):
+            expected = " or ".join(f"{scheme}://…" for scheme in schemes)
+            raise self._fail(name, value, f"a URL such as {expected}")
+        return value
 
     def time_zone(self, name: str, default: str) -> str:
         value = self._raw(name) or default

@@ -179,9 +179,22 @@ TASKS = {
         }[TASK_QUEUE]
     }
 }
+# The cache: local memory by default, one per process. CACHE_URL (redis://host:6379/0) shares
+# it through Redis between every worker of every app server, so the portal's rate limits,
+# counted there, hold across them. CACHE_KEY_PREFIX keeps deployments sharing one Redis apart.
+_CACHE_URL = env.url("CACHE_URL", schemes=("redis", "rediss", "unix"))
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": _CACHE_URL,
+        "KEY_PREFIX": env.string("CACHE_KEY_PREFIX", default=""),
+    }
+    if _CACHE_URL
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+}
 # The public portal's rate limits per client IP (intake/portal/limits.py, django-ratelimit).
-# Its counters live in the default cache: the local-memory default counts per process, so
-# production sets a cache shared by all workers (Redis or memcached) for the limits to hold.
+# Their counters live in the default cache: with the local-memory default each process counts
+# its own, so production sets CACHE_URL for the limits to hold.
 PORTAL_REPORTS_PER_HOUR = env.integer("PORTAL_REPORTS_PER_HOUR", default=5, minimum=1)
 PORTAL_LOOKUPS_PER_MINUTE = env.integer("PORTAL_LOOKUPS_PER_MINUTE", default=20, minimum=1)
 # Behind a reverse proxy every client has the proxy's address: name the request header the

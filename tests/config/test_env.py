@@ -52,6 +52,17 @@ def test_paths_must_be_absolute() -> None:
     assert Env({"MEDIA_ROOT": "/srv/media"}).path("MEDIA_ROOT", Path("/x")) == Path("/srv/media")
 
 
+def test_urls_must_have_an_accepted_scheme_and_somewhere_to_go() -> None:
+    schemes = ("redis", "rediss", "unix")
+    assert Env({}).url("CACHE_URL", schemes) == ""
+    url = "redis://127.0.0.1:6379/0"
+    assert Env({"CACHE_URL": url}).url("CACHE_URL", schemes) == url
+    assert Env({"CACHE_URL": "unix:///run/redis.sock"}).url("CACHE_URL", schemes)
+    for wrong in ("http://127.0.0.1:6379", "127.0.0.1:6379", "redis://"):
+        with pytest.raises(ImproperlyConfigured, match=r"CACHE_URL=.*redis://…"):
+            Env({"CACHE_URL": wrong}).url("CACHE_URL", schemes)
+
+
 def test_time_zones_must_exist() -> None:
     with pytest.raises(ImproperlyConfigured, match="IANA time zone"):
         Env({"TIME_ZONE": "Mars/Olympus"}).time_zone("TIME_ZONE", default="UTC")
