@@ -232,8 +232,10 @@ STATICFILES_DIRS = [
 ]
 MEDIA_URL = "media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=VAR_DIR / "media")
+# Photos and evaluation workbooks: in MEDIA_ROOT, or in an S3-compatible bucket that every app
+# server shares (MEDIA_STORAGE=s3). App code reaches them only through the storage API.
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": env.media_storage("MEDIA_STORAGE"),
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG

@@ -24,27 +24,15 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def restore_elsewhere(
-    folder: Path, database_url: str, media_root: Path
+    folder: Path, database_url: str, media: dict[str, str]
 ) -> subprocess.CompletedProcess[str]:
-    env = os.environ | {"DATABASE_URL": database_url, "MEDIA_ROOT": str(media_root)}
+    """`manage.py restore` by another process, into `database_url` and the media storage
+    that the `media` variables (MEDIA_ROOT, or MEDIA_STORAGE=s3 and its bucket) name."""
+    env = os.environ | {"DATABASE_URL": database_url} | media
     return subprocess.run(
         [sys.executable, "manage.py", "restore", str(folder), "--yes"],
         cwd=ROOT, env=env, capture_output=True, text=True, check=False,
     )  # fmt: skip
-
-
-@pytest.fixture
-def fresh_database(tmp_path: Path) -> object:
-    """An empty database of the engine under test, and its URL."""
-    if connection.vendor == "sqlite":
-        yield f"sqlite:///{tmp_path / 'restored.sqlite3'}"
-        return
-    db = connection.settings_dict
-    name = f"restored_{os.getpid()}"
-    where = [f"--host={db['HOST']}", f"--port={db['PORT']}", f"--username={db['USER']}"]
-    subprocess.run(["createdb", *where, name], check=True)
-    yield f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{name}"
-    subprocess.run(["dropdb", "--if-exists", *where, name], check=True)
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)  # pg_dump sees commits
@@ -57,7 +45,9 @@ def test_a_backup_restores_every_case_event_and_photo_elsewhere(
                     actor=world.actors.inspector, now=MONDAY_10)  # fmt: skip
     call_command("backup", str(tmp_path / "backup"))
     restored_media = tmp_path / "restored-media"
-    done = restore_elsewhere(tmp_path / "backup", fresh_database, restored_media)
+    done = restore_elsewhere(
+        tmp_path / "backup", fresh_database, {"MEDIA_ROOT": str(restored_media)}
+    )
     assert done.returncode == 0, done.stderr
     assert "Restored 3 cases" in done.stdout and "3 photos" in done.stdout
     assert "The audit trail is intact." in done.stdout
