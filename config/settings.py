@@ -180,8 +180,9 @@ TASKS = {
     }
 }
 # The cache: local memory by default, one per process. CACHE_URL (redis://host:6379/0) shares
-# it through Redis between every worker of every app server, so the portal's rate limits,
-# counted there, hold across them. CACHE_KEY_PREFIX keeps deployments sharing one Redis apart.
+# it through Redis between every worker of every app server, so the rate limits (portal,
+# Open311, position pings), counted there, hold across them. CACHE_KEY_PREFIX keeps deployments
+# sharing one Redis apart.
 _CACHE_URL = env.url("CACHE_URL", schemes=("redis", "rediss", "unix"))
 CACHES = {
     "default": {
