@@ -27,8 +27,12 @@ def photo_file(request: HttpRequest, number: str, photo_id: int, size: str) -> H
     if photo is None or size not in ("image", "thumbnail"):
         raise Http404
     stored = photo.image if size == "image" else photo.thumbnail
+    try:
+        opened = stored.open("rb")  # through the storage (a folder or a bucket), not a path
+    except FileNotFoundError:
+        raise Http404 from None  # lost from the storage: verify_audit reports it
     # Every stored photo was re-encoded as a JPEG (cases/photos.py): never guess from the name.
-    response = FileResponse(stored.open("rb"), content_type="image/jpeg")
+    response = FileResponse(opened, content_type="image/jpeg")
     response["Cache-Control"] = "private, max-age=86400"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from datetime import time
 from pathlib import Path
 from typing import Any, cast
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import dj_database_url
@@ -92,6 +93,17 @@ class Env:
             raise self._fail(name, value, "an absolute path")
         return path
 
+    def url(self, name: str, schemes: tuple[str, ...]) -> str:
+        """A URL with one of `schemes` and somewhere to go ("" when unset)."""
+        value = self._raw(name)
+        if not value:
+            return ""
+        parts = urlsplit(value)
+        if parts.scheme not in schemes or not (parts.netloc or parts.path.strip("/")):
+            expected = " or ".join(f"{scheme}://…" for scheme in schemes)
+            raise self._fail(name, value, f"a URL such as {expected}")
+        return value
+
     def time_zone(self, name: str, default: str) -> str:
         value = self._raw(name) or default
         try:
@@ -164,3 +176,29 @@ class Env:
             }
             config["OPTIONS"] = prepared | options  # the URL's own options win
         return config
+
+    def media_storage(self, name: str) -> dict[str, Any]:
+        """Where uploaded files go: a folder (`filesystem`) or a bucket of any S3-compatible
+        store (`s3`, django-storages), read from S3_* variables. Either way the files are
+        private: the app serves each one itself, to those who may see it."""
+        kind = self.choice(name, default="filesystem", choices=("filesystem", "s3"))
+        if kind == "filesystem":  # in MEDIA_ROOT
+            return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+        return {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": {
+                "bucket_name": self.string("S3_BUCKET"),
+                # Unset: Amazon S3 itself; MinIO, Ceph or a cloud's OSS/COS give theirs.
+                "endpoint_url": self.url("S3_ENDPOINT_URL", schemes=("https", "http")) or None,
+                "region_name": self.string("S3_REGION", default="") or None,
+                # Unset: boto3's own chain (AWS_* variables, an instance's role).
+                "access_key": self.string("S3_ACCESS_KEY_ID", default="") or None,
+                "secret_key": self.string("S3_SECRET_ACCESS_KEY", default="") or None,
+                "addressing_style": {"auto": None, "path": "path", "virtual": "virtual"}[
+                    self.choice("S3_ADDRESSING_STYLE", "auto", ("auto", "path", "virtual"))
+                ],
+                "default_acl": None,  # no public-read: the bucket's private default
+                "querystring_auth": True,  # any URL it makes is signed and expires
+                "file_overwrite": False,  # like a folder: a name taken gets another
+            },
+        }

@@ -179,9 +179,23 @@ TASKS = {
         }[TASK_QUEUE]
     }
 }
+# The cache: local memory by default, one per process. CACHE_URL (redis://host:6379/0) shares
+# it through Redis between every worker of every app server, so the rate limits (portal,
+# Open311, position pings), counted there, hold across them. CACHE_KEY_PREFIX keeps deployments
+# sharing one Redis apart.
+_CACHE_URL = env.url("CACHE_URL", schemes=("redis", "rediss", "unix"))
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": _CACHE_URL,
+        "KEY_PREFIX": env.string("CACHE_KEY_PREFIX", default=""),
+    }
+    if _CACHE_URL
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+}
 # The public portal's rate limits per client IP (intake/portal/limits.py, django-ratelimit).
-# Its counters live in the default cache: the local-memory default counts per process, so
-# production sets a cache shared by all workers (Redis or memcached) for the limits to hold.
+# Their counters live in the default cache: with the local-memory default each process counts
+# its own, so production sets CACHE_URL for the limits to hold.
 PORTAL_REPORTS_PER_HOUR = env.integer("PORTAL_REPORTS_PER_HOUR", default=5, minimum=1)
 PORTAL_LOOKUPS_PER_MINUTE = env.integer("PORTAL_LOOKUPS_PER_MINUTE", default=20, minimum=1)
 # Behind a reverse proxy every client has the proxy's address: name the request header the
@@ -219,8 +233,10 @@ STATICFILES_DIRS = [
 ]
 MEDIA_URL = "media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=VAR_DIR / "media")
+# Photos and evaluation workbooks: in MEDIA_ROOT, or in an S3-compatible bucket that every app
+# server shares (MEDIA_STORAGE=s3). App code reaches them only through the storage API.
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": env.media_storage("MEDIA_STORAGE"),
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG

@@ -3,24 +3,29 @@
 A backup is a folder: `database.dump` (PostgreSQL, pg_dump's custom format) or
 `database.sqlite3` (SQLite's online backup), `media.tar` (every uploaded file) and
 `manifest.json` (what it holds: the engine, when, and how many cases, events and photos).
-Restoring puts both back into the configured database and MEDIA_ROOT; `verify_audit` then
-proves every event's chain and every photo's file (docs/deploy.md).
+Restoring puts both back into the configured database and media storage; `verify_audit` then
+proves every event's chain and every photo's file (docs/deploy.md). Files are read and written
+through Django's storage API, so the same commands serve MEDIA_ROOT and an S3 bucket.
 """
 
 from __future__ import annotations
 
+import io
 import json
 import os
-import shutil
+import posixpath
 import sqlite3
 import subprocess
 import tarfile
+import time
+from collections.abc import Iterator
 from contextlib import closing
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
-from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import Storage, default_storage
 from django.db import connection
 from django.utils import timezone
 
@@ -59,14 +64,15 @@ def backup(folder: Path) -> Counts:
         with closing(sqlite3.connect(dump)) as target:
             connection.connection.backup(target)
     with tarfile.open(folder / MEDIA, "w") as media:
-        media.add(settings.MEDIA_ROOT, arcname=".")
+        for name in stored_files(default_storage):
+            add_file(media, default_storage, name)
     manifest = {"engine": connection.vendor, "created_at": timezone.now().isoformat()}
     (folder / MANIFEST).write_text(json.dumps(manifest | counts.__dict__, indent=2))
     return counts
 
 
 def restore(folder: Path) -> tuple[Counts, Counts]:
-    """Put a backup back into the configured database and MEDIA_ROOT, replacing what is
+    """Put a backup back into the configured database and media storage, replacing what is
     there; (what the backup held, what the database now holds)."""
     manifest = json.loads((folder / MANIFEST).read_text())
     if manifest["engine"] != connection.vendor:
@@ -83,14 +89,51 @@ def restore(folder: Path) -> tuple[Counts, Counts]:
         connection.ensure_connection()
         with closing(sqlite3.connect(dump)) as source:
             source.backup(connection.connection)
-    media_root = Path(settings.MEDIA_ROOT)
-    if media_root.exists():
-        shutil.rmtree(media_root)
-    media_root.mkdir(parents=True)
+    for name in list(stored_files(default_storage)):
+        default_storage.delete(name)
     with tarfile.open(folder / MEDIA) as media:
-        media.extractall(media_root, filter="data")
+        for member in media:
+            if member.isfile():
+                put_file(media, member, default_storage)
     held = Counts(manifest["cases"], manifest["events"], manifest["photos"])
     return held, Counts.now()
+
+
+def stored_files(storage: Storage, folder: str = "") -> Iterator[str]:
+    """The name of every file in the storage, folder by folder."""
+    try:
+        folders, files = storage.listdir(folder)
+    except FileNotFoundError:  # MEDIA_ROOT not made yet: nothing uploaded
+        return
+    for name in sorted(files):
+        yield posixpath.join(folder, name)
+    for sub in sorted(folders):
+        yield from stored_files(storage, posixpath.join(folder, sub))
+
+
+def add_file(media: tarfile.TarFile, storage: Storage, name: str) -> None:
+    try:
+        with storage.open(name, "rb") as stored:
+            data = stored.read()
+    except FileNotFoundError:
+        return  # removed since it was listed (an upload that failed): not part of any case
+    info = tarfile.TarInfo(name)
+    info.size, info.mtime = len(data), int(time.time())
+    media.addfile(info, io.BytesIO(data))
+
+
+def put_file(media: tarfile.TarFile, member: tarfile.TarInfo, storage: Storage) -> None:
+    # Backups made before the storage API hold "./cases/…": the same name.
+    parts = [part for part in PurePosixPath(member.name).parts if part != "."]
+    if not parts or parts[0] == "/" or ".." in parts:
+        raise BackupError(f"{MEDIA} holds a file outside the media: {member.name!r}")
+    name = "/".join(parts)
+    source = media.extractfile(member)
+    assert source is not None  # a regular file
+    with source:
+        saved = storage.save(name, ContentFile(source.read()))
+    if saved != name:
+        raise BackupError(f"{name} was stored as {saved}: the media storage was not empty.")
 
 
 def pg_target(*, dbname_flag: bool = False) -> list[str]:

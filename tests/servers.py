@@ -1,5 +1,6 @@
 """Real app servers for tests that need other processes: gunicorn on a free loopback port,
-pointed at the test's own PostgreSQL database (the processes need it by name)."""
+pointed at the test's own PostgreSQL database (the processes need it by name); and the Redis
+they share a cache through."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+import redis
 from django.db import connection
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -21,6 +23,20 @@ postgres_only = pytest.mark.skipif(
     not os.environ.get("DATABASE_URL", "").startswith("postgres"),
     reason="the server processes need the test database by name (PostgreSQL)",
 )
+
+
+def redis_url() -> str:
+    """TEST_REDIS_URL (CI sets it: a Redis that is not there fails the tests), else a local
+    Redis on its usual port if one answers; tests needing it are skipped without one."""
+    wanted = os.environ.get("TEST_REDIS_URL")
+    url = wanted or "redis://127.0.0.1:6379/0"
+    try:
+        redis.Redis.from_url(url, socket_timeout=2).ping()
+    except redis.RedisError:
+        if wanted:
+            raise
+        pytest.skip("no Redis on 127.0.0.1:6379 (set TEST_REDIS_URL to require one)")
+    return url
 
 
 def free_port() -> int:

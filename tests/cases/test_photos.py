@@ -321,6 +321,16 @@ def test_a_photo_is_served_only_to_those_who_may_see_its_case(world: World, medi
     assert phone.get(f"/cases/{case.number}/photos/{photo.pk}/original/").status_code == 404
 
 
+def test_a_photo_whose_file_is_lost_answers_not_found(world: World, media: Path) -> None:
+    case = a_case(world)
+    photo = store(world, case, encoded(picture()))
+    (media / str(photo.thumbnail.name)).unlink()
+    browser = Client()
+    browser.force_login(world.dispatcher)
+    assert browser.get(photo_urls(photo)["thumbnail"]).status_code == 404
+    assert browser.get(photo_urls(photo)["image"]).status_code == 200  # the other file is kept
+
+
 # -- what is refused --------------------------------------------------------------------------
 
 

@@ -52,6 +52,34 @@ def test_paths_must_be_absolute() -> None:
     assert Env({"MEDIA_ROOT": "/srv/media"}).path("MEDIA_ROOT", Path("/x")) == Path("/srv/media")
 
 
+def test_urls_must_have_an_accepted_scheme_and_somewhere_to_go() -> None:
+    schemes = ("redis", "rediss", "unix")
+    assert Env({}).url("CACHE_URL", schemes) == ""
+    url = "redis://127.0.0.1:6379/0"
+    assert Env({"CACHE_URL": url}).url("CACHE_URL", schemes) == url
+    assert Env({"CACHE_URL": "unix:///run/redis.sock"}).url("CACHE_URL", schemes)
+    for wrong in ("http://127.0.0.1:6379", "127.0.0.1:6379", "redis://"):
+        with pytest.raises(ImproperlyConfigured, match=r"CACHE_URL=.*redis://…"):
+            Env({"CACHE_URL": wrong}).url("CACHE_URL", schemes)
+
+
+def test_media_go_to_a_folder_or_to_a_private_s3_bucket() -> None:
+    folder = Env({}).media_storage("MEDIA_STORAGE")
+    assert folder == {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    chosen = {"MEDIA_STORAGE": "s3", "S3_BUCKET": "ug", "S3_ENDPOINT_URL": "https://oss.example"}
+    bucket = Env(chosen).media_storage("MEDIA_STORAGE")
+    assert bucket["BACKEND"] == "storages.backends.s3.S3Storage"
+    options = bucket["OPTIONS"]
+    assert (options["bucket_name"], options["endpoint_url"]) == ("ug", "https://oss.example")
+    assert options["default_acl"] is None and options["querystring_auth"] is True
+    with pytest.raises(ImproperlyConfigured, match="S3_BUCKET must be set"):
+        Env({"MEDIA_STORAGE": "s3"}).media_storage("MEDIA_STORAGE")
+    with pytest.raises(ImproperlyConfigured, match="MEDIA_STORAGE='disk'"):
+        Env({"MEDIA_STORAGE": "disk"}).media_storage("MEDIA_STORAGE")
+    with pytest.raises(ImproperlyConfigured, match=r"S3_ENDPOINT_URL='oss\.example'"):
+        Env(chosen | {"S3_ENDPOINT_URL": "oss.example"}).media_storage("MEDIA_STORAGE")
+
+
 def test_time_zones_must_exist() -> None:
     with pytest.raises(ImproperlyConfigured, match="IANA time zone"):
         Env({"TIME_ZONE": "Mars/Olympus"}).time_zone("TIME_ZONE", default="UTC")

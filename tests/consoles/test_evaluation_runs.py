@@ -50,6 +50,15 @@ def test_a_report_asked_for_is_made_with_its_chain_checked_and_downloaded(world:
 
 
 @pytest.mark.django_db
+def test_a_report_whose_file_is_lost_answers_not_found(world: World, tmp_path: Any) -> None:  # noqa: F811
+    client = client_for(world.leader)
+    client.post(reverse("evaluation_runs"), NOVEMBER)
+    run = EvaluationRun.objects.get()
+    (tmp_path / str(run.workbook.name)).unlink()
+    assert client.get(reverse("evaluation_run_file", kwargs={"pk": run.pk})).status_code == 404
+
+
+@pytest.mark.django_db
 def test_only_the_one_who_asked_downloads_it(world: World) -> None:  # noqa: F811
     dispatched(world)
     client_for(world.leader).post(reverse("evaluation_runs"), NOVEMBER)

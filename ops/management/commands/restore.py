@@ -9,7 +9,7 @@ from ops.backup import BackupError, restore
 
 class Command(BaseCommand):
     help = (
-        "Restore a backup folder into the configured database and MEDIA_ROOT, replacing what "
+        "Restore a backup folder into the configured database and media storage, replacing what "
         "is there, then check the counts and verify the audit trail and every photo."
     )
 
