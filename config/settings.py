@@ -182,13 +182,16 @@ TASKS = {
 # The cache: local memory by default, one per process. CACHE_URL (redis://host:6379/0) shares
 # it through Redis between every worker of every app server, so the rate limits (portal,
 # Open311, position pings), counted there, hold across them. CACHE_KEY_PREFIX keeps deployments
-# sharing one Redis apart.
+# sharing one Redis apart. Without Redis the limits lapse rather than the requests fail
+# (config/cache.py).
 _CACHE_URL = env.url("CACHE_URL", schemes=("redis", "rediss", "unix"))
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "config.cache.ForgivingRedisCache",
         "LOCATION": _CACHE_URL,
         "KEY_PREFIX": env.string("CACHE_KEY_PREFIX", default=""),
+        # A Redis that does not answer costs a request half a second, not a hang.
+        "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
     }
     if _CACHE_URL
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
@@ -196,6 +199,7 @@ CACHES = {
 # The public portal's rate limits per client IP (intake/portal/limits.py, django-ratelimit).
 # Their counters live in the default cache: with the local-memory default each process counts
 # its own, so production sets CACHE_URL for the limits to hold.
+RATELIMIT_FAIL_OPEN = True  # a counter the cache cannot give lets the request through
 PORTAL_REPORTS_PER_HOUR = env.integer("PORTAL_REPORTS_PER_HOUR", default=5, minimum=1)
 PORTAL_LOOKUPS_PER_MINUTE = env.integer("PORTAL_LOOKUPS_PER_MINUTE", default=20, minimum=1)
 # Behind a reverse proxy every client has the proxy's address: name the request header the

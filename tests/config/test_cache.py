@@ -9,7 +9,11 @@ import sys
 import uuid
 from pathlib import Path
 
-from tests.servers import redis_url
+import pytest
+from django.test import RequestFactory, override_settings
+
+from intake.portal.limits import at_limit, over_limit
+from tests.servers import free_port, redis_url
 
 ROOT = Path(__file__).resolve().parents[2]
 CACHES_PROBE = (
@@ -46,7 +50,7 @@ def test_cache_url_selects_redis_with_its_key_prefix() -> None:
     done = python(CACHES_PROBE, CACHE_URL="redis://cache.internal:6379/1", CACHE_KEY_PREFIX="ug")
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == [
-        "django.core.cache.backends.redis.RedisCache", "redis://cache.internal:6379/1", "ug"
+        "config.cache.ForgivingRedisCache", "redis://cache.internal:6379/1", "ug"
     ]  # fmt: skip
 
 
@@ -70,3 +74,15 @@ def test_without_a_shared_cache_another_process_starts_counting_afresh() -> None
     first = python(COUNT_LOOKUPS, "2")
     second = python(COUNT_LOOKUPS, "1")
     assert (first.stdout.split(), second.stdout.split()) == (["False", "False"], ["False"])
+
+
+def test_with_redis_away_the_limits_lapse_and_requests_go_through(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    nobody = f"redis://127.0.0.1:{free_port()}/0"  # nothing listens there
+    away = {"default": {"BACKEND": "config.cache.ForgivingRedisCache", "LOCATION": nobody}}
+    request = RequestFactory().get("/public/addresses.json", REMOTE_ADDR="203.0.113.7")
+    with override_settings(CACHES=away), caplog.at_level("ERROR", logger="config.cache"):
+        assert [over_limit(request, "portal-address", "1/h") for _ in range(3)] == [False] * 3
+        assert at_limit(request, "portal-address", "1/h") is False
+    assert "Cache unreachable (add: ConnectionError)" in caplog.text
