@@ -13,6 +13,7 @@ from typing import Any, NoReturn
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
+from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
@@ -26,6 +27,7 @@ from ninja.utils import check_csrf
 from cases.api import router as cases_router
 from catalog.api import router as catalog_router
 from components.api import router as components_router
+from config.unavailable import unavailable
 from intake.partners.api import router as partners_router
 from lib.field_errors import field_message
 from org.access import Refusal, bearer_key, sign_in_by_key
@@ -178,6 +180,13 @@ def too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
 @api.exception_handler(Http404)
 def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
     return error(request, 404, "not_found", _("Nothing was found here."))
+
+
+@api.exception_handler(OperationalError)
+@api.exception_handler(InterfaceError)
+def database_away(request: HttpRequest, exc: Exception) -> HttpResponse:
+    # The database is away, not broken: 503 with Retry-After, like every other address.
+    return unavailable(request, exc)
 
 
 @api.exception_handler(Exception)

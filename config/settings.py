@@ -53,6 +53,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Outermost but for security headers: a lost database answers 503 (config/unavailable.py).
+    "config.unavailable.DatabaseUnavailable",
     "config.middleware.PlansByMethod",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",

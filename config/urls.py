@@ -4,6 +4,9 @@ from django.urls import include, path
 
 from config.api import api
 
+# A 500 page that needs no database; a lost database answers 503 (config/unavailable.py).
+handler500 = "config.unavailable.server_error"
+
 urlpatterns = [
     path("", include("consoles.urls")),
     path("cases/", include("cases.urls")),
