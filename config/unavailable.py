@@ -78,7 +78,8 @@ def answer(request: HttpRequest, status: int, code: str, message: str) -> HttpRe
     if path.startswith(OPEN311_PREFIX):
         fmt = formats.XML if path.endswith(".xml") else formats.JSON
         return formats.error(fmt, status, message)
-    page = render_to_string(f"{status}.html", {"message": message})
+    title = _("Briefly unavailable") if status == 503 else _("Server error")
+    page = render_to_string("standalone_error.html", {"title": title, "message": message})
     return HttpResponse(page, status=status)
 
 

@@ -142,6 +142,18 @@ def test_a_report_made_offline_is_sent_once_when_the_network_returns(
         context.close()
 
 
+def queue_offline(page: Page, context: BrowserContext, base: str, descriptions: list[str]) -> None:
+    """The inspector signs in, goes offline and reports each description: all wait on the phone."""
+    sign_in(page, base, "inspector", PASSWORD)
+    page.goto(f"{base}/m/")
+    expect(page.get_by_test_id("where")).to_contain_text(f"{WEST[0]:.6f}")
+    context.set_offline(True)
+    for queued, description in enumerate(descriptions, start=1):
+        page.get_by_label("问题描述").fill(description)
+        page.locator("#report").get_by_role("button", name="上报").click()
+        expect(page.get_by_test_id("pending-count")).to_have_text(str(queued))
+
+
 def test_a_report_the_server_fails_on_does_not_hold_back_the_next(
     browser: Browser, live_server: object, world: World, media: Path
 ) -> None:
@@ -149,14 +161,7 @@ def test_a_report_the_server_fails_on_does_not_hold_back_the_next(
     context = phone(browser)
     page = context.new_page()
     try:
-        sign_in(page, base, "inspector", PASSWORD)
-        page.goto(f"{base}/m/")
-        expect(page.get_by_test_id("where")).to_contain_text(f"{WEST[0]:.6f}")
-        context.set_offline(True)
-        for queued, description in enumerate(("服务器处理不了的上报", "第二条上报"), start=1):
-            page.get_by_label("问题描述").fill(description)
-            page.locator("#report").get_by_role("button", name="上报").click()
-            expect(page.get_by_test_id("pending-count")).to_have_text(str(queued))
+        queue_offline(page, context, base, ["服务器处理不了的上报", "第二条上报"])
 
         def fail_the_first(route: Route) -> None:
             body = route.request.post_data or ""
@@ -182,14 +187,7 @@ def test_while_the_platform_is_unavailable_the_whole_outbox_waits(
     context = phone(browser)
     page = context.new_page()
     try:
-        sign_in(page, base, "inspector", PASSWORD)
-        page.goto(f"{base}/m/")
-        expect(page.get_by_test_id("where")).to_contain_text(f"{WEST[0]:.6f}")
-        context.set_offline(True)
-        for queued, description in enumerate(("第一条上报", "第二条上报"), start=1):
-            page.get_by_label("问题描述").fill(description)
-            page.locator("#report").get_by_role("button", name="上报").click()
-            expect(page.get_by_test_id("pending-count")).to_have_text(str(queued))
+        queue_offline(page, context, base, ["第一条上报", "第二条上报"])
         tried: list[str] = []
 
         def unavailable(route: Route) -> None:  # the database restarting (config/unavailable.py)
