@@ -67,17 +67,26 @@ def scratch_database(server: str, name: str = DATABASE) -> str:
     return server.rsplit("/", 1)[0] + "/" + name
 
 
-def prepare(url: str, count: int, seed: int) -> tuple[list[str], list[tuple[float, float]]]:
-    """Migrate, load the demo once, and return inspectors' API keys and report positions."""
-    os.environ.update(PRODUCTION, DATABASE_URL=url)
+def django_for(url: str, **environment: str) -> None:
+    """Django in this process on the scratch database, with the server's production settings
+    (and `environment`), migrated and its static files collected."""
+    os.environ.update(PRODUCTION, DATABASE_URL=url, **environment)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     import django
 
     django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    call_command("collectstatic", interactive=False, verbosity=0)
+
+
+def prepare(url: str, count: int, seed: int) -> tuple[list[str], list[tuple[float, float]]]:
+    """Migrate, load the demo once, and return inspectors' API keys and report positions."""
+    django_for(url)
     import numpy as np
     import shapely
     from django.contrib.auth.models import User
-    from django.core.management import call_command
 
     from geo.models import UnitGrid
     from org.models import ApiToken
@@ -86,8 +95,6 @@ def prepare(url: str, count: int, seed: int) -> tuple[list[str], list[tuple[floa
     from simulate.demo_org import load_organisation
     from simulate.load_geography import load_geography
 
-    call_command("migrate", verbosity=0)
-    call_command("collectstatic", interactive=False, verbosity=0)
     if not UnitGrid.objects.exists():
         print("Loading the demo organisation and district into the scratch database…")
         load_organisation()
@@ -102,26 +109,39 @@ def prepare(url: str, count: int, seed: int) -> tuple[list[str], list[tuple[floa
     return keys, [(float(x), float(y)) for x, y in points]
 
 
-SERVERS = {
-    # gunicorn's sync workers close the connection after every response.
-    "gunicorn-sync": ["-m", "gunicorn", "config.wsgi", "--bind", f"{HOST}:{PORT}",
-                      "--log-level", "warning", "--workers"],
-    "gunicorn-gthread": ["-m", "gunicorn", "config.wsgi", "--bind", f"{HOST}:{PORT}",
-                         "--log-level", "warning", "--worker-class", "gthread", "--threads", "8",
-                         "--keep-alive", "30", "--workers"],
-    "granian": ["-m", "granian", "--interface", "wsgi", "--host", HOST, "--port", str(PORT),
-                "--log-level", "warning", "--blocking-threads", "4", "config.wsgi:application",
-                "--workers"],
-}  # fmt: skip
+def server_command(kind: str, port: int) -> list[str]:
+    return {
+        # gunicorn's sync workers close the connection after every response.
+        "gunicorn-sync": ["-m", "gunicorn", "config.wsgi", "--bind", f"{HOST}:{port}",
+                          "--log-level", "warning", "--workers"],
+        "gunicorn-gthread": ["-m", "gunicorn", "config.wsgi", "--bind", f"{HOST}:{port}",
+                             "--log-level", "warning", "--worker-class", "gthread", "--threads",
+                             "8", "--keep-alive", "30", "--workers"],
+        "granian": ["-m", "granian", "--interface", "wsgi", "--host", HOST, "--port", str(port),
+                    "--log-level", "warning", "--blocking-threads", "4",
+                    "config.wsgi:application", "--workers"],
+    }[kind]  # fmt: skip
 
 
-def start_server(url: str, kind: str, workers: int) -> subprocess.Popen[bytes]:
-    environment = {**os.environ, **PRODUCTION, "DATABASE_URL": url}
-    command = [sys.executable, *SERVERS[kind], str(workers)]
-    server = subprocess.Popen(command, cwd=ROOT, env=environment)
-    for _ in range(100):
+SERVER_KINDS = ("gunicorn-sync", "gunicorn-gthread", "granian")
+
+
+def start_server(
+    url: str,
+    kind: str,
+    workers: int,
+    *,
+    port: int = PORT,
+    environment: dict[str, str] | None = None,
+) -> subprocess.Popen[bytes]:
+    """The server on the scratch database with production settings (and `environment`),
+    answering once this returns."""
+    env = {**os.environ, **PRODUCTION, "DATABASE_URL": url, **(environment or {})}
+    command = [sys.executable, *server_command(kind, port), str(workers)]
+    server = subprocess.Popen(command, cwd=ROOT, env=env)
+    for _ in range(150):
         try:
-            connection = http.client.HTTPConnection(HOST, PORT, timeout=2)
+            connection = http.client.HTTPConnection(HOST, port, timeout=2)
             connection.request("GET", "/login/")
             if connection.getresponse().status == 200:
                 return server
@@ -246,7 +266,7 @@ WRK_RUN = RUN.replace("bench-", "wrk-")
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--server", default="postgres://postgres@127.0.0.1:5432/test")
-    parser.add_argument("--server-kind", choices=sorted(SERVERS), default="gunicorn-sync")
+    parser.add_argument("--server-kind", choices=sorted(SERVER_KINDS), default="gunicorn-sync")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--clients", type=int, default=2)
     parser.add_argument("--threads", type=int, default=8)

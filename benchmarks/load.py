@@ -41,7 +41,6 @@ import os
 import platform
 import random
 import re
-import subprocess
 import sys
 import threading
 import time
@@ -56,7 +55,7 @@ from urllib.parse import urlencode
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.intake import PRODUCTION, scratch_database  # noqa: E402
+from benchmarks.intake import django_for, percentile, scratch_database, start_server  # noqa: E402
 
 DATABASE = "urbangrid_load"
 HOST = "127.0.0.1"
@@ -80,11 +79,7 @@ class Setup:
 
 
 def prepare(url: str, seed: int) -> Setup:
-    os.environ.update(PRODUCTION, DATABASE_URL=url, MEDIA_ROOT=str(MEDIA))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    import django
-
-    django.setup()
+    django_for(url, MEDIA_ROOT=str(MEDIA))
     import shapely
     from django.contrib.auth.models import User
     from django.core.management import call_command
@@ -99,8 +94,6 @@ def prepare(url: str, seed: int) -> Setup:
     from org.models import ApiToken
     from org.tokens import hash_key, issue_token
 
-    call_command("migrate", verbosity=0)
-    call_command("collectstatic", interactive=False, verbosity=0)
     if not UnitGrid.objects.exists():
         print("Loading the demo district into the scratch database (about a minute)…")
         call_command("load_demo", quiet=True)
@@ -142,24 +135,6 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind((HOST, 0))
         return int(s.getsockname()[1])
-
-
-def start_server(url: str, port: int, workers: int) -> subprocess.Popen[bytes]:
-    environment = {**os.environ, **PRODUCTION, **RAISED_LIMITS, "DATABASE_URL": url,
-                   "MEDIA_ROOT": str(MEDIA)}  # fmt: skip
-    command = [sys.executable, "-m", "gunicorn", "config.wsgi", "--bind", f"{HOST}:{port}",
-               "--workers", str(workers), "--log-level", "warning"]  # fmt: skip
-    server = subprocess.Popen(command, cwd=ROOT, env=environment)
-    for _ in range(150):
-        try:
-            connection = http.client.HTTPConnection(HOST, port, timeout=2)
-            connection.request("GET", "/login/")
-            if connection.getresponse().status == 200:
-                return server
-        except OSError:
-            time.sleep(0.2)
-    server.terminate()
-    raise SystemExit("the server did not start")
 
 
 # -- the clients ------------------------------------------------------------------------------
@@ -395,11 +370,6 @@ def clients(
 # -- the result -------------------------------------------------------------------------------
 
 
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
-
-
 def report(tally: Tally, seconds: float) -> int:
     print(f"\n{'request':<10} {'n':>7} {'errors':>6} {'per s':>7} {'p50 ms':>7} "
           f"{'p95 ms':>7} {'p99 ms':>7}")  # fmt: skip
@@ -438,7 +408,8 @@ def main() -> None:
     url = scratch_database(args.server, DATABASE)
     setup = prepare(url, args.seed)
     port = free_port()
-    server = start_server(url, port, args.workers)
+    server = start_server(url, "gunicorn-sync", args.workers, port=port,
+                          environment=RAISED_LIMITS | {"MEDIA_ROOT": str(MEDIA)})  # fmt: skip
     tally = Tally()
     try:
         ready = clients(args, setup, port, tally)
