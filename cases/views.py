@@ -9,6 +9,7 @@ from django.http.response import HttpResponseBase
 from django.views.decorators.http import require_GET
 
 from cases.models import Case, Photo
+from lib.files import open_or_404
 from org.access import Refusal, actor_for, bearer_key, sign_in_by_key
 
 
@@ -27,12 +28,8 @@ def photo_file(request: HttpRequest, number: str, photo_id: int, size: str) -> H
     if photo is None or size not in ("image", "thumbnail"):
         raise Http404
     stored = photo.image if size == "image" else photo.thumbnail
-    try:
-        opened = stored.open("rb")  # through the storage (a folder or a bucket), not a path
-    except FileNotFoundError:
-        raise Http404 from None  # lost from the storage: verify_audit reports it
     # Every stored photo was re-encoded as a JPEG (cases/photos.py): never guess from the name.
-    response = FileResponse(opened, content_type="image/jpeg")
+    response = FileResponse(open_or_404(stored), content_type="image/jpeg")
     response["Cache-Control"] = "private, max-age=86400"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response

@@ -13,7 +13,7 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.db.models import QuerySet
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -26,6 +26,7 @@ from evaluation.periods import Period
 from evaluation.report import build_report, check_chain
 from evaluation.runs import request_run, runs_of, territory
 from evaluation.scores import INDICATORS, Indicator, Row, evaluate
+from lib.files import open_or_404
 from org.access import Actor, Refusal, viewer_for
 from org.roles import Role
 
@@ -218,12 +219,8 @@ def evaluation_run_file(request: HttpRequest, viewer: Actor, pk: int) -> HttpRes
     ready = runs_of(viewer.user).filter(status=RunStatus.DONE).exclude(workbook="")  # type: ignore[arg-type]
     run = get_object_or_404(ready, pk=pk)
     name = str(run.workbook.name).rsplit("/", 1)[-1]
-    try:
-        opened = run.workbook.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None  # lost from the media storage
     return FileResponse(  # type: ignore[return-value]
-        opened,
+        open_or_404(run.workbook),
         as_attachment=True,
         filename=name,
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

@@ -10,7 +10,7 @@
 
   const { config, S, fmt, serverTime, newId, el, localTime, metres, distanceText } =
     window.UgMobile;
-  const { call, verdict, message, errorCode } = window.UgMobile;
+  const { call, verdict, later, message, errorCode } = window.UgMobile;
   const API = config.urls.api;
   const RETRY_MS = 30000;
   const PING_MS = 30000;
@@ -595,7 +595,7 @@
     const body = { pings: batch, user: config.user }; // never as someone signed in since
     const answer = await call("POST", config.urls.pings, { json: body });
     const result = verdict(answer);
-    if (["retry", "unavailable", "server", "auth"].includes(result)) return; // kept for later
+    if (later(result) || result === "auth") return; // kept for later
     pings = pings.slice(batch.length); // stored, or refused: a bad fix must not block the rest
     if (result === "refused" && errorCode(answer) === "not_on_duty") {
       onDuty = false;

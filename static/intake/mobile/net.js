@@ -128,6 +128,11 @@
     return "refused";
   }
 
+  /* Whether a verdict keeps the item, to be tried again later. */
+  function later(result) {
+    return ["retry", "unavailable", "server"].includes(result);
+  }
+
   function errorCode(answer) {
     return answer.data && answer.data.error ? answer.data.error.code : "";
   }
@@ -156,6 +161,7 @@
     distanceText,
     call,
     verdict,
+    later,
     errorCode,
     message,
   };

@@ -11,8 +11,7 @@
 (function () {
   "use strict";
 
-  const { config, S, fmt, call, verdict, errorCode, message } = window.UgMobile;
-  const later = (result) => ["retry", "unavailable", "server"].includes(result); // try again
+  const { config, S, fmt, call, verdict, later, errorCode, message } = window.UgMobile;
   const holdsAll = (result) => ["retry", "unavailable", "auth"].includes(result); // the rest waits
   const API = config.urls.api;
 
