@@ -55,9 +55,10 @@ def evaluator_view(view: EvaluationView) -> Callable[..., HttpResponse]:
         try:
             return view(request, viewer, **kwargs)
         except Refusal as refusal:
-            return render(
-                request, "refused.html", {"message": refusal.message}, status=refusal.status
-            )
+            # Not every refusal is about the post: a malformed period is the request's fault.
+            heading = None if refusal.status == 403 else _("Please check what you asked for")
+            context = {"message": refusal.message, "heading": heading}
+            return render(request, "refused.html", context, status=refusal.status)
 
     return wrapped
 

@@ -47,6 +47,13 @@ def test_a_period_of_any_shape_is_answered(world: World, page: str, period: str)
     assert CaseEvent.objects.count() == events
 
 
+def test_a_malformed_period_is_not_called_a_matter_of_the_post(world: World) -> None:
+    response = client_for(world.leader).get(reverse("evaluation"), {"period": "9999"})
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "请检查您的请求" in page and "您的岗位无权查看" not in page
+
+
 FIGURES = [
     {"kind": "unit", "key": "99999999999999999999999", "count": "handled"},
     {"kind": "unit", "key": "-1", "count": "handled"},
