@@ -22,6 +22,13 @@ def test_the_probe_says_ok_while_the_database_answers() -> None:
     assert "no-cache" in answer["Cache-Control"]
 
 
+def test_the_probe_only_answers_get_and_head() -> None:
+    client = Client(enforce_csrf_checks=True)
+    assert client.head("/healthz").status_code == 200
+    refused = client.post("/healthz", {"x": "\x00"})
+    assert refused.status_code == 405 and refused["Allow"] == "GET, HEAD"
+
+
 class Away:
     def __enter__(self) -> Any:
         raise OperationalError("connection refused")
