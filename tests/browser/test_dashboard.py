@@ -14,6 +14,7 @@ from tests.conftest import PASSWORD
 from tests.consoles.test_dashboard import closed_now, filed_now, reported
 
 pytestmark = [
+    pytest.mark.heavy,
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]

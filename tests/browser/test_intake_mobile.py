@@ -21,6 +21,7 @@ from tests.cases.making import public_report
 from tests.conftest import PASSWORD
 
 pytestmark = [
+    pytest.mark.heavy,
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]

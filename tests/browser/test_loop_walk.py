@@ -33,6 +33,7 @@ from tests.cases.making import dispatched, reported
 from tests.conftest import PASSWORD
 
 pytestmark = [
+    pytest.mark.heavy,
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]

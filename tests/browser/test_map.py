@@ -19,6 +19,7 @@ from tests.conftest import PASSWORD, Org, make_person
 from tests.geo.territory import STEP, X0, Y0, grid_code, small_territory
 
 pytestmark = [
+    pytest.mark.heavy,
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]

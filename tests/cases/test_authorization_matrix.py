@@ -28,7 +28,7 @@ from tests.cases.conftest import World
 from tests.cases.making import dispatched, filed, handling, public_report, reported
 from tests.conftest import make_person
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.heavy]
 
 
 def cast(world: World) -> dict[str, Actor]:

@@ -1,6 +1,10 @@
-"""The shipped catalogue, loaded once per test that asks for it."""
+"""The shipped catalogue: `loaded` once per test that asks for it; `catalog_once` once per
+module, for modules whose tests only read it or change it inside their own savepoint."""
 
 from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from django.utils import timezone
@@ -10,12 +14,19 @@ from catalog.loading import CURRENT_EDITION, LEGACY_EDITION, load_catalog
 from catalog.models import CaseType, FilingCondition
 from geo.models import UnitGrid
 from geo.territory_import import import_territory
+from tests.conftest import rolled_back_at_the_end, settled
 from tests.geo.territory import small_territory
 
 
 @pytest.fixture
 def loaded(db: None) -> dict[str, int]:
     return load_catalog()
+
+
+@pytest.fixture(scope="module")
+def catalog_once(django_db_setup: None, django_db_blocker: Any) -> Iterator[dict[str, int]]:
+    with rolled_back_at_the_end(django_db_blocker):
+        yield settled(load_catalog())
 
 
 def type_in(edition: str, kind: str, code: str) -> CaseType:

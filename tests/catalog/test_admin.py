@@ -29,7 +29,7 @@ def upload(data: bytes) -> SimpleUploadedFile:
     return SimpleUploadedFile("standard.xlsx", data)
 
 
-def test_every_catalogue_page_opens(admin_client: Client, loaded: dict[str, int]) -> None:
+def test_every_catalogue_page_opens(admin_client: Client, catalog_once: dict[str, int]) -> None:
     cover = legacy(TypeKind.COMPONENT, "0101")
     types = reverse("admin:catalog_casetype_changelist")
     pages = [
@@ -48,7 +48,9 @@ def test_every_catalogue_page_opens(admin_client: Client, loaded: dict[str, int]
     assert "上水井盖" in admin_client.get(pages[4]).content.decode()
 
 
-def test_an_edition_exports_its_standard(admin_client: Client, loaded: dict[str, int]) -> None:
+def test_an_edition_exports_its_standard(
+    admin_client: Client, catalog_once: dict[str, int]
+) -> None:
     edition = Edition.objects.get(code=LEGACY_EDITION.code)
     response = admin_client.get(reverse("admin:catalog_edition_export", args=[edition.pk]))
     assert response.status_code == 200
@@ -57,7 +59,9 @@ def test_an_edition_exports_its_standard(admin_client: Client, loaded: dict[str,
     assert rows[1][:4] == ("01", "公用设施类", "0101", "上水井盖")
 
 
-def test_the_import_page_checks_then_imports(admin_client: Client, loaded: dict[str, int]) -> None:
+def test_the_import_page_checks_then_imports(
+    admin_client: Client, catalog_once: dict[str, int]
+) -> None:
     edition = Edition.objects.get(code=LEGACY_EDITION.code)
     data = sheet([*COVER, "井盖缺失", "2紧急工作时", "补齐", ""])
     checked = admin_client.post(
@@ -70,7 +74,9 @@ def test_the_import_page_checks_then_imports(admin_client: Client, loaded: dict[
     assert [c.condition for c in conditions(legacy(TypeKind.COMPONENT, "0101"))] == ["井盖缺失"]
 
 
-def test_the_import_page_lists_row_errors(admin_client: Client, loaded: dict[str, int]) -> None:
+def test_the_import_page_lists_row_errors(
+    admin_client: Client, catalog_once: dict[str, int]
+) -> None:
     edition = Edition.objects.get(code=LEGACY_EDITION.code)
     data = sheet([*COVER, "井盖缺失", "尽快", "补齐", ""])
     response = admin_client.post(IMPORT, {"edition": edition.pk, "file": upload(data)})
@@ -87,7 +93,7 @@ def test_the_import_page_is_closed_to_staff_without_the_permission(client: Clien
 
 
 def test_an_administrator_adds_a_local_extension_type(
-    admin_client: Client, loaded: dict[str, int]
+    admin_client: Client, catalog_once: dict[str, int]
 ) -> None:
     major = MajorClass.objects.get(edition__code=CURRENT_EDITION.code, kind="event", code="09")
     add = reverse("admin:catalog_casetype_add")
@@ -107,7 +113,7 @@ def test_an_administrator_adds_a_local_extension_type(
 
 
 def test_a_condition_edited_in_the_admin_survives_a_reload(
-    admin_client: Client, loaded: dict[str, int]
+    admin_client: Client, catalog_once: dict[str, int]
 ) -> None:
     row = conditions(legacy(TypeKind.COMPONENT, "0118"))[0]  # 路灯
     change = reverse("admin:catalog_filingcondition_change", args=[row.pk])
@@ -123,7 +129,7 @@ def test_a_condition_edited_in_the_admin_survives_a_reload(
 
 
 def test_an_administrator_adds_a_routing_rule_for_one_area(
-    admin_client: Client, loaded: dict[str, int]
+    admin_client: Client, catalog_once: dict[str, int]
 ) -> None:
 
     assert import_territory(small_territory()).ok
@@ -149,7 +155,7 @@ def test_an_administrator_adds_a_routing_rule_for_one_area(
 
 
 def test_a_limit_edited_in_the_admin_is_kept_with_who_changed_it_and_from_what(
-    admin_client: Client, admin_user: User, loaded: dict[str, int]
+    admin_client: Client, admin_user: User, catalog_once: dict[str, int]
 ) -> None:
     row = conditions(legacy(TypeKind.COMPONENT, "0118"))[0]  # 路灯
     before = row.limit_value

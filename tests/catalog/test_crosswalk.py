@@ -27,11 +27,11 @@ WEST = (106.3005, 26.6005)  # inside the small territory
 
 
 def test_every_legacy_type_has_a_mapping_or_an_explicit_no_equivalent_row(
-    loaded: dict[str, int],
+    catalog_once: dict[str, int],
 ) -> None:
     legacy_types = CaseType.objects.filter(major__edition__code=LEGACY_EDITION.code)
     rows = Crosswalk.objects.select_related("legacy_type__major", "current_type__major__edition")
-    assert loaded["crosswalk_created"] == rows.count() == legacy_types.count() == 139
+    assert catalog_once["crosswalk_created"] == rows.count() == legacy_types.count() == 139
     for row in rows:
         if row.current_type is None:
             assert row.basis == CrosswalkBasis.NONE and row.is_judgement, row
@@ -57,7 +57,7 @@ def test_the_files_names_are_the_catalogues_and_every_judgement_is_marked() -> N
         assert row.is_judgement == (not same), row
 
 
-def test_a_legacy_code_gives_its_current_type(loaded: dict[str, int]) -> None:
+def test_a_legacy_code_gives_its_current_type(catalog_once: dict[str, int]) -> None:
     assert current_type_for("0101", kind=C) == current(C, "01001")  # 上水井盖 → 供水井盖
     assert current_type_for("0101", kind=E) == current(E, "06001")  # 私搭乱建
     assert current_type_for("0507", kind=E) == current(E, "06036")  # 乱堆物堆料 → 乱堆杂物
@@ -66,7 +66,7 @@ def test_a_legacy_code_gives_its_current_type(loaded: dict[str, int]) -> None:
     assert current_type_for("0999", kind=C) is None
 
 
-def test_reloading_keeps_a_row_changed_locally(loaded: dict[str, int]) -> None:
+def test_reloading_keeps_a_row_changed_locally(catalog_once: dict[str, int]) -> None:
     row = Crosswalk.objects.get(legacy_type=legacy(C, "0117"))  # 立杆 → 不明立杆
     row.current_type, row.is_shipped = current(C, "01030"), False
     row.save()
@@ -86,7 +86,7 @@ def import_rows(*rows: list[object]) -> object:
 
 
 def test_a_legacy_component_import_lands_on_the_current_type(
-    loaded: dict[str, int], org: Org
+    catalog_once: dict[str, int], org: Org
 ) -> None:
     assert import_territory(small_territory()).ok
     report = import_rows(
@@ -103,7 +103,7 @@ def test_a_legacy_component_import_lands_on_the_current_type(
 
 
 def test_a_legacy_type_without_equivalent_is_refused_and_nothing_is_stored(
-    loaded: dict[str, int], org: Org
+    catalog_once: dict[str, int], org: Org
 ) -> None:
     assert import_territory(small_territory()).ok
     report = import_rows(
@@ -116,7 +116,7 @@ def test_a_legacy_type_without_equivalent_is_refused_and_nothing_is_stored(
 
 
 def test_the_admin_shows_the_crosswalk_and_switches_the_districts_edition(
-    admin_client: Client, loaded: dict[str, int]
+    admin_client: Client, catalog_once: dict[str, int]
 ) -> None:
     page = admin_client.get(reverse("admin:catalog_crosswalk_changelist"), {"q": "上水井盖"})
     assert page.status_code == 200 and "供水井盖" in page.content.decode()

@@ -22,7 +22,7 @@ from catalog.models import (
 from catalog.xlsx import HEADERS, IMPORT_SOURCE, OPTIONAL, export_standard, import_standard
 from tests.catalog.conftest import case_under, conditions, legacy, snapshot
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.heavy]
 COVER = ["01", "公用设施类", "0101", "上水井盖"]
 
 
@@ -50,7 +50,7 @@ def legacy_edition() -> Edition:
 
 
 def test_the_export_has_the_published_columns_and_one_row_per_condition(
-    loaded: dict[str, int],
+    catalog_once: dict[str, int],
 ) -> None:
     edition = Edition.objects.get(code=CURRENT_EDITION.code)
     page = load_workbook(io.BytesIO(export_standard(edition))).worksheets[0]
@@ -64,7 +64,7 @@ def test_the_export_has_the_published_columns_and_one_row_per_condition(
 
 
 @pytest.mark.parametrize("edition", [CURRENT_EDITION.code, LEGACY_EDITION.code])
-def test_importing_the_export_changes_nothing(loaded: dict[str, int], edition: str) -> None:
+def test_importing_the_export_changes_nothing(catalog_once: dict[str, int], edition: str) -> None:
     before = snapshot(edition)
     result = import_standard(Edition.objects.get(code=edition), export_standard(
         Edition.objects.get(code=edition)
@@ -75,7 +75,7 @@ def test_importing_the_export_changes_nothing(loaded: dict[str, int], edition: s
     assert snapshot(edition) == before
 
 
-def test_text_that_looks_like_a_formula_stays_text(loaded: dict[str, int]) -> None:
+def test_text_that_looks_like_a_formula_stays_text(catalog_once: dict[str, int]) -> None:
     row = conditions(legacy(TypeKind.COMPONENT, "0101"))[0]
     row.condition = '=HYPERLINK("http://example.com")'
     row.save()
@@ -84,7 +84,7 @@ def test_text_that_looks_like_a_formula_stays_text(loaded: dict[str, int]) -> No
     assert page["E2"].data_type == "s"
 
 
-def test_a_sheet_replaces_the_conditions_of_its_types_only(loaded: dict[str, int]) -> None:
+def test_a_sheet_replaces_the_conditions_of_its_types_only(catalog_once: dict[str, int]) -> None:
     lamp_before = snapshot(LEGACY_EDITION.code)
     data = sheet(
         [*COVER, "井盖缺失", "1小时（紧急）", "补齐", "区自来水公司"],
@@ -103,14 +103,14 @@ def test_a_sheet_replaces_the_conditions_of_its_types_only(loaded: dict[str, int
     assert [r for r in snapshot(LEGACY_EDITION.code) if r[1] != "0101"] == others
 
 
-def test_imported_conditions_survive_a_reload(loaded: dict[str, int]) -> None:
+def test_imported_conditions_survive_a_reload(catalog_once: dict[str, int]) -> None:
     data = sheet([*COVER, "井盖缺失", "1小时（紧急）", "补齐", ""])
     assert import_standard(legacy_edition(), data).written
     load_catalog()
     assert [c.condition for c in conditions(legacy(TypeKind.COMPONENT, "0101"))] == ["井盖缺失"]
 
 
-def test_a_city_adds_extension_events_by_sheet(loaded: dict[str, int]) -> None:
+def test_a_city_adds_extension_events_by_sheet(catalog_once: dict[str, int]) -> None:
     data = sheet(
         ["01", "市容环境", "0120", "共享单车乱停放", "影响通行", "2工作时", "规范停放", ""],
         ["06", "扩展事件", "0601", "违规养犬", "未牵绳", "1工作日", "劝导", "", "事件"],
@@ -129,7 +129,7 @@ def test_a_city_adds_extension_events_by_sheet(loaded: dict[str, int]) -> None:
     assert [t.code for t in extension.types.order_by("code")] == ["0601", "0602"]
 
 
-def test_a_component_extension_says_so_in_its_category(loaded: dict[str, int]) -> None:
+def test_a_component_extension_says_so_in_its_category(catalog_once: dict[str, int]) -> None:
     data = sheet(
         ["01", "市政公用设施", "01090", "综合管廊设施", "破损", "3工作日", "修复", "", "部件"],
         headers=(*HEADERS, "类别"),
@@ -140,7 +140,7 @@ def test_a_component_extension_says_so_in_its_category(loaded: dict[str, int]) -
 
 
 def test_urgency_given_in_its_own_column_puts_the_limit_on_natural_time(
-    loaded: dict[str, int],
+    catalog_once: dict[str, int],
 ) -> None:
     data = sheet([*COVER, "井盖缺失", "2小时", "补齐", "", "紧急"], headers=(*HEADERS, "紧急程度"))
     assert import_standard(legacy_edition(), data).written
@@ -148,7 +148,9 @@ def test_urgency_given_in_its_own_column_puts_the_limit_on_natural_time(
     assert (first.limit_unit, first.urgency) == (LimitUnit.NATURAL_HOUR, Urgency.URGENT)
 
 
-def test_a_condition_that_cases_use_cannot_be_dropped_by_sheet(loaded: dict[str, int]) -> None:
+def test_a_condition_that_cases_use_cannot_be_dropped_by_sheet(
+    catalog_once: dict[str, int],
+) -> None:
     case_under(conditions(legacy(TypeKind.COMPONENT, "0101"))[3])
     before = snapshot(LEGACY_EDITION.code)
     data = sheet([*COVER, "井盖缺失", "2紧急工作时", "补齐", ""])
@@ -158,7 +160,7 @@ def test_a_condition_that_cases_use_cannot_be_dropped_by_sheet(loaded: dict[str,
     assert snapshot(LEGACY_EDITION.code) == before
 
 
-def test_a_dry_run_counts_and_writes_nothing(loaded: dict[str, int]) -> None:
+def test_a_dry_run_counts_and_writes_nothing(catalog_once: dict[str, int]) -> None:
     before = snapshot(LEGACY_EDITION.code)
     data = sheet([*COVER, "井盖缺失", "2紧急工作时", "补齐", ""])
     result = import_standard(legacy_edition(), data, dry_run=True)
@@ -168,7 +170,7 @@ def test_a_dry_run_counts_and_writes_nothing(loaded: dict[str, int]) -> None:
 
 
 def test_row_errors_name_the_row_and_column_and_nothing_is_written(
-    loaded: dict[str, int],
+    catalog_once: dict[str, int],
 ) -> None:
     before = snapshot(LEGACY_EDITION.code), MajorClass.objects.count(), CaseType.objects.count()
     data = sheet(
@@ -197,7 +199,7 @@ def test_row_errors_name_the_row_and_column_and_nothing_is_written(
     assert after == before
 
 
-def test_names_tell_which_kind_a_shared_major_code_means(loaded: dict[str, int]) -> None:
+def test_names_tell_which_kind_a_shared_major_code_means(catalog_once: dict[str, int]) -> None:
     data = sheet(
         ["01", "公用设施类", "0101", "上水井盖", "缺失", "2紧急工作时", "恢复", ""],
         ["01", "市容环境", "0101", "私搭乱建", "正在建设", "2紧急工作日", "制止", ""],
@@ -207,7 +209,7 @@ def test_names_tell_which_kind_a_shared_major_code_means(loaded: dict[str, int])
     assert conditions(legacy(TypeKind.COMPONENT, "0101"))[0].condition == "缺失"
 
 
-def test_a_new_type_under_an_unclear_major_needs_the_category(loaded: dict[str, int]) -> None:
+def test_a_new_type_under_an_unclear_major_needs_the_category(catalog_once: dict[str, int]) -> None:
     data = sheet(
         ["01", "市政", "01090", "综合管廊设施", "破损", "3工作日", "修复", ""],
         ["06", "扩展事件", "06099", "违规养犬", "未牵绳", "1工作日", "劝导", ""],
@@ -224,26 +226,26 @@ def test_a_new_type_under_an_unclear_major_needs_the_category(loaded: dict[str, 
     assert message.startswith("Major class 06 is “其他设施类” (部件) in this edition")
 
 
-def test_a_wrong_header_is_refused(loaded: dict[str, int]) -> None:
+def test_a_wrong_header_is_refused(catalog_once: dict[str, int]) -> None:
     data = sheet([*COVER, "缺失", "2工作时", "恢复", ""], headers=("代码", *HEADERS[1:]))
     [(row, column, message)] = errors_of(LEGACY_EDITION.code, data)
     assert (row, column) == (0, "")
     assert message.startswith("The first row must name the columns 大类代码、大类名称")
 
 
-def test_an_unknown_extra_column_is_refused(loaded: dict[str, int]) -> None:
+def test_an_unknown_extra_column_is_refused(catalog_once: dict[str, int]) -> None:
     data = sheet([*COVER, "缺失", "2工作时", "恢复", "", "x"], headers=(*HEADERS, "备注"))
     [(_row, _column, message)] = errors_of(LEGACY_EDITION.code, data)
     assert message.startswith("Unknown or repeated column “备注”")
 
 
-def test_a_file_that_is_not_xlsx_is_refused(loaded: dict[str, int]) -> None:
+def test_a_file_that_is_not_xlsx_is_refused(catalog_once: dict[str, int]) -> None:
     assert errors_of(LEGACY_EDITION.code, b"code,name\n0101,x\n") == [
         (0, "", "The file is not an Excel workbook (.xlsx).")
     ]
 
 
-def test_an_empty_sheet_is_refused(loaded: dict[str, int]) -> None:
+def test_an_empty_sheet_is_refused(catalog_once: dict[str, int]) -> None:
     assert errors_of(LEGACY_EDITION.code, sheet()) == [
         (0, "", "The sheet has no rows under the header.")
     ]

@@ -28,7 +28,7 @@ from simulate.demo_org import load_organisation
 from tests.components.conftest import WEST
 from tests.geo.territory import X0, Y0
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("territory")]
+pytestmark = [pytest.mark.django_db, pytest.mark.heavy, pytest.mark.usefixtures("territory")]
 FARTHEST_M = max(HALF_WIDTH_M.values()) + max(p[3] for p in PLACES.values())
 
 

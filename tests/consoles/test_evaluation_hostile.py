@@ -10,7 +10,7 @@ from tests.cases.conftest import World
 from tests.cases.making import dispatched
 from tests.consoles.test_case_pages import client_for
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.heavy]
 
 PERIODS = [
     "9999",

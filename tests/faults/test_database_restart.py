@@ -36,6 +36,7 @@ from tests.servers import (
 )
 
 pytestmark = [
+    pytest.mark.heavy,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
     postgres_only,
     has_postgres_programs,

@@ -29,7 +29,7 @@ from simulate.demo_org import load_organisation
 from tests.conftest import rolled_back_at_the_end, settled
 from tests.geo.territory import DISTRICT, small_territory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.heavy]
 
 
 @pytest.fixture(scope="module")

@@ -41,7 +41,7 @@ from simulate.demo_components import HALF_WIDTH_M, PLACES
 from simulate.demo_org import DEMO_PASSWORD, INSPECTOR_COUNT
 from tests.conftest import rolled_back_at_the_end, settled
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.heavy]
 
 FARTHEST_M = max(HALF_WIDTH_M.values()) + max(p[3] for p in PLACES.values())
 # GB/T 47678.5 covers and gratings (the census's legacy 0101–0114 and 0127–0130).

@@ -28,7 +28,7 @@ from simulate.simulation.knobs import AFTER, Knobs
 from tests.conftest import rolled_back_at_the_end
 from tests.simulate.test_demo_cases import make_demo_world
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.heavy]
 
 # The small world has 16 grids in two beats: a slow walk keeps coverage from being total.
 SMALL = AFTER.but(problems_per_day=4.0, grids_per_hour=1.0, bursts_per_month=2.0, inspectors=4)
