@@ -28,7 +28,7 @@ from cases.transitions import DECISIONS, TRANSITIONS
 from org.access import Refusal
 from tests.cases.conftest import MONDAY_10, WEST, World
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.heavy]
 Action = Callable[[Case, datetime], object]
 ENDINGS = frozenset({"decline", "reject", "close_special"})  # drawn rarely, so runs go deep
 
