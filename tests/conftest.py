@@ -16,6 +16,7 @@ from django.contrib.auth.models import User
 from django.core import serializers
 from django.db import connection, transaction
 from django.db.backends.base.creation import BaseDatabaseCreation
+from django.db.backends.postgresql.operations import DatabaseOperations as PostgresOperations
 from django.db.models import Model
 from django.test import override_settings
 from django.utils import translation
@@ -127,6 +128,34 @@ def deserialize_in_bulk(creation: BaseDatabaseCreation, data: str) -> None:
 
 
 BaseDatabaseCreation.deserialize_db_from_string = deserialize_in_bulk  # type: ignore[method-assign,assignment]
+
+
+_truncate = PostgresOperations.sql_flush
+
+
+def flush_filled_tables(
+    ops: PostgresOperations,
+    style: Any,
+    tables: list[str],
+    *,
+    reset_sequences: bool = False,
+    allow_cascade: bool = False,
+) -> list[str]:
+    """PostgreSQL's TRUNCATE costs a few milliseconds a table, filled or empty: a transactional
+    test's flush (0.2 s for all 74) empties only the tables with rows, and by CASCADE those
+    that refer to them."""
+    if not tables:
+        return []
+    probes = [
+        f"SELECT {n} WHERE EXISTS (SELECT 1 FROM {ops.quote_name(t)})" for n, t in enumerate(tables)
+    ]
+    with ops.connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(probes))
+        filled = [tables[n] for (n,) in cursor.fetchall()]
+    return _truncate(ops, style, filled, reset_sequences=reset_sequences, allow_cascade=True)
+
+
+PostgresOperations.sql_flush = flush_filled_tables  # type: ignore[method-assign,assignment]
 
 
 def drop_case_number_sequences(connection: Any) -> None:

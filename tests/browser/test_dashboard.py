@@ -22,8 +22,14 @@ CHARTS = ("chart-months", "chart-days", "chart-hours", "chart-types")
 
 
 def test_the_dashboard_draws_its_charts_and_map_and_refreshes_todays_figures(
-    page: Page, live_server: object, world: World, errors: list[str], tmp_path: Path
+    page: Page,
+    live_server: object,
+    world: World,
+    errors: list[str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    monkeypatch.setattr("consoles.dashboard.POLL_SECONDS", 1)  # the wall screen's 10 s, shortened
     closed_now(world, WEST)
     filed_now(world, WEST)
     filed_now(world, EAST)
@@ -47,7 +53,7 @@ def test_the_dashboard_draws_its_charts_and_map_and_refreshes_todays_figures(
     expect(page.get_by_test_id("today-reported")).to_have_text("3")
     with OneRequestAtATime.lock:  # the live server shares the test's database connection
         reported(world)
-    expect(page.get_by_test_id("today-reported")).to_have_text("4", timeout=15_000)
+    expect(page.get_by_test_id("today-reported")).to_have_text("4", timeout=5_000)
     # Stop polling and let a poll in flight finish before the database is emptied.
     page.goto("about:blank")
     with OneRequestAtATime.lock:
