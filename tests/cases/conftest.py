@@ -17,9 +17,9 @@ from django.contrib.auth.models import User
 from catalog.models import CaseType, Edition, FilingCondition, LimitUnit, MajorClass, Urgency
 from geo.territory_import import import_territory
 from org.access import Actor
-from org.models import Person, Unit
+from org.models import Person
 from org.roles import Role, Scope
-from tests.conftest import Org, make_person
+from tests.conftest import Org, make_people
 from tests.geo.territory import DISTRICT, STEP, X0, Y0, small_territory
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -93,21 +93,32 @@ def world(org: Org) -> World:
         closing_condition="恢复通行",
     )
 
-    def post(name: str, role: str, unit: Unit, scope: str) -> User:
-        return make_person(name, role, unit, scope)
-
+    D, U = Scope.DISTRICT, Scope.UNIT
+    posts = [
+        ("inspector", Role.INSPECTOR, org.center, D),
+        ("inspector_2", Role.INSPECTOR, org.center, D),
+        ("acceptor", Role.ACCEPTOR, org.center, D),
+        ("shift_leader", Role.SHIFT_LEADER, org.center, D),
+        ("dispatcher", Role.DISPATCHER, org.center, D),
+        ("handler_a", Role.HANDLER, org.department_a, U),
+        ("admin_a", Role.UNIT_ADMIN, org.department_a, U),
+        ("handler_b", Role.HANDLER, org.department_b, U),
+        ("leader", Role.LEADER, org.center, D),
+        ("street_handler", Role.HANDLER, org.street, U),
+    ]
+    people = {user.username: user for user in make_people(posts)}
     return World(
         org=org,
-        inspector=post("inspector", Role.INSPECTOR, org.center, Scope.DISTRICT),
-        inspector_2=post("inspector_2", Role.INSPECTOR, org.center, Scope.DISTRICT),
-        acceptor=post("acceptor", Role.ACCEPTOR, org.center, Scope.DISTRICT),
-        shift_leader=post("shift_leader", Role.SHIFT_LEADER, org.center, Scope.DISTRICT),
-        dispatcher=post("dispatcher", Role.DISPATCHER, org.center, Scope.DISTRICT),
-        handler_a=post("handler_a", Role.HANDLER, org.department_a, Scope.UNIT),
-        admin_a=post("admin_a", Role.UNIT_ADMIN, org.department_a, Scope.UNIT),
-        handler_b=post("handler_b", Role.HANDLER, org.department_b, Scope.UNIT),
-        leader=post("leader", Role.LEADER, org.center, Scope.DISTRICT),
-        street_handler=post("street_handler", Role.HANDLER, org.street, Scope.UNIT),
+        inspector=people["inspector"],
+        inspector_2=people["inspector_2"],
+        acceptor=people["acceptor"],
+        shift_leader=people["shift_leader"],
+        dispatcher=people["dispatcher"],
+        handler_a=people["handler_a"],
+        admin_a=people["admin_a"],
+        handler_b=people["handler_b"],
+        leader=people["leader"],
+        street_handler=people["street_handler"],
         garbage=garbage,
         normal=normal,
         urgent=urgent,
