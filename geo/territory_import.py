@@ -344,30 +344,25 @@ def _write(
         code=district_feature.code,
         defaults={"name": district_feature.name, "boundary": district_feature.geometry},
     )
-    streets = {}
-    for f in levels["street"]:
-        streets[f.code], _created = Street.objects.update_or_create(
-            full_code=f.code,
-            defaults={
-                "district": district,
-                "code": f.code[6:],
-                "name": f.name,
-                "kind": f.attributes.get("kind") or _street_kind(f.code),
-                "boundary": f.geometry,
-                **({"office": offices[f.code]} if f.code in offices else {}),
-            },
-        )
-    communities = {}
-    for f in levels["community"]:
-        communities[f.code], _created = Community.objects.update_or_create(
-            full_code=f.code,
-            defaults={
-                "street": streets[f.code[:9]],
-                "code": f.code[9:],
-                "name": f.name,
-                "boundary": f.geometry,
-            },
-        )
+    _upsert_streets(district, levels["street"], offices)
+    streets = {s.full_code: s for s in Street.objects.filter(district=district)}
+    Community.objects.bulk_create(
+        [
+            Community(
+                street=streets[f.code[:9]],
+                full_code=f.code,
+                code=f.code[9:],
+                name=f.name,
+                boundary=f.geometry,
+            )
+            for f in levels["community"]
+        ],
+        update_conflicts=True,
+        unique_fields=["full_code"],
+        update_fields=["street", "code", "name", "boundary"],
+    )
+    codes = [f.code for f in levels["community"]]
+    communities = {c.full_code: c for c in Community.objects.filter(full_code__in=codes)}
     grids = [
         UnitGrid(
             community=communities[f.code[:12]],
@@ -398,6 +393,32 @@ def _write(
             "notes",
         ],
     )
+
+
+def _upsert_streets(
+    district: District, features: list[TerritoryFeature], offices: dict[str, Unit]
+) -> None:
+    """Each street inserted or updated in place; its office changed only where `offices` names
+    one (a street left out keeps the office it has)."""
+    fields = ["district", "code", "name", "kind", "boundary"]
+    streets = [
+        Street(
+            district=district,
+            full_code=f.code,
+            code=f.code[6:],
+            name=f.name,
+            kind=f.attributes.get("kind") or _street_kind(f.code),
+            boundary=f.geometry,
+            office=offices.get(f.code),
+        )
+        for f in features
+    ]
+    named = [s for s in streets if s.full_code in offices]
+    others = [s for s in streets if s.full_code not in offices]
+    for chosen, updated in ((named, [*fields, "office"]), (others, fields)):
+        Street.objects.bulk_create(
+            chosen, update_conflicts=True, unique_fields=["full_code"], update_fields=updated
+        )
 
 
 def _street_kind(full_code: str) -> str:

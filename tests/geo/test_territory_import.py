@@ -11,6 +11,7 @@ from geo.models import Community, GeoRevision, Street, UnitGrid
 from geo.territory_export import export_territory
 from geo.territory_file import TerritoryFileError, read_geojson, read_shapefile_zip, write_geojson
 from geo.territory_import import import_territory, validate_territory
+from org.models import Unit, UnitKind
 from tests.geo.territory import DISTRICT, STEP, X0, Y0, grid_code, small_territory
 
 pytestmark = pytest.mark.django_db
@@ -50,6 +51,27 @@ def test_importing_again_updates_in_place_and_keeps_ids() -> None:
     assert import_territory(features).ok
     assert dict(UnitGrid.objects.values_list("code", "id")) == ids
     assert UnitGrid.objects.get(code=features[-1].code).name == "新名称"
+
+
+def test_importing_again_renames_streets_and_communities_in_place_and_keeps_their_offices() -> None:
+    first, second = (
+        Unit.objects.create(code=code, name=name, kind=UnitKind.STREET)
+        for code, name in (("S01", "一街道办"), ("S02", "二街道办"))
+    )
+    import_territory(small_territory(), offices={DISTRICT + "001": first})
+    ids = dict(Street.objects.values_list("full_code", "id"))
+    features = small_territory()
+    street, community = features[1], features[2]  # street 001 and its first community
+    street.name, community.name = "新街道", "新社区"
+    assert import_territory(features).ok  # no offices named: each keeps its own
+    assert dict(Street.objects.values_list("full_code", "id")) == ids
+    renamed = Street.objects.get(full_code=street.code)
+    assert (renamed.name, renamed.office) == ("新街道", first)
+    assert Community.objects.get(full_code=community.code).name == "新社区"
+    assert Street.objects.get(full_code=DISTRICT + "002").office is None
+
+    assert import_territory(features, offices={DISTRICT + "001": second}).ok
+    assert Street.objects.get(full_code=street.code).office == second
 
 
 def test_a_legacy_14_digit_grid_code_is_widened() -> None:
