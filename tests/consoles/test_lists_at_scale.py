@@ -4,8 +4,6 @@ through the workflow, then each post's lists are read again."""
 
 from __future__ import annotations
 
-from copy import copy
-
 import pytest
 from django.contrib.auth.models import User
 from django.db import connection
@@ -25,17 +23,30 @@ COPIES = 10_000
 
 
 def copy_cases(count: int) -> None:
-    """`count` more cases, copies of those there are (same place, unit and deadlines)."""
-    originals = list(Case.objects.all())
-    copies = []
-    for n in range(count):
-        case = copy(originals[n % len(originals)])
-        case.pk, case.number, case.request_id = None, f"C{n:013d}", None
-        copies.append(case)
-        if len(copies) == 2_000:
-            Case.objects.bulk_create(copies)
-            copies = []
-    Case.objects.bulk_create(copies)
+    """`count` more cases (a multiple of those there are), copies of them (same place, unit and
+    deadlines), made by the database in one INSERT … SELECT: bulk_create fits 16 cases in
+    SQLite's 999 parameters and spent 5 s building 600 statements."""
+    originals = Case.objects.count()
+    assert count % originals == 0
+    columns = [
+        str(f.column)
+        for f in Case._meta.concrete_fields
+        if f.column not in ("id", "number", "request_id")
+    ]
+    names = ", ".join(connection.ops.quote_name(c) for c in columns)
+    table = connection.ops.quote_name(Case._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""WITH RECURSIVE copy(n) AS (
+                SELECT 0 UNION ALL SELECT n + 1 FROM copy WHERE n + 1 < %s
+            )
+            INSERT INTO {table} (number, {names})
+            SELECT 'C' || CAST(copy.n * %s + original.rank AS TEXT), {names}
+            FROM copy CROSS JOIN (
+                SELECT *, ROW_NUMBER() OVER (ORDER BY id) AS rank FROM {table}
+            ) AS original""",
+            [count // originals, originals],
+        )
 
 
 def pages_of(world: World) -> list[tuple[User, str, dict[str, str]]]:
