@@ -344,9 +344,8 @@ def _write(
         code=district_feature.code,
         defaults={"name": district_feature.name, "boundary": district_feature.geometry},
     )
-    _upsert_streets(district, levels["street"], offices)
-    streets = {s.full_code: s for s in Street.objects.filter(district=district)}
-    Community.objects.bulk_create(
+    streets = _upsert_streets(district, levels["street"], offices)
+    communities = Community.objects.bulk_create(
         [
             Community(
                 street=streets[f.code[:9]],
@@ -361,11 +360,10 @@ def _write(
         unique_fields=["full_code"],
         update_fields=["street", "code", "name", "boundary"],
     )
-    codes = [f.code for f in levels["community"]]
-    communities = {c.full_code: c for c in Community.objects.filter(full_code__in=codes)}
+    community_of = {c.full_code: c for c in communities}  # each with its id, new or kept
     grids = [
         UnitGrid(
-            community=communities[f.code[:12]],
+            community=community_of[f.code[:12]],
             code=f.code,
             sequence=int(f.code[12:]),
             name=f.name,
@@ -397,9 +395,9 @@ def _write(
 
 def _upsert_streets(
     district: District, features: list[TerritoryFeature], offices: dict[str, Unit]
-) -> None:
-    """Each street inserted or updated in place; its office changed only where `offices` names
-    one (a street left out keeps the office it has)."""
+) -> dict[str, Street]:
+    """Each street inserted or updated in place, by full code; its office changed only where
+    `offices` names one (a street left out keeps the office it has)."""
     fields = ["district", "code", "name", "kind", "boundary"]
     streets = [
         Street(
@@ -419,6 +417,7 @@ def _upsert_streets(
         Street.objects.bulk_create(
             chosen, update_conflicts=True, unique_fields=["full_code"], update_fields=updated
         )
+    return {s.full_code: s for s in streets}  # bulk_create set each one's id, new or kept
 
 
 def _street_kind(full_code: str) -> str:

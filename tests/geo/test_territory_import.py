@@ -60,11 +60,13 @@ def test_importing_again_renames_streets_and_communities_in_place_and_keeps_thei
     )
     import_territory(small_territory(), offices={DISTRICT + "001": first})
     ids = dict(Street.objects.values_list("full_code", "id"))
+    placed = dict(UnitGrid.objects.values_list("code", "community__full_code"))
     features = small_territory()
     street, community = features[1], features[2]  # street 001 and its first community
     street.name, community.name = "新街道", "新社区"
     assert import_territory(features).ok  # no offices named: each keeps its own
     assert dict(Street.objects.values_list("full_code", "id")) == ids
+    assert dict(UnitGrid.objects.values_list("code", "community__full_code")) == placed
     renamed = Street.objects.get(full_code=street.code)
     assert (renamed.name, renamed.office) == ("新街道", first)
     assert Community.objects.get(full_code=community.code).name == "新社区"
