@@ -441,14 +441,14 @@ def report(timed: Timed, shown: dict[str, str]) -> None:
 
 
 def main() -> None:
-    from benchmarks.intake import SERVER_KINDS
+    from benchmarks.intake import SERVERS
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--server", default="postgres://postgres@127.0.0.1:5432/test")
     parser.add_argument("--cases", type=int, default=1_000_000)
     parser.add_argument("--requests", type=int, default=200, help="timed requests per kind")
     parser.add_argument("--warm-up", type=int, default=10, help="untimed rounds first")
-    parser.add_argument("--server-kind", choices=sorted(SERVER_KINDS), default="gunicorn-sync")
+    parser.add_argument("--server-kind", choices=sorted(SERVERS), default="gunicorn-sync")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument(

@@ -109,21 +109,17 @@ def prepare(url: str, count: int, seed: int) -> tuple[list[str], list[tuple[floa
     return keys, [(float(x), float(y)) for x, y in points]
 
 
-def server_command(kind: str, port: int) -> list[str]:
-    return {
-        # gunicorn's sync workers close the connection after every response.
-        "gunicorn-sync": ["-m", "gunicorn", "config.wsgi", "--bind", f"{HOST}:{port}",
-                          "--log-level", "warning", "--workers"],
-        "gunicorn-gthread": ["-m", "gunicorn", "config.wsgi", "--bind", f"{HOST}:{port}",
-                             "--log-level", "warning", "--worker-class", "gthread", "--threads",
-                             "8", "--keep-alive", "30", "--workers"],
-        "granian": ["-m", "granian", "--interface", "wsgi", "--host", HOST, "--port", str(port),
-                    "--log-level", "warning", "--blocking-threads", "4",
-                    "config.wsgi:application", "--workers"],
-    }[kind]  # fmt: skip
-
-
-SERVER_KINDS = ("gunicorn-sync", "gunicorn-gthread", "granian")
+SERVERS = {  # each server's arguments, {port} filled in when it starts
+    # gunicorn's sync workers close the connection after every response.
+    "gunicorn-sync": ["-m", "gunicorn", "config.wsgi", "--bind", f"{HOST}:{{port}}",
+                      "--log-level", "warning", "--workers"],
+    "gunicorn-gthread": ["-m", "gunicorn", "config.wsgi", "--bind", f"{HOST}:{{port}}",
+                         "--log-level", "warning", "--worker-class", "gthread", "--threads", "8",
+                         "--keep-alive", "30", "--workers"],
+    "granian": ["-m", "granian", "--interface", "wsgi", "--host", HOST, "--port", "{port}",
+                "--log-level", "warning", "--blocking-threads", "4", "config.wsgi:application",
+                "--workers"],
+}  # fmt: skip
 
 
 def start_server(
@@ -137,7 +133,7 @@ def start_server(
     """The server on the scratch database with production settings (and `environment`),
     answering once this returns."""
     env = {**os.environ, **PRODUCTION, "DATABASE_URL": url, **(environment or {})}
-    command = [sys.executable, *server_command(kind, port), str(workers)]
+    command = [sys.executable, *(a.format(port=port) for a in SERVERS[kind]), str(workers)]
     server = subprocess.Popen(command, cwd=ROOT, env=env)
     for _ in range(150):
         try:
@@ -266,7 +262,7 @@ WRK_RUN = RUN.replace("bench-", "wrk-")
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--server", default="postgres://postgres@127.0.0.1:5432/test")
-    parser.add_argument("--server-kind", choices=sorted(SERVER_KINDS), default="gunicorn-sync")
+    parser.add_argument("--server-kind", choices=sorted(SERVERS), default="gunicorn-sync")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--clients", type=int, default=2)
     parser.add_argument("--threads", type=int, default=8)
