@@ -34,10 +34,12 @@ $(BIN)/.installed: pyproject.toml package-lock.json | python npm
 
 # After the demo, ninety simulated days up to now, so every chart has a history
 # (docs/simulation.md); skipped when one is there already, so running again does not double it.
+# Then the months over are settled (docs/evaluation.md), as the daily cron does in production.
 run: $(BIN)/.installed
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py load_demo
 	$(BIN)/python manage.py simulate --days 90 --seed 1 --if-empty
+	$(BIN)/python manage.py evaluate --settle
 	@echo "Serving http://$(HOST):$(PORT)/ — press Ctrl-C to stop."
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 

@@ -49,7 +49,7 @@ import statistics
 import sys
 import time
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -350,7 +350,8 @@ STATE_UNITS = ", ".join(
 HANDLER_UNIT = UNIT.format("e.unit_id")
 EVENTS = f"""
 INSERT INTO cases_caseevent (case_id, sequence, verb, actor_id, role, unit_id, at, from_status,
-  to_status, reason, data, step_due_at, handling_due_at, state, previous_hash, hash)
+  to_status, reason, data, step_due_at, handling_due_at, state, previous_hash, hash,
+  responsible_unit_id, outcome)
 SELECT cl.id, e.sequence, e.verb,
   CASE WHEN e.actor_id IS NULL THEN NULL
        WHEN e.role = 'inspector' THEN cl.inspector_user_id
@@ -366,7 +367,8 @@ SELECT cl.id, e.sequence, e.verb,
   e.step_due_at + cl.shift, e.handling_due_at + cl.shift,
   e.state || jsonb_build_object({STATE}, {STATE_UNITS}, 'team_id', NULL),
   CASE WHEN e.sequence = 1 THEN repeat('0', 64) ELSE {FAKE_HASH.format("(e.sequence - 1)")} END,
-  {FAKE_HASH.format("e.sequence")}
+  {FAKE_HASH.format("e.sequence")},
+  {UNIT.format("e.responsible_unit_id")}, e.outcome
 FROM clones cl JOIN model_events e ON e.case_id = cl.model_id
 WHERE e.at + cl.shift >= %(start)s AND e.at + cl.shift < %(end)s
 ORDER BY e.at + cl.shift, cl.id, e.sequence"""
@@ -470,11 +472,13 @@ def measure(period_text: str, repeat: int, explain: bool, chain_check: bool) -> 
     from evaluation.reliability import failing_components
     from evaluation.report import build_report, check_chain
     from evaluation.scores import evaluate
+    from evaluation.settlement import settle, settle_from, unsettle
     from org.access import Actor
 
     now = timezone.now()
     period = Period.parse(period_text)
     results: dict[str, Any] = {}
+    unsettle(date(2000, 1, 1))  # counted live first
     print(f"\nperiod {period.label}: {period.start.isoformat()} to {period.end.isoformat()}")
     print("| what | best s | median s | statements | SQL s (last run) |")
     print("|---|---:|---:|---:|---:|")
@@ -544,6 +548,27 @@ def measure(period_text: str, repeat: int, explain: bool, chain_check: bool) -> 
     timed("dashboard: heat map layer (grids.json)",
           lambda: client.get(f"/dashboard/grids.json?period={period.label}"),
           repeat, results)  # fmt: skip
+    print("| **settled** (evaluation/settlement.py): counted once, then read | | | | |")
+    months = Period.months(period.first, TREND_MONTHS)
+    for month in months[:-1]:  # the trend's other months, settled untimed
+        settle(month, now=max(now, settle_from(month)))
+    timed("settling the month (every kind's counts and the headline, live)",
+          lambda: settle(period, now=max(now, settle_from(period))), repeat, results)  # fmt: skip
+    timed(
+        "the month's evaluation, settled: build_report(verify=False)",
+        lambda: build_report(period, verify=False),
+        repeat,
+        results,
+    )
+    for kind in ObjectKind.values:
+        timed(f"  evaluate({kind}), settled", partial(evaluate, kind, period), repeat, results)
+    timed("  headline, settled", lambda: headline(period), repeat, results)
+    timed("dashboard: 12-month trend, past months settled",
+          lambda: monthly(counted, TREND_MONTHS), repeat, results)  # fmt: skip
+    timed("dashboard: unit ranking, settled",
+          lambda: standings(ObjectKind.UNIT, period, None, limit=12, idle=False),
+          repeat, results)  # fmt: skip
+    timed("dashboard: the whole page, settled", page, repeat, results)
     if explain:
         slowest(results, "the month's evaluation: build_report(verify=False)")
         slowest(results, "dashboard: 12-month trend")

@@ -165,6 +165,9 @@ PHOTO_MAX_DISTANCE_METRES = env.integer("PHOTO_MAX_DISTANCE_METRES", default=300
 COMPONENT_MAX_DISTANCE_METRES = env.integer(
     "COMPONENT_MAX_DISTANCE_METRES", default=1000, minimum=1
 )
+# A month is settled (evaluation/settlement.py) this many days after its end, once its appeals
+# are decided.
+EVALUATION_SETTLE_DAYS = env.integer("EVALUATION_SETTLE_DAYS", default=5, minimum=0, maximum=60)
 # Text messages to duty phones and mobiles (org/sms.py): the dotted path of the sending class.
 # The default logs each message with the number masked; a provider plugs in as a subclass.
 SMS_BACKEND = env.string("SMS_BACKEND", default="org.sms.LoggingBackend")

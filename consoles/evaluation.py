@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from cases.models import Case, CaseEvent, Task
 from evaluation.indicators import COUNTS, count_of, rows
-from evaluation.models import REGION_KINDS, ObjectKind, RunStatus
+from evaluation.models import REGION_KINDS, ObjectKind, RunStatus, SettledMonth
 from evaluation.periods import Period
 from evaluation.report import build_report, check_chain
 from evaluation.runs import request_run, runs_of, territory
@@ -82,7 +82,13 @@ def page_context(viewer: Actor, request: HttpRequest) -> dict[str, Any]:
         "previous": period.previous().label,
         "kinds": ObjectKind.choices,
         "whole_district": viewer.scope.whole_district,
+        "settled": settled_for(viewer, period),
     }
+
+
+def settled_for(viewer: Actor, period: Period) -> SettledMonth | None:
+    """The settlement the viewer's figures come from: the district's only."""
+    return SettledMonth.of(period) if territory(viewer) is None else None
 
 
 @evaluator_view
@@ -149,6 +155,7 @@ def evaluation_drill(request: HttpRequest, viewer: Actor) -> HttpResponse:
         "total": found.count(),
         "lines": drill_lines(found),
         "limit": DRILL_LIMIT,
+        "settled": settled_for(viewer, period),
     }
     return render(request, "consoles/evaluation_drill.html", context)
 

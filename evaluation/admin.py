@@ -4,7 +4,7 @@ who made it (the history button)."""
 from django.contrib import admin
 from django.http import HttpRequest
 
-from evaluation.models import Band, EvaluationRun, Grade, Weight
+from evaluation.models import Band, EvaluationRun, Grade, SettledMonth, Weight
 from lib.history import AuditedAdmin
 
 
@@ -35,6 +35,22 @@ class EvaluationRunAdmin(admin.ModelAdmin):
     list_display = ["period", "requested_by", "role", "requested_at", "status", "chain_findings"]
     list_filter = ["status", "role"]
     readonly_fields = [field.name for field in EvaluationRun._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(SettledMonth)
+class SettledMonthAdmin(admin.ModelAdmin):
+    """The settled months: read only; deleting one makes its figures live again until it is
+    settled anew (`manage.py evaluate --settle`)."""
+
+    list_display = ["month", "settled_at"]
+    fields = ["month", "settled_at"]
+    readonly_fields = ["month", "settled_at"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

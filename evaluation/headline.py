@@ -36,6 +36,7 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from cases.models import PUBLIC_CHANNELS, Case, CaseEvent, Channel, ClosingType, Verb
+from evaluation.models import SettledMonth
 from evaluation.periods import Period
 
 # Who finds problems without being told: the seed's 监督员 and, today, cameras and sensors.
@@ -102,9 +103,17 @@ def counting(as_of: datetime) -> dict[str, Count]:
 
 
 def headline(
-    period: Period, *, cases: QuerySet[Case] | None = None, as_of: datetime | None = None
+    period: Period,
+    *,
+    cases: QuerySet[Case] | None = None,
+    as_of: datetime | None = None,
+    live: bool = False,
 ) -> Headline:
-    """The figures of `period`, over all cases or those of `cases` (a leader's territory)."""
+    """The figures of `period`, over all cases or those of `cases` (a leader's territory).
+    A settled month's district-wide figures are those kept when it was settled (its handling
+    rate as of then), unless `live`."""
+    if cases is None and not live and (settled := SettledMonth.of(period)) is not None:
+        return Headline(**settled.headline)
     as_of = as_of or timezone.now()
     events = events_in(period, cases).filter(verb__in=HEADLINE_VERBS)
     return headline_of(period, events.aggregate(**counting(as_of), **handling_times()), cases)
@@ -153,27 +162,38 @@ def hours(value: timedelta | float | None) -> float | None:
 
 def monthly(last: datetime, months: int, *, cases: QuerySet[Case] | None = None) -> list[Headline]:
     """The figures of each of the `months` months up to the one holding `last`, oldest first:
-    one query grouped by the local month (and, on SQLite, which has no median, one query per
-    month for the median hours)."""
+    settled months as kept, the others from one query grouped by the local month (and, on
+    SQLite, which has no median, one query per month for the median hours)."""
     local = timezone.localtime(last).date()
     periods = Period.months(local, months)
-    span = Period(periods[0].first, periods[-1].last)
-    month = TruncMonth("at", tzinfo=ZoneInfo(settings.TIME_ZONE))
-    rows = (
-        events_in(span, cases)
-        .filter(verb__in=HEADLINE_VERBS)
-        .order_by()
-        .values(month=month)
-        .annotate(**counting(last), **handling_times())
-    )
+    kept = {} if cases is not None else settled_headlines(periods)
+    counted = [period for period in periods if period.first not in kept]
     found: dict[date, dict[str, Any]] = {}
-    for grouped in rows:
-        values: dict[str, Any] = dict(grouped)
-        found[_month_of(values.pop("month"))] = values
+    if counted:
+        span = Period(counted[0].first, counted[-1].last)
+        month = TruncMonth("at", tzinfo=ZoneInfo(settings.TIME_ZONE))
+        rows = (
+            events_in(span, cases)
+            .filter(verb__in=HEADLINE_VERBS)
+            .order_by()
+            .values(month=month)
+            .annotate(**counting(last), **handling_times())
+        )
+        for grouped in rows:
+            values: dict[str, Any] = dict(grouped)
+            found[_month_of(values.pop("month"))] = values
     return [
-        headline_of(period, found.get(period.first) or dict.fromkeys(counting(last), 0), cases)
+        kept.get(period.first)
+        or headline_of(period, found.get(period.first) or dict.fromkeys(counting(last), 0), cases)
         for period in periods
     ]
+
+
+def settled_headlines(periods: list[Period]) -> dict[date, Headline]:
+    settled = SettledMonth.objects.filter(month__in=[period.first for period in periods])
+    return {
+        month: Headline(**figures) for month, figures in settled.values_list("month", "headline")
+    }
 
 
 def took() -> ExpressionWrapper:

@@ -36,7 +36,7 @@ from cases.models import (
     TaskOutcome,
     Verb,
 )
-from evaluation.models import ObjectKind
+from evaluation.models import ObjectKind, SettledMonth
 from evaluation.periods import Period
 from org.roles import Role
 
@@ -357,7 +357,8 @@ def figures(
     kind: str, period: Period, *, cases: QuerySet[Case] | None = None
 ) -> dict[Any, dict[str, int]]:
     """Each object's counts in the period (object key → count key → figure); the appeal-exempt
-    figure of a count that has one under "<key>__exempt". Objects without any row are absent."""
+    figure of a count that has one under "<key>__exempt". Objects without any row are absent.
+    A settled month's district-wide counts are those kept when it was settled."""
     return figures_of((kind,), period, cases=cases)[kind]
 
 
@@ -380,10 +381,17 @@ def scan_of(kind: str, count: Count) -> ScanKey:
 
 
 def figures_of(
-    kinds: Iterable[str], period: Period, *, cases: QuerySet[Case] | None = None
+    kinds: Iterable[str],
+    period: Period,
+    *,
+    cases: QuerySet[Case] | None = None,
+    live: bool = False,
 ) -> dict[str, dict[Any, dict[str, int]]]:
-    """`figures` of several kinds, reading each scan they share once."""
+    """`figures` of several kinds, reading each scan they share once; `live` counts a settled
+    month again (to settle it anew)."""
     kinds = list(kinds)
+    if cases is None and not live and (settled := SettledMonth.of(period)) is not None:
+        return {kind: settled.figures_of(kind) for kind in kinds}
     scans: dict[ScanKey, list[tuple[str, Count]]] = {}
     for kind in kinds:
         for count in COUNTS[kind]:

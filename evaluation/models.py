@@ -5,12 +5,16 @@ turn a count into a score, and the grades. Seeded with the defaults of STANDARDS
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
+
+from evaluation.periods import Period
 
 
 class ObjectKind(models.TextChoices):
@@ -155,3 +159,30 @@ class EvaluationRun(models.Model):
     @property
     def chain_verifies(self) -> bool | None:
         return None if self.chain_findings is None else self.chain_findings == 0
+
+
+class SettledMonth(models.Model):
+    """A whole month's counts over the district, counted once and kept (月度结算): see
+    evaluation/settlement.py. Object keys are kept as numbers: figures are
+    {kind: [[object key, {count: n}], …]}."""
+
+    month = models.DateField(_("month"), unique=True)  # its first day
+    settled_at = models.DateTimeField(_("settled at"))
+    figures = models.JSONField(_("counts"))
+    headline = models.JSONField(_("headline figures"))
+
+    class Meta:
+        verbose_name = _("settled month")
+        verbose_name_plural = _("settled months")
+        ordering = ["-month"]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m}"
+
+    @classmethod
+    def of(cls, period: Period) -> SettledMonth | None:
+        """The period's settlement, if the period is a month and it is settled."""
+        return cls.objects.filter(month=period.first).first() if period.is_month else None
+
+    def figures_of(self, kind: str) -> dict[Any, dict[str, int]]:
+        return {key: counts for key, counts in self.figures.get(kind, [])}

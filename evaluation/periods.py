@@ -54,12 +54,16 @@ class Period:
         return f"{self.first.isoformat()}..{self.last.isoformat()}"
 
     @property
+    def is_month(self) -> bool:
+        return self.label == self.first.strftime("%Y-%m")
+
+    @property
     def days(self) -> int:
         return (self.last - self.first).days + 1
 
     def previous(self) -> Period:
         """The period of the same kind just before (the month before a month)."""
-        if self.label == self.first.strftime("%Y-%m"):
+        if self.is_month:
             return Period.month(self.first - timedelta(days=1))
         return Period(self.first - timedelta(days=self.days), self.first - timedelta(days=1))
 

@@ -14,8 +14,10 @@ from functools import partial
 
 import numpy as np
 from django.db import transaction
+from django.utils import timezone
 
 from cases.models import Case
+from evaluation.settlement import unsettle
 from simulate.simulation import center, patrol, public
 from simulate.simulation.clock import Clock
 from simulate.simulation.knobs import Knobs
@@ -110,7 +112,9 @@ def build(knobs: Knobs, *, seed: int, start: datetime, end: datetime) -> Simulat
 
 
 def run(sim: Simulation, *, progress: Callable[[datetime], None] | None = None) -> Simulation:
-    """Run the clock to the end, a simulated day at a time (`progress` told after each)."""
+    """Run the clock to the end, a simulated day at a time (`progress` told after each). The
+    months it writes into are no longer settled."""
+    unsettle(timezone.localtime(sim.clock.start).date())
     day = sim.clock.start
     while day < sim.clock.end:
         day = min(day + timedelta(days=1), sim.clock.end)

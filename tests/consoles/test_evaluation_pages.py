@@ -5,13 +5,16 @@ test_evaluation_runs.py)."""
 from __future__ import annotations
 
 import re
+from datetime import datetime
 
 import pytest
 from django.urls import reverse
 
 from cases.models import CaseEvent
+from evaluation.periods import Period
+from evaluation.settlement import settle
 from org.roles import Role, Scope
-from tests.cases.conftest import EAST, WEST, World
+from tests.cases.conftest import EAST, MONDAY_10, WEST, World
 from tests.cases.making import dispatched
 from tests.conftest import make_person
 from tests.consoles.test_case_pages import client_for
@@ -93,3 +96,23 @@ def test_the_drill_down_lists_cases_and_tasks_too(world: World) -> None:
         },
     )
     assert tasks.status_code == 200 and tasks.context["total"] == 0
+
+
+def test_a_settled_month_says_so_to_the_district_and_is_counted_live_for_a_street(
+    world: World,
+) -> None:
+    dispatched(world, where=WEST, unit=world.org.department_a)
+    settle(Period.parse("2026-11"), now=datetime(2026, 12, 10, tzinfo=MONDAY_10.tzinfo))
+    dispatched(world, where=WEST, unit=world.org.department_a)  # after the settlement
+    unit = world.org.department_a.pk
+    street_leader = make_person("street_leader", Role.LEADER, world.org.street, Scope.TERRITORY)
+    for user, dispatched_count, settled in ((world.leader, 1, True), (street_leader, 2, False)):
+        for name in ("evaluation", "evaluation_report"):
+            page = client_for(user).get(reverse(name), NOVEMBER).content.decode()
+            assert ('data-testid="evaluation-settled"' in page) is settled, (user, name)
+            assert ("2026-12-10" in page) is settled
+        page = client_for(user).get(reverse("evaluation"), NOVEMBER).content.decode()
+        cell = re.search(
+            rf'<tr data-key="{unit}">.*?data-count="dispatched"><a[^>]*>(\d+)<', page, re.S
+        )
+        assert cell is not None and int(cell.group(1)) == dispatched_count

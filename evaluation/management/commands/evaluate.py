@@ -1,8 +1,12 @@
 """`manage.py evaluate --period 2026-10 [--format xlsx|text] [--out FILE]`: a period's
-evaluation (STANDARDS.md §5) for every region, unit and post, with the audit chain checked."""
+evaluation (STANDARDS.md §5) for every region, unit and post, with the audit chain checked.
+
+`--settle` settles the month first (evaluation/settlement.py); without `--period` it settles
+every month that may be and is not, and stops: run it daily from cron."""
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +15,7 @@ from django.utils import translation
 
 from evaluation.periods import Period
 from evaluation.report import Report, build_report
+from evaluation.settlement import settle, unsettled
 from evaluation.xlsx import workbook_bytes
 from org.access import Refusal
 
@@ -19,15 +24,28 @@ class Command(BaseCommand):
     help = "Evaluate a period: every region, unit and post, as XLSX or text."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--period", required=True, help="2026-10, 2026, 2026-10-05 or a..b")
+        parser.add_argument("--period", help="2026-10, 2026, 2026-10-05 or a..b")
+        parser.add_argument(
+            "--settle",
+            action="store_true",
+            help="settle the month first (without --period: every month due, then stop)",
+        )
         parser.add_argument("--format", choices=["xlsx", "text"], default="text")
         parser.add_argument("--out", type=Path, help="the file to write (XLSX needs one)")
         parser.add_argument("--no-verify", action="store_true", help="skip the audit chain")
         parser.add_argument("--language", default="zh-hans", help="labels' language")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["period"] is None:
+            if not options["settle"]:
+                raise CommandError("give --period (or --settle alone to settle the months due)")
+            for month in unsettled():
+                self.settle(month)
+            return
         try:
             period = Period.parse(options["period"])
+            if options["settle"]:
+                self.settle(period)
         except Refusal as refusal:
             raise CommandError(refusal.message) from refusal
         if options["format"] == "xlsx" and options["out"] is None:
@@ -41,6 +59,11 @@ class Command(BaseCommand):
                 self.stdout.write(as_text(report))
         if report.chain is not None and not report.chain.verifies:
             raise CommandError(f"the audit chain is broken: {len(report.chain.findings)} findings")
+
+    def settle(self, month: Period) -> None:
+        started = time.monotonic()
+        settle(month)
+        self.stdout.write(f"settled {month.label} ({time.monotonic() - started:.1f} s)")
 
 
 def as_text(report: Report) -> str:

@@ -1,0 +1,86 @@
+"""Settled months (月度结算): a whole month's counts over the district, counted once and kept.
+
+A month's figures keep moving while its cases do: an overdue appeal upheld, a filing voided,
+a case closed that counts for the handling rate. A city publishes each month's evaluation once
+the month is over and its appeals are decided (EVALUATION_SETTLE_DAYS after its end); from then
+on those are the month's figures. Settling counts every kind's figures (indicators.figures_of)
+and the headline (headline.headline) over the whole district, as the live evaluation does,
+and keeps them (SettledMonth). The evaluation pages, reports, the `evaluate` command and the
+dashboard then read a settled month from there instead of counting its million events again.
+Scores and grades are still computed when read, from the weights and bands in force.
+
+What happens to a case after its month is settled does not change the settled figures:
+settling the month again counts them anew. A leader's territory is always counted live.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import date, datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cases.models import CaseEvent
+from evaluation.headline import headline
+from evaluation.indicators import figures_of
+from evaluation.models import ObjectKind, SettledMonth
+from evaluation.periods import Period
+from org.access import Refusal
+
+
+def settle(period: Period, *, now: datetime | None = None) -> SettledMonth:
+    """Count `period`, a month over for EVALUATION_SETTLE_DAYS, and keep its figures (again,
+    if it was settled before)."""
+    now = now or timezone.now()
+    if not period.is_month:
+        raise Refusal("not_a_month", _("Only a whole month can be settled, e.g. 2026-10."))
+    if now < settle_from(period):
+        raise Refusal(
+            "month_not_settled_yet",
+            _("%(month)s can be settled from %(day)s: its appeals may still be decided.")
+            % {"month": period.label, "day": f"{settle_from(period):%Y-%m-%d}"},
+        )
+    with transaction.atomic():
+        found = figures_of(ObjectKind.values, period, live=True)
+        kept = {
+            kind: [[key, counts] for key, counts in rows.items()] for kind, rows in found.items()
+        }
+        settled, _created = SettledMonth.objects.update_or_create(
+            month=period.first,
+            defaults={
+                "settled_at": now,
+                "figures": kept,
+                "headline": asdict(headline(period, as_of=now, live=True)),
+            },
+        )
+    return settled
+
+
+def settle_from(period: Period) -> datetime:
+    return period.end + timedelta(days=settings.EVALUATION_SETTLE_DAYS)
+
+
+def unsettled(now: datetime | None = None) -> list[Period]:
+    """The months that may be settled and are not: from the first event's month to the last
+    month over for EVALUATION_SETTLE_DAYS."""
+    now = now or timezone.now()
+    first = CaseEvent.objects.order_by("at").values_list("at", flat=True).first()
+    if first is None:
+        return []
+    done = set(SettledMonth.objects.values_list("month", flat=True))
+    months, month = [], Period.month(timezone.localtime(first).date())
+    while settle_from(month) <= now:
+        if month.first not in done:
+            months.append(month)
+        month = Period.month(month.last + timedelta(days=1))
+    return months
+
+
+def unsettle(since: date) -> int:
+    """Forget the settlements of the months from the one holding `since` (their events were
+    rewritten, e.g. by a simulation)."""
+    deleted, _by_model = SettledMonth.objects.filter(month__gte=since.replace(day=1)).delete()
+    return deleted
