@@ -37,7 +37,11 @@ the month's events (`SELECT verb, count(*) … GROUP BY verb`); the month's eval
 indicator of every kind (`build_report` without the chain check) and each kind on its own
 (`evaluate`), the headline figures; the chain check; the dashboard's answers (today's live
 counters, the 12-month trend, the 30 days, the rankings, hotspots and heat map, the failing
-components) and the whole dashboard page through Django's test client.
+components) and the whole dashboard page through Django's test client. Then, settled
+(evaluation/settlement.py): the trend's other months are settled untimed, the month's
+settlement is timed (it counts every figure live, as above, and keeps them), and the month's
+evaluation, each kind, the headline, the trend, the unit ranking and the dashboard page are
+timed again reading the settled counts. Settlements are dropped at the start of each run.
 """
 
 from __future__ import annotations
