@@ -39,8 +39,9 @@ indicator of every kind (`build_report` without the chain check) and each kind o
 counters, the 12-month trend, the 30 days, the rankings, hotspots and heat map, the failing
 components) and the whole dashboard page through Django's test client. Then, settled
 (evaluation/settlement.py): the trend's other months are settled untimed, the month's
-settlement is timed (it counts every figure live, as above, and keeps them), and the month's
-evaluation, each kind, the headline, the trend, the unit ranking and the dashboard page are
+settlement is timed (it counts every figure live, as above, over the district and over the
+demo street leader's territory, and keeps them), and the month's evaluation, each kind, the
+headline, the street's evaluation, the trend, the unit ranking and the dashboard page are
 timed again reading the settled counts. Settlements are dropped at the start of each run.
 """
 
@@ -518,6 +519,13 @@ def measure(period_text: str, repeat: int, explain: bool, chain_check: bool) -> 
     for kind in ObjectKind.values:
         timed(f"  evaluate({kind})", partial(evaluate, kind, period), repeat, results)
     timed("  headline", lambda: headline(period), repeat, results)
+    street = Actor.of(User.objects.get(username="street_leader"), "leader")  # 翠湖街道's
+    street_cases = Case.objects.visible_to(street)
+
+    def street_report() -> Any:
+        return build_report(period, cases=street_cases, scope=street.scope, verify=False)
+
+    timed("a street's evaluation (street_leader's territory)", street_report, repeat, results)
     if chain_check:
         chain = timed("chain check of the month's cases", lambda: check_chain(period), 1, results)
         print(f"|   ({chain.cases:,} cases; {len(chain.findings):,} findings: fake hashes) | | | |")
@@ -556,7 +564,7 @@ def measure(period_text: str, repeat: int, explain: bool, chain_check: bool) -> 
     months = Period.months(period.first, TREND_MONTHS)
     for month in months[:-1]:  # the trend's other months, settled untimed
         settle(month, now=max(now, settle_from(month)))
-    timed("settling the month (every kind's counts and the headline, live)",
+    timed("settling the month (the district's and the street's counts, live)",
           lambda: settle(period, now=max(now, settle_from(period))), repeat, results)  # fmt: skip
     timed(
         "the month's evaluation, settled: build_report(verify=False)",
@@ -567,6 +575,7 @@ def measure(period_text: str, repeat: int, explain: bool, chain_check: bool) -> 
     for kind in ObjectKind.values:
         timed(f"  evaluate({kind}), settled", partial(evaluate, kind, period), repeat, results)
     timed("  headline, settled", lambda: headline(period), repeat, results)
+    timed("a street's evaluation, settled", street_report, repeat, results)
     timed("dashboard: 12-month trend, past months settled",
           lambda: monthly(counted, TREND_MONTHS), repeat, results)  # fmt: skip
     timed("dashboard: unit ranking, settled",

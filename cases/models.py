@@ -25,6 +25,7 @@ from geo.fields import GeometryField
 
 if TYPE_CHECKING:
     from org.access import Actor
+    from org.models import DataScope
 
 
 class StatusKind(models.TextChoices):
@@ -149,7 +150,10 @@ class CaseQuerySet(models.QuerySet["Case"]):
     def visible_to(self, actor: Actor) -> CaseQuerySet:
         """The cases the actor may see: its post's data scope (a street's territory, its own
         unit's cases, including those it co-handles), or all for district-wide posts."""
-        scope = actor.scope
+        return self.within(actor.scope)
+
+    def within(self, scope: DataScope) -> CaseQuerySet:
+        """The cases a data scope holds."""
         if scope.whole_district:
             return self
         if scope.is_empty:

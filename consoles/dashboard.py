@@ -259,11 +259,12 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     visible = Case.objects.visible_to(viewer)  # asked once: a street's scope costs a query
     cases = scoped(viewer, visible)
     counted_at = as_of(period, now)
-    months = monthly(counted_at, TREND_MONTHS, cases=cases)
+    months = monthly(counted_at, TREND_MONTHS, cases=cases, scope=viewer.scope)
     if months[-1].period == period.label:
         current, before = months[-1], months[-2]
     else:  # a year or a range of days
-        current, before = headline(period, cases=cases, as_of=counted_at), None
+        current = headline(period, cases=cases, scope=viewer.scope, as_of=counted_at)
+        before = None
     types = top_types(period, cases)
     config = {
         "text": texts(),
@@ -290,10 +291,12 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "live": {"today": today_figures},
         "fingerprint": fingerprint(today_figures),
         "poll_seconds": POLL_SECONDS,
-        "streets": standings(ObjectKind.STREET, period, cases),
+        "streets": standings(ObjectKind.STREET, period, cases, scope=viewer.scope),
         "street_columns": columns(ObjectKind.STREET),
         # Every handling unit is evaluated; the wall lists those with cases in the period.
-        "units": standings(ObjectKind.UNIT, period, cases, limit=TOP_UNITS, idle=False),
+        "units": standings(
+            ObjectKind.UNIT, period, cases, scope=viewer.scope, limit=TOP_UNITS, idle=False
+        ),
         "unit_columns": columns(ObjectKind.UNIT),
         "hotspots": hotspots(period, cases, HOTSPOTS),
         "components": failing_components(period, cases=cases),

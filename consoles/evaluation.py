@@ -87,15 +87,16 @@ def page_context(viewer: Actor, request: HttpRequest) -> dict[str, Any]:
 
 
 def settled_for(viewer: Actor, period: Period) -> SettledMonth | None:
-    """The settlement the viewer's figures come from: the district's only."""
-    return SettledMonth.of(period) if territory(viewer) is None else None
+    """The settlement the viewer's figures come from, if the month is settled."""
+    return SettledMonth.of(period, viewer.scope)
 
 
 @evaluator_view
 def evaluation_page(request: HttpRequest, viewer: Actor) -> HttpResponse:
     context = page_context(viewer, request)
     kind = chosen_kind(request)
-    table = shown_rows(kind, evaluate(kind, context["period"], cases=territory(viewer)))
+    evaluated = evaluate(kind, context["period"], cases=territory(viewer), scope=viewer.scope)
+    table = shown_rows(kind, evaluated)
     context |= {
         "kind": kind,
         "kind_label": ObjectKind(kind).label,
@@ -188,7 +189,9 @@ def drill_lines(found: QuerySet[Any]) -> list[dict[str, Any]]:
 def evaluation_report(request: HttpRequest, viewer: Actor) -> HttpResponse:
     """The printable monthly report: headline figures, then every kind's table."""
     context = page_context(viewer, request)
-    report = build_report(context["period"], cases=territory(viewer), verify=False)
+    report = build_report(
+        context["period"], cases=territory(viewer), scope=viewer.scope, verify=False
+    )
     tables = [
         (ObjectKind(kind).label, INDICATORS[kind], shown_rows(kind, table))
         for kind, table in report.tables.items()

@@ -16,6 +16,7 @@ from evaluation.indicators import count_of
 from evaluation.models import ObjectKind
 from evaluation.periods import Period
 from evaluation.scores import INDICATORS, evaluate
+from org.models import DataScope
 
 K = ObjectKind
 # Counts (from evaluation/indicators.py) and indicators (evaluation/scores.py) shown per kind.
@@ -57,13 +58,14 @@ def standings(
     period: Period,
     cases: QuerySet[Case] | None,
     *,
+    scope: DataScope | None = None,
     limit: int | None = None,
     idle: bool = True,
 ) -> list[Standing]:
     """The objects of `kind`, best score first (all of them for the whole district, else
     those the territory's cases touch); without those no case touched unless `idle`."""
     shown = columns(kind)
-    rows = evaluate(kind, period, cases=cases)
+    rows = evaluate(kind, period, cases=cases, scope=scope)
     if not idle:
         rows = [row for row in rows if any(row.counts.values())]
     found = []

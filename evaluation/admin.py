@@ -48,9 +48,9 @@ class SettledMonthAdmin(admin.ModelAdmin):
     """The settled months: read only; deleting one makes its figures live again until it is
     settled anew (`manage.py evaluate --settle`)."""
 
-    list_display = ["month", "settled_at"]
-    fields = ["month", "settled_at"]
-    readonly_fields = ["month", "settled_at"]
+    list_display = ["month", "scope", "settled_at"]
+    fields = ["month", "scope", "settled_at"]
+    readonly_fields = ["month", "scope", "settled_at"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -36,8 +36,9 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from cases.models import PUBLIC_CHANNELS, Case, CaseEvent, Channel, ClosingType, Verb
-from evaluation.models import SettledMonth
+from evaluation.models import SettledMonth, scope_of
 from evaluation.periods import Period
+from org.models import DataScope
 
 # Who finds problems without being told: the seed's 监督员 and, today, cameras and sensors.
 FOUND_CHANNELS = (Channel.INSPECTOR, Channel.CAMERA)
@@ -106,13 +107,14 @@ def headline(
     period: Period,
     *,
     cases: QuerySet[Case] | None = None,
+    scope: DataScope | None = None,
     as_of: datetime | None = None,
     live: bool = False,
 ) -> Headline:
-    """The figures of `period`, over all cases or those of `cases` (a leader's territory).
-    A settled month's district-wide figures are those kept when it was settled (its handling
-    rate as of then), unless `live`."""
-    if cases is None and not live and (settled := SettledMonth.of(period)) is not None:
+    """The figures of `period`, over all cases or those of `cases` (a leader's territory, the
+    cases of `scope`). A settled month's figures are those kept when it was settled (its
+    handling rate as of then), unless `live`."""
+    if not live and (settled := SettledMonth.among(period, cases, scope)) is not None:
         return Headline(**settled.headline)
     as_of = as_of or timezone.now()
     events = events_in(period, cases).filter(verb__in=HEADLINE_VERBS)
@@ -160,13 +162,19 @@ def hours(value: timedelta | float | None) -> float | None:
     return float(value) / 3_600_000_000  # SQLite averages durations as microseconds
 
 
-def monthly(last: datetime, months: int, *, cases: QuerySet[Case] | None = None) -> list[Headline]:
+def monthly(
+    last: datetime,
+    months: int,
+    *,
+    cases: QuerySet[Case] | None = None,
+    scope: DataScope | None = None,
+) -> list[Headline]:
     """The figures of each of the `months` months up to the one holding `last`, oldest first:
     settled months as kept, the others from one query grouped by the local month (and, on
     SQLite, which has no median, one query per month for the median hours)."""
     local = timezone.localtime(last).date()
     periods = Period.months(local, months)
-    kept = {} if cases is not None else settled_headlines(periods)
+    kept = settled_headlines(periods, scope_of(cases, scope))
     counted = [period for period in periods if period.first not in kept]
     found: dict[date, dict[str, Any]] = {}
     if counted:
@@ -189,8 +197,12 @@ def monthly(last: datetime, months: int, *, cases: QuerySet[Case] | None = None)
     ]
 
 
-def settled_headlines(periods: list[Period]) -> dict[date, Headline]:
-    settled = SettledMonth.objects.filter(month__in=[period.first for period in periods])
+def settled_headlines(periods: list[Period], scope: str | None) -> dict[date, Headline]:
+    """The settled months among `periods`, over the scope named (none when None)."""
+    if scope is None:
+        return {}
+    months = [period.first for period in periods]
+    settled = SettledMonth.objects.filter(month__in=months, scope=scope)
     return {
         month: Headline(**figures) for month, figures in settled.values_list("month", "headline")
     }

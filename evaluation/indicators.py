@@ -38,6 +38,7 @@ from cases.models import (
 )
 from evaluation.models import ObjectKind, SettledMonth
 from evaluation.periods import Period
+from org.models import DataScope
 from org.roles import Role
 
 
@@ -354,12 +355,17 @@ def base(
 
 
 def figures(
-    kind: str, period: Period, *, cases: QuerySet[Case] | None = None
+    kind: str,
+    period: Period,
+    *,
+    cases: QuerySet[Case] | None = None,
+    scope: DataScope | None = None,
 ) -> dict[Any, dict[str, int]]:
     """Each object's counts in the period (object key → count key → figure); the appeal-exempt
     figure of a count that has one under "<key>__exempt". Objects without any row are absent.
-    A settled month's district-wide counts are those kept when it was settled."""
-    return figures_of((kind,), period, cases=cases)[kind]
+    A settled month's counts are those kept when it was settled: the district's, or those of
+    the `scope` whose cases `cases` are."""
+    return figures_of((kind,), period, cases=cases, scope=scope)[kind]
 
 
 # A scan: one grouped query, read by one or more kinds.
@@ -385,12 +391,13 @@ def figures_of(
     period: Period,
     *,
     cases: QuerySet[Case] | None = None,
+    scope: DataScope | None = None,
     live: bool = False,
 ) -> dict[str, dict[Any, dict[str, int]]]:
     """`figures` of several kinds, reading each scan they share once; `live` counts a settled
     month again (to settle it anew)."""
     kinds = list(kinds)
-    if cases is None and not live and (settled := SettledMonth.of(period)) is not None:
+    if not live and (settled := SettledMonth.among(period, cases, scope)) is not None:
         return {kind: settled.figures_of(kind) for kind in kinds}
     scans: dict[ScanKey, list[tuple[str, Count]]] = {}
     for kind in kinds:

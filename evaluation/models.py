@@ -15,6 +15,7 @@ from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from evaluation.periods import Period
+from org.models import DataScope
 
 
 class ObjectKind(models.TextChoices):
@@ -162,11 +163,12 @@ class EvaluationRun(models.Model):
 
 
 class SettledMonth(models.Model):
-    """A whole month's counts over the district, counted once and kept (月度结算): see
-    evaluation/settlement.py. Object keys are kept as numbers: figures are
+    """A whole month's counts over the district or a street's territory, counted once and kept
+    (月度结算): see evaluation/settlement.py. Object keys are kept as numbers: figures are
     {kind: [[object key, {count: n}], …]}."""
 
-    month = models.DateField(_("month"), unique=True)  # its first day
+    month = models.DateField(_("month"))  # its first day
+    scope = models.CharField(_("over"), max_length=200, blank=True)  # DataScope.key
     settled_at = models.DateTimeField(_("settled at"))
     figures = models.JSONField(_("counts"))
     headline = models.JSONField(_("headline figures"))
@@ -174,15 +176,41 @@ class SettledMonth(models.Model):
     class Meta:
         verbose_name = _("settled month")
         verbose_name_plural = _("settled months")
-        ordering = ["-month"]
+        ordering = ["-month", "scope"]
+        constraints = [
+            models.UniqueConstraint(fields=["month", "scope"], name="evaluation_settled_once"),
+        ]
 
     def __str__(self) -> str:
-        return f"{self.month:%Y-%m}"
+        return f"{self.month:%Y-%m} {self.scope}".strip()
 
     @classmethod
-    def of(cls, period: Period) -> SettledMonth | None:
-        """The period's settlement, if the period is a month and it is settled."""
-        return cls.objects.filter(month=period.first).first() if period.is_month else None
+    def of(cls, period: Period, scope: DataScope | None = None) -> SettledMonth | None:
+        """The settlement of the period over a scope (the whole district by default), if the
+        period is a month and it is settled."""
+        return cls.find(period, "" if scope is None else scope.key)
+
+    @classmethod
+    def among(
+        cls, period: Period, cases: object | None, scope: DataScope | None
+    ) -> SettledMonth | None:
+        """The settlement to read for figures counted over `cases` (see `scope_of`)."""
+        return cls.find(period, scope_of(cases, scope))
+
+    @classmethod
+    def find(cls, period: Period, key: str | None) -> SettledMonth | None:
+        if key is None or not period.is_month:
+            return None
+        return cls.objects.filter(month=period.first, scope=key).first()
 
     def figures_of(self, kind: str) -> dict[Any, dict[str, int]]:
         return {key: counts for key, counts in self.figures.get(kind, [])}
+
+
+def scope_of(cases: object | None, scope: DataScope | None) -> str | None:
+    """The settled scope that figures counted over `cases` are read from: the district's when
+    they are all cases (None), the scope's when they are a scope's (`Case.objects.within`), and
+    none when the caller does not say whose they are."""
+    if cases is None:
+        return ""
+    return None if scope is None else scope.key

@@ -14,6 +14,7 @@ from evaluation.indicators import figures_of
 from evaluation.models import ObjectKind
 from evaluation.periods import Period
 from evaluation.scores import Row, evaluate
+from org.models import DataScope
 
 
 @dataclass(frozen=True)
@@ -51,13 +52,16 @@ def build_report(
     period: Period,
     *,
     cases: QuerySet[Case] | None = None,
+    scope: DataScope | None = None,
     kinds: tuple[str, ...] = tuple(ObjectKind.values),
     verify: bool = True,
 ) -> Report:
-    found = figures_of(kinds, period, cases=cases)  # the kinds' shared scans read once
+    """The period's report over all cases or those of `cases`, the cases of `scope` (a settled
+    month is read from its settlement)."""
+    found = figures_of(kinds, period, cases=cases, scope=scope)  # shared scans read once
     return Report(
         period=period,
-        headline=headline(period, cases=cases),
+        headline=headline(period, cases=cases, scope=scope),
         tables={kind: evaluate(kind, period, cases=cases, found=found[kind]) for kind in kinds},
         chain=check_chain(period, cases) if verify else None,
     )

@@ -57,7 +57,8 @@ def evaluation_task(run_id: int) -> None:
 def make_workbook(run: EvaluationRun) -> None:
     period = Period.parse(run.period)
     with translation.override(run.language):
-        report = build_report(period, cases=territory(Actor.of(run.requested_by, run.role)))
+        viewer = Actor.of(run.requested_by, run.role)
+        report = build_report(period, cases=territory(viewer), scope=viewer.scope)
         content = workbook_bytes(report)
     assert report.chain is not None
     run.chain_cases, run.chain_findings = report.chain.cases, len(report.chain.findings)

@@ -25,7 +25,7 @@ from evaluation.indicators import COUNTS, REGION_KEYS, ROLE_OF_KIND, figures
 from evaluation.models import Band, Grade, ObjectKind, RegionClass, Weight
 from evaluation.periods import Period
 from geo.models import Community, ManagementGrade, Street, UnitGrid
-from org.models import Membership, Unit
+from org.models import DataScope, Membership, Unit
 
 K = ObjectKind
 
@@ -309,13 +309,15 @@ def evaluate(
     period: Period,
     *,
     cases: QuerySet[Case] | None = None,
+    scope: DataScope | None = None,
     found: dict[Any, dict[str, int]] | None = None,
 ) -> list[Row]:
-    """Every object of `kind` (all of them, or those `cases` touch), best score first; from
-    its `figures` when they were read already (`figures_of`, for several kinds at once)."""
+    """Every object of `kind` (all of them, or those `cases` touch: a `scope`'s), best score
+    first; from its `figures` when they were read already (`figures_of`, for several kinds at
+    once)."""
     scheme = Scheme.load()
     if found is None:
-        found = figures(kind, period, cases=cases)
+        found = figures(kind, period, cases=cases, scope=scope)
     objects = facts_of(kind, None if cases is None else set(found))
     rows = []
     for key, facts in objects.items():

@@ -10,7 +10,8 @@ dashboard then read a settled month from there instead of counting its million e
 Scores and grades are still computed when read, from the weights and bands in force.
 
 What happens to a case after its month is settled does not change the settled figures:
-settling the month again counts them anew. A leader's territory is always counted live.
+settling the month again counts them anew. The streets' territories that a leader or an
+analyst evaluates are settled with the district, each over its own cases.
 """
 
 from __future__ import annotations
@@ -23,17 +24,19 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cases.models import CaseEvent
+from cases.models import Case, CaseEvent
 from evaluation.headline import headline
 from evaluation.indicators import figures_of
 from evaluation.models import ObjectKind, SettledMonth
 from evaluation.periods import Period
 from org.access import Refusal
+from org.models import DataScope, Membership
+from org.roles import Role, Scope
 
 
-def settle(period: Period, *, now: datetime | None = None) -> SettledMonth:
-    """Count `period`, a month over for EVALUATION_SETTLE_DAYS, and keep its figures (again,
-    if it was settled before)."""
+def settle(period: Period, *, now: datetime | None = None) -> list[SettledMonth]:
+    """Count `period`, a month over for EVALUATION_SETTLE_DAYS, over the district and each
+    territory evaluated, and keep its figures (again, if it was settled before)."""
     now = now or timezone.now()
     if not period.is_month:
         raise Refusal("not_a_month", _("Only a whole month can be settled, e.g. 2026-10."))
@@ -44,19 +47,33 @@ def settle(period: Period, *, now: datetime | None = None) -> SettledMonth:
             % {"month": period.label, "day": f"{settle_from(period):%Y-%m-%d}"},
         )
     with transaction.atomic():
-        found = figures_of(ObjectKind.values, period, live=True)
-        kept = {
-            kind: [[key, counts] for key, counts in rows.items()] for kind, rows in found.items()
-        }
-        settled, _created = SettledMonth.objects.update_or_create(
-            month=period.first,
-            defaults={
-                "settled_at": now,
-                "figures": kept,
-                "headline": asdict(headline(period, as_of=now, live=True)),
-            },
-        )
+        return [settle_over(period, scope, now) for scope in [None, *territories()]]
+
+
+def settle_over(period: Period, scope: DataScope | None, now: datetime) -> SettledMonth:
+    """Count the month over the district (None) or a scope's cases, and keep its figures."""
+    cases = None if scope is None else Case.objects.within(scope)
+    found = figures_of(ObjectKind.values, period, cases=cases, live=True)
+    kept = {kind: [[key, counts] for key, counts in rows.items()] for kind, rows in found.items()}
+    settled, _created = SettledMonth.objects.update_or_create(
+        month=period.first,
+        scope="" if scope is None else scope.key,
+        defaults={
+            "settled_at": now,
+            "figures": kept,
+            "headline": asdict(headline(period, cases=cases, as_of=now, live=True)),
+        },
+    )
     return settled
+
+
+def territories() -> list[DataScope]:
+    """The streets' territories that someone evaluates: a leader's or an analyst's post."""
+    posts = Membership.objects.active().filter(
+        scope=Scope.TERRITORY, role__in=(Role.LEADER, Role.ANALYST)
+    )
+    units = sorted(set(posts.values_list("unit_id", flat=True)))
+    return [DataScope(territory_unit_ids=frozenset({unit})) for unit in units]
 
 
 def settle_from(period: Period) -> datetime:
@@ -64,13 +81,13 @@ def settle_from(period: Period) -> datetime:
 
 
 def unsettled(now: datetime | None = None) -> list[Period]:
-    """The months that may be settled and are not: from the first event's month to the last
-    month over for EVALUATION_SETTLE_DAYS."""
+    """The months that may be settled and are not (over the district): from the first event's
+    month to the last month over for EVALUATION_SETTLE_DAYS."""
     now = now or timezone.now()
     first = CaseEvent.objects.order_by("at").values_list("at", flat=True).first()
     if first is None:
         return []
-    done = set(SettledMonth.objects.values_list("month", flat=True))
+    done = set(SettledMonth.objects.filter(scope="").values_list("month", flat=True))
     months, month = [], Period.month(timezone.localtime(first).date())
     while settle_from(month) <= now:
         if month.first not in done:

@@ -222,6 +222,16 @@ class DataScope:
     def is_empty(self) -> bool:
         return not (self.whole_district or self.territory_unit_ids or self.unit_ids)
 
+    @property
+    def key(self) -> str:
+        """A name for the scope: "" for the whole district, e.g. "territory:12" for a street."""
+        if self.whole_district:
+            return ""
+        parts = {"territory": self.territory_unit_ids, "unit": self.unit_ids}
+        return "|".join(
+            f"{name}:{','.join(map(str, sorted(ids)))}" for name, ids in parts.items() if ids
+        )
+
     def covers(self, *, responsible_unit_id: int | None, territory_unit_id: int | None) -> bool:
         """Whether a case handled by one unit, in the territory of one street office, is seen."""
         return (

@@ -98,21 +98,22 @@ def test_the_drill_down_lists_cases_and_tasks_too(world: World) -> None:
     assert tasks.status_code == 200 and tasks.context["total"] == 0
 
 
-def test_a_settled_month_says_so_to_the_district_and_is_counted_live_for_a_street(
-    world: World,
-) -> None:
+def test_a_settled_month_says_so_and_a_street_led_since_is_counted_live(world: World) -> None:
     dispatched(world, where=WEST, unit=world.org.department_a)
+    street_leader = make_person("street_leader", Role.LEADER, world.org.street, Scope.TERRITORY)
     settle(Period.parse("2026-11"), now=datetime(2026, 12, 10, tzinfo=MONDAY_10.tzinfo))
     dispatched(world, where=WEST, unit=world.org.department_a)  # after the settlement
     unit = world.org.department_a.pk
-    street_leader = make_person("street_leader", Role.LEADER, world.org.street, Scope.TERRITORY)
-    for user, dispatched_count, settled in ((world.leader, 1, True), (street_leader, 2, False)):
+    led_since = make_person("led_since", Role.LEADER, world.org.other_street, Scope.TERRITORY)
+    for name in ("evaluation", "evaluation_report"):  # its street was not settled: live
+        page = client_for(led_since).get(reverse(name), NOVEMBER).content.decode()
+        assert 'data-testid="evaluation-settled"' not in page
+    for user in (world.leader, street_leader):
         for name in ("evaluation", "evaluation_report"):
             page = client_for(user).get(reverse(name), NOVEMBER).content.decode()
-            assert ('data-testid="evaluation-settled"' in page) is settled, (user, name)
-            assert ("2026-12-10" in page) is settled
+            assert 'data-testid="evaluation-settled"' in page and "2026-12-10" in page
         page = client_for(user).get(reverse("evaluation"), NOVEMBER).content.decode()
         cell = re.search(
             rf'<tr data-key="{unit}">.*?data-count="dispatched"><a[^>]*>(\d+)<', page, re.S
         )
-        assert cell is not None and int(cell.group(1)) == dispatched_count
+        assert cell is not None and int(cell.group(1)) == 1  # as settled

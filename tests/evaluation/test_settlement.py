@@ -1,6 +1,7 @@
 """Settled months: a month's counts kept when it is settled are what the evaluation, its report
 and the dashboard's trend read afterwards, with no event counted again; what happens later
-changes them only when the month is settled anew; a leader's territory is always counted live."""
+changes them only when the month is settled anew; a street's territory evaluated by a leader is
+settled with the district, over its own cases, and any other set of cases is counted live."""
 
 from __future__ import annotations
 
@@ -22,9 +23,11 @@ from evaluation.models import ObjectKind, SettledMonth
 from evaluation.periods import Period
 from evaluation.report import build_report
 from evaluation.settlement import settle, unsettle, unsettled
-from org.access import Refusal
-from tests.cases.conftest import MONDAY_10, World
-from tests.cases.making import handling
+from org.access import Actor, Refusal
+from org.roles import Role, Scope
+from tests.cases.conftest import EAST, MONDAY_10, World
+from tests.cases.making import handling, reported
+from tests.conftest import make_person
 from tests.evaluation.test_indicators import NOVEMBER, TUESDAY_10, closed
 
 pytestmark = pytest.mark.django_db
@@ -86,14 +89,27 @@ def test_reading_a_settled_month_counts_no_event_and_no_case(world: World) -> No
     assert not [q for q in read.captured_queries if '"cases_case' in q["sql"]]
 
 
-def test_a_leaders_territory_is_counted_live(world: World) -> None:
+def test_a_street_leaders_territory_is_settled_over_its_own_cases(world: World) -> None:
     late = history(world)
-    settle(NOVEMBER, now=DECEMBER_10)
-    uphold_appeal(world, late, DECEMBER_10)
-    territory = Case.objects.all()
+    reported(world, where=EAST)  # in the other street
+    street_leader = make_person("sl", Role.LEADER, world.org.street, Scope.TERRITORY)
+    scope = Actor.of(street_leader).scope
+    street = Case.objects.within(scope)
+    counted = build_report(NOVEMBER, cases=street, scope=scope, verify=False)
+    settled = {month.scope for month in settle(NOVEMBER, now=DECEMBER_10)}
+    assert settled == {"", scope.key}
+    uphold_appeal(world, late, DECEMBER_10)  # after the settlement
+    again = build_report(NOVEMBER, cases=street, scope=scope, verify=False)
+    assert again.headline == counted.headline
+    assert len(figures(K.STREET, NOVEMBER, cases=street, scope=scope)) == 1
+    assert len(figures(K.STREET, NOVEMBER)) == 2  # EAST's report is the other street's
     unit = world.org.department_a.pk
-    assert figures(K.UNIT, NOVEMBER, cases=territory)[unit]["handled_on_time__exempt"] == 2
-    assert headline(NOVEMBER, cases=territory) == headline(NOVEMBER, live=True)
+    assert (
+        figures(K.UNIT, NOVEMBER, cases=street, scope=scope)[unit]["handled_on_time__exempt"] == 1
+    )
+    # The same cases without saying whose they are, or another set, are counted live.
+    assert figures(K.UNIT, NOVEMBER, cases=street)[unit]["handled_on_time__exempt"] == 2
+    assert headline(NOVEMBER, cases=Case.objects.all()) == headline(NOVEMBER, live=True)
 
 
 def test_the_trend_reads_settled_months_and_counts_the_others(world: World) -> None:
@@ -155,7 +171,7 @@ def test_an_administrator_sees_the_settled_months_and_may_unsettle_one(
     world: World, admin_client: Client
 ) -> None:
     history(world)
-    settled = settle(NOVEMBER, now=DECEMBER_10)
+    (settled,) = settle(NOVEMBER, now=DECEMBER_10)
     listing = admin_client.get(reverse("admin:evaluation_settledmonth_changelist"))
     assert listing.status_code == 200 and "2026" in listing.content.decode()
     assert admin_client.get(reverse("admin:evaluation_settledmonth_add")).status_code == 403
