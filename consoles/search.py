@@ -157,10 +157,39 @@ class CaseSearch:
     @cached_property
     def cases(self) -> CaseQuerySet:
         """The cases shown: the view's, narrowed by the valid filters, in the chosen order."""
-        cases = self._viewed()
+        return self._narrowed(self._viewed()).order_by(*SORTS[self.sort])
+
+    def _narrowed(self, cases: CaseQuerySet) -> CaseQuerySet:
         chosen = self.filters.cleaned_data if self.filters.is_valid() else {}
-        cases = narrow(cases, chosen, self.now)
-        return cases.order_by(*SORTS[self.sort])
+        return narrow(cases, chosen, self.now)
+
+    def _parts(self) -> list[CaseQuerySet]:
+        """The cases shown as parts whose union they are: for what waits, each of the post's
+        queues, found along its own index. Joined by OR in one statement with a limit,
+        PostgreSQL may instead scan the table from its start for cases that lie at its end
+        (the acceptor's call-backs: about a second at a million cases)."""
+        if self.view != WAITING:
+            return [self.cases]
+        return [self._narrowed(self._visible & queue) for queue in self._queues]
+
+    @cached_property
+    def _visible(self) -> CaseQuerySet:
+        return Case.objects.visible_to(self.actor)
+
+    @cached_property
+    def _queues(self) -> list[CaseQuerySet]:
+        """The post's queues' conditions, over every case."""
+        every = Case.objects.all()
+        return [queue.select(every, self.actor, self.now) for queue in QUEUES[self.actor.role]]
+
+    def _found(self) -> list[tuple[Any, ...]]:
+        """Up to COUNT_CAP + 1 cases, in no order (the database takes the filters' own
+        indexes and stops there), as SORTED_BY rows."""
+        found: dict[int, tuple[Any, ...]] = {}
+        for part in self._parts():
+            for row in part.order_by().values_list(*SORTED_BY)[: COUNT_CAP + 1]:
+                found.setdefault(row[0], row)
+        return list(found.values())[: COUNT_CAP + 1]
 
     @cached_property
     def sort(self) -> str:
@@ -168,7 +197,7 @@ class CaseSearch:
         return chosen or ("due" if self.view != ALL else "-created")
 
     def _viewed(self) -> CaseQuerySet:
-        visible = Case.objects.visible_to(self.actor)
+        visible = self._visible
         if self.queue is not None:
             return cases_in(self.queue, self.actor, self.now, visible)
         if self.view == OVERDUE:
@@ -179,11 +208,7 @@ class CaseSearch:
         if self.view == WAITING:
             # What the post may see, and the queues' conditions joined by OR: PostgreSQL then
             # reads each queue's index ("pk IN (queue)" for each queue read every case).
-            every = Case.objects.all()
-            queues = [
-                queue.select(every, self.actor, self.now) for queue in QUEUES[self.actor.role]
-            ]
-            return visible & reduce(operator.or_, queues)
+            return visible & reduce(operator.or_, self._queues)
         return visible
 
     @property
@@ -192,11 +217,10 @@ class CaseSearch:
         return sum(1 for name in self.filters.fields if self.params.get(name))
 
     def page(self, number: str | None) -> Page[Case]:
-        """A page of the list. Up to COUNT_CAP + 1 cases are found first, in no order (the
-        database takes the filters' own indexes, and stops there). A list of at most COUNT_CAP
-        cases is sorted here; a longer one is read in its order along an index, ids first: a
-        page deep in a unit's cases then comes from the index alone."""
-        found = list(self.cases.order_by().values_list(*SORTED_BY)[: COUNT_CAP + 1])
+        """A page of the list. Up to COUNT_CAP + 1 cases are found first (`_found`). A list of
+        at most COUNT_CAP cases is sorted here; a longer one is read in its order along an
+        index, ids first: a page deep in a unit's cases then comes from the index alone."""
+        found = self._found()
         paginator = CappedPaginator(found, PAGE_SIZE)
         page = paginator.get_page(number)
         start = (page.number - 1) * PAGE_SIZE
