@@ -238,3 +238,22 @@ def test_a_refused_export_says_why_and_records_nothing(
     assert "请先更正筛选条件再导出" in bad.content.decode()
     assert client.get(reverse("case_export", kwargs={"file_format": "pdf"})).status_code == 404
     assert not CaseExport.objects.exists()
+
+
+def test_a_unit_filtering_its_own_unit_sees_what_it_leads_and_another_only_co_handled(
+    world: World,
+) -> None:
+    ours = dispatched(world, unit=world.org.department_a).number
+    theirs = dispatched(world, where=EAST, unit=world.org.department_b).number
+    shared = filed(world, where=EAST)
+    wf.dispatch_case(
+        shared, actor=world.actors.dispatcher, unit=world.org.department_b,
+        co_units=[world.org.department_a], reason="协同",
+    )  # fmt: skip
+    a, b = str(world.org.department_a.pk), str(world.org.department_b.pk)
+    for view in ("all", ""):  # everything it may see, and what waits for it
+        assert ours in listed(world.handler_a, view=view, unit=a)
+        assert theirs not in listed(world.handler_a, view=view, unit=a)
+    assert listed(world.handler_a, view="all", unit=b) == [shared.number]
+    assert sorted(listed(world.handler_b, view="all", unit=b)) == sorted([theirs, shared.number])
+    assert listed(world.handler_b, view="all", unit=a) == []
