@@ -1,11 +1,11 @@
-"""Settled months (月度结算): a whole month's counts over the district, counted once and kept.
+"""Settled months (月度结算): a whole month's counts, counted once and kept.
 
 A month's figures keep moving while its cases do: an overdue appeal upheld, a filing voided,
 a case closed that counts for the handling rate. A city publishes each month's evaluation once
 the month is over and its appeals are decided (EVALUATION_SETTLE_DAYS after its end); from then
 on those are the month's figures. Settling counts every kind's figures (indicators.figures_of)
-and the headline (headline.headline) over the whole district, as the live evaluation does,
-and keeps them (SettledMonth). The evaluation pages, reports, the `evaluate` command and the
+and the headline (headline.headline), as the live evaluation does, and keeps them
+(SettledMonth). The evaluation pages, reports, the `evaluate` command and the
 dashboard then read a settled month from there instead of counting its million events again.
 Scores and grades are still computed when read, from the weights and bands in force.
 
