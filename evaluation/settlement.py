@@ -34,9 +34,12 @@ from org.models import DataScope, Membership
 from org.roles import Role, Scope
 
 
-def settle(period: Period, *, now: datetime | None = None) -> list[SettledMonth]:
-    """Count `period`, a month over for EVALUATION_SETTLE_DAYS, over the district and each
-    territory evaluated, and keep its figures (again, if it was settled before)."""
+def settle(
+    period: Period, *, now: datetime | None = None, scopes: list[DataScope | None] | None = None
+) -> list[SettledMonth]:
+    """Count `period`, a month over for EVALUATION_SETTLE_DAYS, over the district (None) and
+    each territory evaluated, or over `scopes`, and keep its figures (again, if it was settled
+    before)."""
     now = now or timezone.now()
     if not period.is_month:
         raise Refusal("not_a_month", _("Only a whole month can be settled, e.g. 2026-10."))
@@ -46,8 +49,9 @@ def settle(period: Period, *, now: datetime | None = None) -> list[SettledMonth]
             _("%(month)s can be settled from %(day)s: its appeals may still be decided.")
             % {"month": period.label, "day": f"{settle_from(period):%Y-%m-%d}"},
         )
+    chosen = [None, *territories()] if scopes is None else scopes
     with transaction.atomic():
-        return [settle_over(period, scope, now) for scope in [None, *territories()]]
+        return [settle_over(period, scope, now) for scope in chosen]
 
 
 def settle_over(period: Period, scope: DataScope | None, now: datetime) -> SettledMonth:
@@ -80,18 +84,23 @@ def settle_from(period: Period) -> datetime:
     return period.end + timedelta(days=settings.EVALUATION_SETTLE_DAYS)
 
 
-def unsettled(now: datetime | None = None) -> list[Period]:
-    """The months that may be settled and are not (over the district): from the first event's
-    month to the last month over for EVALUATION_SETTLE_DAYS."""
+def unsettled(now: datetime | None = None) -> list[tuple[Period, list[DataScope | None]]]:
+    """The months that may be settled, from the first event's month to the last month over for
+    EVALUATION_SETTLE_DAYS, each with the scopes not settled yet: the district (None) and the
+    territories evaluated now (a street led since the month was settled, say)."""
     now = now or timezone.now()
     first = CaseEvent.objects.order_by("at").values_list("at", flat=True).first()
     if first is None:
         return []
-    done = set(SettledMonth.objects.filter(scope="").values_list("month", flat=True))
+    needed: dict[str, DataScope | None] = {"": None} | {t.key: t for t in territories()}
+    done: dict[date, set[str]] = {}
+    for month_of, scope in SettledMonth.objects.values_list("month", "scope"):
+        done.setdefault(month_of, set()).add(scope)
     months, month = [], Period.month(timezone.localtime(first).date())
     while settle_from(month) <= now:
-        if month.first not in done:
-            months.append(month)
+        missing = [scope for key, scope in needed.items() if key not in done.get(month.first, ())]
+        if missing:
+            months.append((month, missing))
         month = Period.month(month.last + timedelta(days=1))
     return months
 

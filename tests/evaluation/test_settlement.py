@@ -151,12 +151,26 @@ def test_the_command_settles_each_month_due_once(world: World) -> None:
     history(world)
     out = io.StringIO()
     call_command("evaluate", "--settle", stdout=out)
-    assert "settled 2026-10" in out.getvalue()  # the first event's month
+    assert "settled 2026-10 over district" in out.getvalue()  # the first event's month
     assert unsettled() == []
     again = io.StringIO()
     call_command("evaluate", "--settle", stdout=again)
     assert again.getvalue() == ""
     assert figures(K.UNIT, OCTOBER) == figures_of([K.UNIT], OCTOBER, live=True)[K.UNIT]
+
+    # A street led since: only its territory is settled, the district's figures stay.
+    district = SettledMonth.of(OCTOBER)
+    scope = Actor.of(make_person("sl", Role.LEADER, world.org.street, Scope.TERRITORY)).scope
+    assert [(month, scopes) for month, scopes in unsettled() if month == OCTOBER] == [
+        (OCTOBER, [scope])
+    ]
+    led = io.StringIO()
+    call_command("evaluate", "--settle", stdout=led)
+    assert f"settled 2026-10 over {scope.key} (" in led.getvalue()
+    kept = SettledMonth.of(OCTOBER)
+    assert kept is not None and district is not None
+    assert (kept.pk, kept.settled_at) == (district.pk, district.settled_at)  # not counted again
+    assert SettledMonth.of(OCTOBER, scope) is not None and unsettled() == []
 
 
 def test_unsettling_forgets_the_months_from_a_day_on(world: World) -> None:

@@ -18,6 +18,7 @@ from evaluation.report import Report, build_report
 from evaluation.settlement import settle, unsettled
 from evaluation.xlsx import workbook_bytes
 from org.access import Refusal
+from org.models import DataScope
 
 
 class Command(BaseCommand):
@@ -39,8 +40,8 @@ class Command(BaseCommand):
         if options["period"] is None:
             if not options["settle"]:
                 raise CommandError("give --period (or --settle alone to settle the months due)")
-            for month in unsettled():
-                self.settle(month)
+            for month, scopes in unsettled():
+                self.settle(month, scopes)
             return
         try:
             period = Period.parse(options["period"])
@@ -60,10 +61,11 @@ class Command(BaseCommand):
         if report.chain is not None and not report.chain.verifies:
             raise CommandError(f"the audit chain is broken: {len(report.chain.findings)} findings")
 
-    def settle(self, month: Period) -> None:
+    def settle(self, month: Period, scopes: list[DataScope | None] | None = None) -> None:
         started = time.monotonic()
-        settle(month)
-        self.stdout.write(f"settled {month.label} ({time.monotonic() - started:.1f} s)")
+        settled = settle(month, scopes=scopes)
+        over = ", ".join(s.scope or "district" for s in settled)
+        self.stdout.write(f"settled {month.label} over {over} ({time.monotonic() - started:.1f} s)")
 
 
 def as_text(report: Report) -> str:
