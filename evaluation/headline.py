@@ -114,8 +114,8 @@ def headline(
     """The figures of `period`, over all cases or those of `cases` (a leader's territory, the
     cases of `scope`). A settled month's figures are those kept when it was settled (its
     handling rate as of then), unless `live`."""
-    if not live and (settled := SettledMonth.among(period, cases, scope)) is not None:
-        return Headline(**settled.headline)
+    if not live and (kept := settled_headlines([period], scope_of(cases, scope))):
+        return kept[period.first]
     as_of = as_of or timezone.now()
     events = events_in(period, cases).filter(verb__in=HEADLINE_VERBS)
     return headline_of(period, events.aggregate(**counting(as_of), **handling_times()), cases)
@@ -201,7 +201,7 @@ def settled_headlines(periods: list[Period], scope: str | None) -> dict[date, He
     """The settled months among `periods`, over the scope named (none when None)."""
     if scope is None:
         return {}
-    months = [period.first for period in periods]
+    months = [period.first for period in periods if period.is_month]
     settled = SettledMonth.objects.filter(month__in=months, scope=scope)
     return {
         month: Headline(**figures) for month, figures in settled.values_list("month", "headline")

@@ -397,8 +397,8 @@ def figures_of(
     """`figures` of several kinds, reading each scan they share once; `live` counts a settled
     month again (to settle it anew)."""
     kinds = list(kinds)
-    if not live and (settled := SettledMonth.among(period, cases, scope)) is not None:
-        return {kind: settled.figures_of(kind) for kind in kinds}
+    if not live and (kept := SettledMonth.figures_among(period, cases, scope, kinds)) is not None:
+        return kept
     scans: dict[ScanKey, list[tuple[str, Count]]] = {}
     for kind in kinds:
         for count in COUNTS[kind]:

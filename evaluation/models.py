@@ -10,6 +10,7 @@ from typing import Any
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
@@ -187,24 +188,32 @@ class SettledMonth(models.Model):
     @classmethod
     def of(cls, period: Period, scope: DataScope | None = None) -> SettledMonth | None:
         """The settlement of the period over a scope (the whole district by default), if the
-        period is a month and it is settled."""
-        return cls.find(period, "" if scope is None else scope.key)
+        period is a month and it is settled: when and over what, its counts not read."""
+        key = "" if scope is None else scope.key
+        return cls.kept(period, key).defer("figures", "headline").first()
 
     @classmethod
-    def among(
-        cls, period: Period, cases: object | None, scope: DataScope | None
-    ) -> SettledMonth | None:
-        """The settlement to read for figures counted over `cases` (see `scope_of`)."""
-        return cls.find(period, scope_of(cases, scope))
+    def kept(cls, period: Period, scope: str | None) -> QuerySet[SettledMonth]:
+        """The period's settlement over the scope named: none for another period than a month,
+        or when no scope is named (see `scope_of`)."""
+        if scope is None or not period.is_month:
+            return cls.objects.none()
+        return cls.objects.filter(month=period.first, scope=scope)
 
     @classmethod
-    def find(cls, period: Period, key: str | None) -> SettledMonth | None:
-        if key is None or not period.is_month:
+    def figures_among(
+        cls, period: Period, cases: object | None, scope: DataScope | None, kinds: list[str]
+    ) -> dict[str, dict[Any, dict[str, int]]] | None:
+        """The kept counts of `kinds` (each read alone: a grid's are most of the column) for
+        figures counted over `cases`, or None when the month is not settled over them."""
+        paths = [f"figures__{kind}" for kind in kinds]
+        row = cls.kept(period, scope_of(cases, scope)).values_list(*paths).first()
+        if row is None:
             return None
-        return cls.objects.filter(month=period.first, scope=key).first()
-
-    def figures_of(self, kind: str) -> dict[Any, dict[str, int]]:
-        return {key: counts for key, counts in self.figures.get(kind, [])}
+        return {
+            kind: {key: counts for key, counts in pairs or []}
+            for kind, pairs in zip(kinds, row, strict=True)
+        }
 
 
 def scope_of(cases: object | None, scope: DataScope | None) -> str | None:

@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from cases.models import Case, CaseEvent
 from evaluation.headline import headline
 from evaluation.indicators import figures_of
-from evaluation.models import ObjectKind, SettledMonth
+from evaluation.models import ObjectKind, SettledMonth, scope_of
 from evaluation.periods import Period
 from org.access import Refusal
 from org.models import DataScope, Membership
@@ -61,7 +61,7 @@ def settle_over(period: Period, scope: DataScope | None, now: datetime) -> Settl
     kept = {kind: [[key, counts] for key, counts in rows.items()] for kind, rows in found.items()}
     settled, _created = SettledMonth.objects.update_or_create(
         month=period.first,
-        scope="" if scope is None else scope.key,
+        scope=scope_of(cases, scope),
         defaults={
             "settled_at": now,
             "figures": kept,

@@ -41,12 +41,12 @@ class Command(BaseCommand):
             if not options["settle"]:
                 raise CommandError("give --period (or --settle alone to settle the months due)")
             for month, scopes in unsettled():
-                self.settle(month, scopes)
+                self.settle_month(month, scopes)
             return
         try:
             period = Period.parse(options["period"])
             if options["settle"]:
-                self.settle(period)
+                self.settle_month(period)
         except Refusal as refusal:
             raise CommandError(refusal.message) from refusal
         if options["format"] == "xlsx" and options["out"] is None:
@@ -61,7 +61,7 @@ class Command(BaseCommand):
         if report.chain is not None and not report.chain.verifies:
             raise CommandError(f"the audit chain is broken: {len(report.chain.findings)} findings")
 
-    def settle(self, month: Period, scopes: list[DataScope | None] | None = None) -> None:
+    def settle_month(self, month: Period, scopes: list[DataScope | None] | None = None) -> None:
         started = time.monotonic()
         settled = settle(month, scopes=scopes)
         over = ", ".join(s.scope or "district" for s in settled)
