@@ -175,11 +175,15 @@ def _earlier_upload(case: Case, request_id: str, digest: str, actor: Actor) -> P
 
 def doubts(case: Case, photo: Photo) -> list[str]:
     """Why a photo deserves a second look, from its EXIF: taken long before it was sent (an
-    old picture of another day), or far from the place reported."""
+    old picture of another day), or far from the place reported. A report's photo is judged
+    against when the problem was seen: a phone may have queued it offline for a day."""
     found = []
     max_age = timedelta(hours=settings.PHOTO_MAX_AGE_HOURS)
-    if photo.taken_at is not None and photo.uploaded_at - photo.taken_at > max_age:
-        age = timesince(photo.taken_at, photo.uploaded_at)
+    seen = photo.uploaded_at
+    if photo.stage == PhotoStage.REPORT and case.observed_at is not None:
+        seen = min(seen, case.observed_at)
+    if photo.taken_at is not None and seen - photo.taken_at > max_age:
+        age = timesince(photo.taken_at, seen)
         found.append(_("Taken %(age)s before it was sent (EXIF).") % {"age": age})
     if photo.taken_point is not None:
         metres = distance_m(photo.taken_point.x, photo.taken_point.y, case.point.x, case.point.y)

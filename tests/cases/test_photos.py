@@ -541,6 +541,27 @@ def test_the_acceptor_is_warned_of_a_photo_taken_long_before_or_far_from_the_rep
     assert html.count('data-testid="photo-doubt"') == 2 and "EXIF" in html
 
 
+def test_a_report_queued_offline_is_judged_from_when_it_was_seen_not_when_it_arrived(
+    world: World, media: Path, settings: Any
+) -> None:
+    settings.PHOTO_MAX_AGE_HOURS = 24
+    case = report_case(
+        actor=world.actors.inspector,
+        channel=Channel.INSPECTOR,
+        description="路边有成堆垃圾",
+        lon=WEST[0],
+        lat=WEST[1],
+        case_type=world.garbage,
+        observed_at=datetime(2026, 11, 21, 9, 0, tzinfo=SHANGHAI),  # two days before MONDAY_10
+        now=MONDAY_10,
+    )
+    lon, lat = dms(WEST[0]), dms(WEST[1])
+    at_the_time = encoded(picture(), exif=exif(taken="2026:11:21 08:55:00", lon=lon, lat=lat))
+    assert photos.doubts(case, store(world, case, at_the_time)) == []
+    days_before = encoded(picture(), exif=exif(taken="2026:11:19 08:55:00", lon=lon, lat=lat))
+    assert len(photos.doubts(case, store(world, case, days_before))) == 1
+
+
 def test_verify_audit_finds_a_photo_file_swapped_lost_or_without_its_event(
     world: World, media: Path
 ) -> None:
