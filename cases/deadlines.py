@@ -56,6 +56,8 @@ DEFAULT_STAGE_LIMITS: Final[dict[tuple[str, str], Limit]] = {
     ("close", U): Limit(30, Clock.NATURAL),
     ("urge_reply", N): Limit(420, Clock.WORKING),  # an urged unit answers (督办回复)
     ("urge_reply", U): Limit(60, Clock.NATURAL),
+    ("callback", N): Limit(960, Clock.WORKING),  # closed → the public reporter called back (回访)
+    ("callback", U): Limit(480, Clock.WORKING),
 }
 
 WARN_SHARE: Final = 0.8  # a step's light turns yellow when this share of its time is used
@@ -215,6 +217,17 @@ def start_urge_reply(case: Case, now: datetime) -> None:
     """督办: the urged unit's answer is due; a second urging keeps the first one's due time."""
     if case.urge_due_at is None:
         case.urge_due_at = add(now, stage_limit("urge_reply", urgent=case.is_urgent))
+
+
+def callback_due(case: Case, now: datetime) -> tuple[datetime, Light | None]:
+    """回访 of a closed public report: when the reporter is to be called back, and its light.
+    Scheduled from the closing, on the callback step's limit; kept out of the case's own
+    deadline, which a closed case no longer has."""
+    assert case.closed_at is not None
+    limit = stage_limit("callback", urgent=case.is_urgent)
+    due = add(case.closed_at, limit)
+    warn_at = warning_time(case.closed_at, due, limit.clock)
+    return due, _light(due, warn_at, now)
 
 
 def _handling_clock(case: Case) -> str:

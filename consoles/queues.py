@@ -87,7 +87,7 @@ QUEUES: dict[str, tuple[Queue, ...]] = {
             _("Public reports closed, to call back"),
             lambda cases, actor, now: cases.filter(
                 status=S.CLOSED, channel__in=PUBLIC_CHANNELS, satisfaction=""
-            ),
+            ).exclude(hotline_call__callback_wanted=False),  # a caller who asked for none
         ),
     ),
     Role.SHIFT_LEADER: (

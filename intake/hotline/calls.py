@@ -19,7 +19,8 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cases.models import Case, Channel, Status
+from cases.deadlines import callback_due
+from cases.models import Case, Channel, Light, Status
 from cases.reporting import report_case
 from cases.steps import clean_text
 from catalog.models import CaseType
@@ -127,6 +128,8 @@ class CallbackDue:
     caller: str
     phone: str
     note: str
+    due: datetime
+    light: Light | None
 
 
 def callbacks_due() -> QuerySet[Case]:
@@ -142,6 +145,7 @@ def callbacks_due() -> QuerySet[Case]:
         .only(
             "number",
             "closed_at",
+            "is_urgent",
             "contact_name",
             "contact_phone",
             "hotline_call__caller",
@@ -152,8 +156,8 @@ def callbacks_due() -> QuerySet[Case]:
     )
 
 
-def to_call_back(cases: Iterable[Case]) -> list[CallbackDue]:
-    """Whom to call for each case: the call's caller, else the case's contact."""
+def to_call_back(cases: Iterable[Case], now: datetime) -> list[CallbackDue]:
+    """Whom to call for each case, and by when: the call's caller, else the case's contact."""
     due = []
     for case in cases:
         call = getattr(case, "hotline_call", None)
@@ -163,6 +167,7 @@ def to_call_back(cases: Iterable[Case]) -> list[CallbackDue]:
                 call.caller if call else case.contact_name,
                 call.phone if call else case.contact_phone,
                 call.callback_note if call else "",
+                *callback_due(case, now),
             )
         )
     return due

@@ -17,6 +17,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -91,7 +92,7 @@ def _page(
         ),
         "kept_pin": _kept_pin(form),
         "recorded": recorded,
-        "callbacks": calls.to_call_back(due[: calls.CALLBACKS_SHOWN]),
+        "callbacks": calls.to_call_back(due[: calls.CALLBACKS_SHOWN], timezone.now()),
         "callbacks_total": due.count(),
         "today": list(calls.calls_today(actor)[: calls.CALLS_SHOWN]),
         "map_config": _map_config(),

@@ -10,11 +10,15 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from cases import deadlines
 from cases import workflow as wf
-from cases.models import Case, Channel, Satisfaction
+from cases.calendar import Clock
+from cases.deadlines import Limit
+from cases.models import Case, Channel, Light, Satisfaction
 from cases.reporting import report_case
-from intake.hotline.calls import CallIn, callbacks_due, calls_today, record_call
-from tests.cases.conftest import MONDAY_10, WEST, World
+from consoles.queues import cases_in, queue_for
+from intake.hotline.calls import CallIn, callbacks_due, calls_today, record_call, to_call_back
+from tests.cases.conftest import MONDAY_10, SHANGHAI, WEST, World
 from tests.cases.making import public_report, reported
 
 pytestmark = pytest.mark.django_db
@@ -92,6 +96,33 @@ def test_a_case_called_back_leaves_the_list(world: World, acceptor_client: Clien
     assert due_numbers() == []
     page = acceptor_client.get("/hotline/").content.decode()
     assert "没有待回访的来电人" in page
+
+
+def test_a_callback_is_due_two_working_days_after_closing_with_its_light(
+    world: World, acceptor_client: Client
+) -> None:
+    case = closed(world, hotline_case(world, 1), at=10)
+    closed_at = MONDAY_10 + timedelta(minutes=10)
+    assert case.closed_at == closed_at
+    [due] = to_call_back(callbacks_due(), closed_at)
+    assert due.due == deadlines.add(closed_at, Limit(960, Clock.WORKING)) > closed_at
+    assert due.light == Light.GREEN
+    assert to_call_back(callbacks_due(), due.due + timedelta(minutes=1))[0].light == Light.RED
+    page = acceptor_client.get("/hotline/").content.decode()
+    assert (
+        'data-testid="callback-due">' in page
+        and due.due.astimezone(SHANGHAI).strftime("%m-%d %H:%M") in page
+    )
+
+
+def test_the_acceptors_callback_queue_leaves_out_callers_who_wanted_none(world: World) -> None:
+    wanted = closed(world, hotline_case(world, 1), at=10)
+    closed(world, hotline_case(world, 2, callback=False), at=20)
+    app = closed(world, public_report(world), at=30)
+    queue = queue_for(world.actors.acceptor, "callback")
+    assert queue is not None
+    found = cases_in(queue, world.actors.acceptor, MONDAY_10 + timedelta(hours=1))
+    assert {case.number for case in found} == {wanted.number, app.number}
 
 
 def test_my_calls_today_are_my_own_calls_since_midnight(world: World) -> None:
