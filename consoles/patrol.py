@@ -1,5 +1,6 @@
 """Patrol coverage (巡查覆盖): for one day, how much of each inspector area (责任网格) the
-inspectors' phones passed through, the least covered area first, and who is on duty now. For
+inspectors' phones passed through, the least covered area first, each area's unit grids one by
+one (the unpatrolled first), and who is on duty now. For
 the supervision center and those who watch it. Read from the tracks of intake/mobile.
 """
 
@@ -16,7 +17,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
-from geo.models import InspectorArea
+from geo.models import InspectorArea, UnitGrid
 from intake.mobile.models import Shift
 from intake.mobile.tracks import GridCoverage, coverage
 from org.access import viewer_for
@@ -52,6 +53,15 @@ def area_rows(day: date) -> list[AreaRow]:
     areas = InspectorArea.objects.prefetch_related("inspectors")
     rows = [_row(area, [seen[g] for g in grids_of[area.pk]]) for area in areas]
     return sorted(rows, key=lambda row: (row.share, row.area.code))
+
+
+def grid_rows(area: InspectorArea, day: date) -> list[tuple[UnitGrid, GridCoverage]]:
+    """The area's unit grids with how each was patrolled on `day`, the unpatrolled first."""
+    start = timezone.make_aware(datetime.combine(day, time()))
+    grids = list(area.grids.only("code"))
+    seen = coverage([grid.pk for grid in grids], start, _next_day(start))
+    rows = [(grid, seen[grid.pk]) for grid in grids]
+    return sorted(rows, key=lambda row: (row[1].pings, row[0].code))
 
 
 def _next_day(start: datetime) -> datetime:
@@ -93,4 +103,9 @@ def patrol_coverage(request: HttpRequest) -> HttpResponse:
         day = today
     day = min(day, today)
     context = {"day": day, "today": today, "rows": area_rows(day), "on_duty": on_duty_now(now)}
+    if code := request.GET.get("area"):  # one area's grids, each with its patrol
+        # PostgreSQL refuses a NUL in a text: such a code names no area either.
+        area = InspectorArea.objects.filter(code=code[:20]).first() if code.isprintable() else None
+        context |= {"asked_area": code, "area": area}
+        context["grid_rows"] = grid_rows(area, day) if area else []
     return render(request, "consoles/patrol.html", context)

@@ -69,3 +69,29 @@ def test_posts_outside_the_supervision_center_and_its_watchers_are_refused(
     desk = client_for(world.acceptor).get(reverse("workspace", args=["acceptor"]))
     assert 'data-testid="patrol-link"' in desk.content.decode()
     assert 'data-testid="cameras-link"' in desk.content.decode()
+
+
+def test_an_areas_grids_are_listed_one_by_one_the_unpatrolled_first(world: World) -> None:
+    here = place(*WEST).grid_id
+    others = list(UnitGrid.objects.exclude(pk=here).order_by("code").values_list("pk", flat=True))
+    area = InspectorArea.objects.create(code="A01", name="一号责任网格")
+    area.grids.set([here, *others[:2]])
+    yesterday = timezone.localdate() - timedelta(days=1)
+    noon = timezone.make_aware(datetime.combine(yesterday, time(12)))
+    walker = world.person(world.inspector_2)
+    start_shift(walker, now=noon - timedelta(minutes=20))
+    record_pings(walker, pings_at(noon, 10, 5), now=noon)
+
+    client = client_for(world.shift_leader)
+    day = yesterday.isoformat()
+    page = client.get(reverse("patrol"), {"day": day, "area": "A01"}).content.decode()
+    section = page.split('data-testid="area-grids"')[1]
+    rows = re.findall(r'<tr data-grid="(\w+)">(.*?)</tr>', section, re.S)
+    codes = dict(UnitGrid.objects.values_list("pk", "code"))
+    assert [code for code, _ in rows] == [codes[others[0]], codes[others[1]], codes[here]]
+    walked = re.findall(r"<td[^>]*>(.*?)</td>", rows[2][1], re.S)
+    assert walked[2:5] == ["1", "2", (noon - timedelta(minutes=10)).strftime("%H:%M")]
+    for asked in ("A99", "A\x0001", "<script>"):
+        answer = client.get(reverse("patrol"), {"day": day, "area": asked})
+        assert answer.status_code == 200
+        assert "没有此编码的责任网格" in answer.content.decode()
