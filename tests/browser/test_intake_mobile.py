@@ -6,17 +6,22 @@ from __future__ import annotations
 
 import io
 import re
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from django.utils import timezone
 from PIL import Image
 from playwright.sync_api import Browser, BrowserContext, Page, Route, expect
 from playwright.sync_api import Error as PlaywrightError
 
+from cases import deadlines
 from cases import workflow as wf
 from cases.models import Case, Channel
+from cases.reporting import report_case
+from org.access import Actor
 from tests.browser.test_login import sign_in
-from tests.cases.conftest import WEST, World
+from tests.cases.conftest import EAST, WEST, World
 from tests.cases.making import public_report
 from tests.conftest import PASSWORD
 
@@ -249,6 +254,46 @@ def test_an_inspector_confirms_a_verify_task_with_a_photo(
         assert case.photos.filter(stage="report").count() == 1
         expect(page.get_by_test_id("tasks")).not_to_contain_text(case.number)
         assert errors == []
+    finally:
+        context.close()
+
+
+def test_my_tasks_are_listed_nearest_first_with_their_lights(
+    browser: Browser, live_server: object, world: World
+) -> None:
+    now = timezone.now()
+    far = report_case(
+        actor=Actor.public(), channel=Channel.APP, description="远处的垃圾",
+        lon=EAST[0], lat=EAST[1], now=now - timedelta(hours=2),
+    )  # fmt: skip
+    near = public_report(world)
+    inspector = world.person(world.inspector)
+    # Sent first, so the server lists the far one first (by due time).
+    wf.send_verify(
+        far, actor=world.actors.acceptor, inspector=inspector, now=now - timedelta(hours=2)
+    )
+    wf.send_verify(near, actor=world.actors.acceptor, inspector=inspector, now=now)
+    base = live_server.url  # type: ignore[attr-defined]
+    context = phone(browser)
+    page = context.new_page()
+    try:
+        sign_in(page, base, "inspector", PASSWORD)
+        page.goto(f"{base}/m/")
+        page.get_by_role("button", name="任务").click()
+        rows = page.get_by_test_id("tasks").locator("li")
+        expect(rows).to_have_count(2)
+        assert [rows.nth(n).get_attribute("data-number") for n in range(2)] == [
+            near.number,
+            far.number,
+        ]
+        for row, case in zip((rows.nth(0), rows.nth(1)), (near, far), strict=True):
+            case.refresh_from_db()
+            expected = deadlines.light(case, timezone.now())
+            assert expected is not None
+            expect(row.locator("span.light")).to_have_class(re.compile(rf"\b{expected}\b"))
+        # Each with its distance from the phone, which stands at the near one.
+        expect(rows.nth(0)).to_contain_text("· 0 米")
+        expect(rows.nth(1)).to_contain_text(re.compile(r"· [1-9][\d.]* (米|公里)"))
     finally:
         context.close()
 
