@@ -28,7 +28,7 @@ from cases.models import (
 )
 from cases.notify import notify
 from cases.signals import case_changed
-from cases.transitions import TRANSITIONS, check_allowed
+from cases.transitions import TRANSITIONS, check_allowed, check_role
 from lib.text import has_control_characters
 from org.access import Actor, Refusal
 from org.models import Membership, Person, Unit, UnitKind
@@ -56,6 +56,7 @@ def act(
     now: datetime | None = None,
 ) -> Case:
     now, reason = now or timezone.now(), clean_text(reason)  # refused before anything is locked
+    check_role(actor, verb)  # as is a post the verb is never for, whatever the case
     with transaction.atomic():
         case = lock_case(case_or_number)
         check_allowed(case, actor, verb, now)
