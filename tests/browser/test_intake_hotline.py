@@ -1,10 +1,12 @@
 """The hotline console in Chromium at 1366×768: an acceptor opens it from the acceptance desk,
 types an address, chooses a suggestion with the keyboard, sees where it lies, records the call
-and gets the case number with a fresh form."""
+and gets the case number with a fresh form; once the case is closed, the callback due fits a
+phone's screen."""
 
 from pathlib import Path
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from cases.models import Case, Channel, Status
@@ -56,3 +58,11 @@ def test_an_acceptor_records_a_call_choosing_an_address_suggestion(
     assert (case.status, case.channel) == (Status.REPORTED, Channel.HOTLINE)
     assert case.address == "中山路12号"
     assert Call.objects.get(case=case).phone == "13812345678"
+    # Once closed, the caller waits for a callback; on a phone the list stays on the screen.
+    Case.objects.filter(pk=case.pk).update(status=Status.CLOSED, closed_at=timezone.now())
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.reload()
+    due = page.get_by_test_id("callbacks").locator(f'tr[data-case="{case.number}"]')
+    expect(due).to_contain_text("13812345678")
+    expect(due.get_by_test_id("callback-due").locator(".light")).to_have_count(1)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
