@@ -56,7 +56,7 @@ def act(
     now: datetime | None = None,
 ) -> Case:
     now, reason = now or timezone.now(), clean_text(reason)  # refused before anything is locked
-    check_role(actor, verb)  # as is a post the verb is never for, whatever the case
+    check_role(actor, verb)  # a post the verb is never for: refused before the lock too
     with transaction.atomic():
         case = lock_case(case_or_number)
         check_allowed(case, actor, verb, now)

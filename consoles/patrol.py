@@ -1,7 +1,7 @@
 """Patrol coverage (巡查覆盖): for one day, how much of each inspector area (责任网格) the
-inspectors' phones passed through, the least covered area first, each area's unit grids one by
-one (the unpatrolled first), and who is on duty now. For
-the supervision center and those who watch it. Read from the tracks of intake/mobile.
+inspectors' phones passed through, the least covered area first; an area's unit grids one by
+one, the unpatrolled first; and who is on duty now. For the supervision center and those who
+watch it. Read from the tracks of intake/mobile.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ PATROL_ROLES = frozenset(
     {Role.ACCEPTOR, Role.SHIFT_LEADER, Role.LEADER, Role.ANALYST, Role.SYSADMIN}
 )
 ON_DUTY_WITHIN = timedelta(minutes=15)  # a phone heard since then is on patrol now
+CODE_MAX = InspectorArea._meta.get_field("code").max_length or 0
 
 
 @dataclass(frozen=True)
@@ -42,25 +43,34 @@ class AreaRow:
         return self.covered / self.grids if self.grids else 0.0
 
 
-def area_rows(day: date) -> list[AreaRow]:
-    """Each inspector area's grids patrolled on `day`, the least covered first."""
+@dataclass(frozen=True)
+class DayPatrol:
+    """The unit grids of each inspector area, and how each grid was patrolled on one day."""
+
+    grids_of: dict[int, list[int]]
+    seen: dict[int, GridCoverage]
+
+
+def day_patrol(day: date) -> DayPatrol:
     start = timezone.make_aware(datetime.combine(day, time()))
     grids_of: dict[int, list[int]] = defaultdict(list)
     links = InspectorArea.grids.through.objects.values_list("inspectorarea_id", "unitgrid_id")
     for area_id, grid_id in links:
         grids_of[area_id].append(grid_id)
     seen = coverage({g for grids in grids_of.values() for g in grids}, start, _next_day(start))
+    return DayPatrol(grids_of, seen)
+
+
+def area_rows(patrol: DayPatrol) -> list[AreaRow]:
+    """Each inspector area's grids patrolled, the least covered first."""
     areas = InspectorArea.objects.prefetch_related("inspectors")
-    rows = [_row(area, [seen[g] for g in grids_of[area.pk]]) for area in areas]
+    rows = [_row(area, [patrol.seen[g] for g in patrol.grids_of[area.pk]]) for area in areas]
     return sorted(rows, key=lambda row: (row.share, row.area.code))
 
 
-def grid_rows(area: InspectorArea, day: date) -> list[tuple[UnitGrid, GridCoverage]]:
-    """The area's unit grids with how each was patrolled on `day`, the unpatrolled first."""
-    start = timezone.make_aware(datetime.combine(day, time()))
-    grids = list(area.grids.only("code"))
-    seen = coverage([grid.pk for grid in grids], start, _next_day(start))
-    rows = [(grid, seen[grid.pk]) for grid in grids]
+def grid_rows(area: InspectorArea, patrol: DayPatrol) -> list[tuple[UnitGrid, GridCoverage]]:
+    """The area's unit grids, each with how it was patrolled, the unpatrolled first."""
+    rows = [(grid, patrol.seen[grid.pk]) for grid in area.grids.only("code")]
     return sorted(rows, key=lambda row: (row[1].pings, row[0].code))
 
 
@@ -102,10 +112,12 @@ def patrol_coverage(request: HttpRequest) -> HttpResponse:
     except ValueError:
         day = today
     day = min(day, today)
-    context = {"day": day, "today": today, "rows": area_rows(day), "on_duty": on_duty_now(now)}
+    patrol = day_patrol(day)
+    context = {"day": day, "today": today, "rows": area_rows(patrol), "on_duty": on_duty_now(now)}
     if code := request.GET.get("area"):  # one area's grids, each with its patrol
         # PostgreSQL refuses a NUL in a text: such a code names no area either.
-        area = InspectorArea.objects.filter(code=code[:20]).first() if code.isprintable() else None
+        readable = len(code) <= CODE_MAX and code.isprintable()
+        area = InspectorArea.objects.filter(code=code).first() if readable else None
         context |= {"asked_area": code, "area": area}
-        context["grid_rows"] = grid_rows(area, day) if area else []
+        context["grid_rows"] = grid_rows(area, patrol) if area else []
     return render(request, "consoles/patrol.html", context)
