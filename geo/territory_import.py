@@ -8,6 +8,7 @@ Existing rows are updated by code, so cases and components that point at a grid 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -331,6 +332,52 @@ def import_territory(
         territory_replaced.send(sender=import_territory, revision=GeoRevision.current())
     report.written = True
     return report
+
+
+GRID_ATTRIBUTES = ("land_use", "management_grade", "start_date", "end_date", "notes")
+
+
+def stored_as(features: list[TerritoryFeature], offices: dict[str, Unit] | None = None) -> bool:
+    """Whether the territory stored is exactly `features` (and `offices`): importing them again
+    would write the same rows. Any difference, however small, answers False."""
+    offices = offices or {}
+    return _described(features, offices) == _stored(named=offices.keys())
+
+
+def _described(features: list[TerritoryFeature], offices: dict[str, Unit]) -> set[tuple[Any, ...]]:
+    rows: set[tuple[Any, ...]] = set()
+    for f in features:
+        shape = shapely.to_wkb(f.geometry)
+        if f.level == "street":
+            kind = f.attributes.get("kind") or _street_kind(f.code)
+            office = offices[f.code].pk if f.code in offices else None
+            rows.add(("street", f.code, f.name, shape, kind, office))
+        elif f.level == "grid":
+            values = tuple(f.attributes.get(name) or None for name in GRID_ATTRIBUTES)
+            rows.add(("grid", f.code, f.name, shape, *values))
+        else:
+            rows.add((f.level, f.code, f.name, shape))
+    return rows
+
+
+def _stored(named: Collection[str]) -> set[tuple[Any, ...]]:
+    """The stored territory as _described writes it. A street's office is compared only
+    where the import names one: elsewhere an import keeps whatever office it has."""
+    rows: set[tuple[Any, ...]] = set()
+    for code, name, shape in District.objects.values_list("code", "name", "boundary"):
+        rows.add(("district", code, name, shapely.to_wkb(shape)))
+    streets = Street.objects.values_list("full_code", "name", "boundary", "kind", "office")
+    for code, name, shape, kind, office in streets:
+        named_office = office if code in named else None
+        rows.add(("street", code, name, shapely.to_wkb(shape), kind, named_office))
+    communities = Community.objects.values_list("full_code", "name", "boundary")
+    for code, name, shape in communities:
+        rows.add(("community", code, name, shapely.to_wkb(shape)))
+    for code, name, shape, *values in UnitGrid.objects.values_list(
+        "code", "name", "boundary", *GRID_ATTRIBUTES
+    ):
+        rows.add(("grid", code, name, shapely.to_wkb(shape), *(v or None for v in values)))
+    return rows
 
 
 def _write(

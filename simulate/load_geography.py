@@ -2,10 +2,13 @@
 
 The territory goes through the same validated, all-or-nothing import as a city's own file
 (geo/territory_import.py); the gazetteer and the inspector areas are replaced as a whole.
-Running it again with the same seed leaves the same rows (grid ids are kept).
+Running it again with the same seed leaves the same rows (grid ids are kept); a territory
+stored exactly as generated is not imported again.
 """
 
 from __future__ import annotations
+
+from collections import Counter
 
 import numpy as np
 from django.db import transaction
@@ -21,7 +24,7 @@ from geo.models import (
     UnitGrid,
 )
 from geo.territory_file import TerritoryFeature
-from geo.territory_import import ImportReport, import_territory
+from geo.territory_import import ImportReport, import_territory, stored_as
 from org.models import Person, Unit
 from simulate.demo_geo import DemoGeography, ring_of
 
@@ -98,6 +101,8 @@ def _load_territory(geo: DemoGeography, seed: int) -> ImportReport:
     features = _territory_features(geo, seed)
     offices = {geo.district.code + s.code: Unit.objects.get(code=s.unit_code) for s in geo.streets}
     # A different seed draws other grids: the previous district's must not linger.
+    if stored_as(features, offices):  # loaded again: the same rows, checked when first written
+        return ImportReport(counts=Counter(f.level for f in features))
     codes = {f.code for f in features if f.level == "grid"}
     UnitGrid.objects.exclude(code__in=codes).delete()
     report = import_territory(features, offices=offices)

@@ -10,7 +10,7 @@ from shapely.geometry import box, mapping
 from geo.models import Community, GeoRevision, Street, UnitGrid
 from geo.territory_export import export_territory
 from geo.territory_file import TerritoryFileError, read_geojson, read_shapefile_zip, write_geojson
-from geo.territory_import import import_territory, validate_territory
+from geo.territory_import import import_territory, stored_as, validate_territory
 from org.models import Unit, UnitKind
 from tests.geo.territory import DISTRICT, STEP, X0, Y0, grid_code, small_territory
 
@@ -51,6 +51,24 @@ def test_importing_again_updates_in_place_and_keeps_ids() -> None:
     assert import_territory(features).ok
     assert dict(UnitGrid.objects.values_list("code", "id")) == ids
     assert UnitGrid.objects.get(code=features[-1].code).name == "新名称"
+
+
+def test_the_stored_territory_is_told_apart_from_any_other() -> None:
+    office = Unit.objects.create(code="S01", name="一街道办", kind=UnitKind.STREET)
+    offices = {DISTRICT + "001": office}
+    assert import_territory(small_territory(), offices=offices).ok
+    assert stored_as(small_territory(), offices)
+    assert stored_as(small_territory())  # an import naming no office keeps the stored ones
+    other = Unit.objects.create(code="S02", name="二街道办", kind=UnitKind.STREET)
+    assert not stored_as(small_territory(), {DISTRICT + "001": other})
+    renamed, moved, attributed, fewer = (small_territory() for _ in range(4))
+    renamed[-1].name = "新名称"
+    moved[-1].geometry = box(X0, Y0, X0 + STEP, Y0 + STEP * 1.01)
+    attributed[-1].attributes["land_use"] = "R"
+    for features in (renamed, moved, attributed, fewer[:-1]):
+        assert not stored_as(features, offices)
+    UnitGrid.objects.filter(code=grid_code("001", "001", 1)).update(notes="手工备注")
+    assert not stored_as(small_territory(), offices)
 
 
 def test_importing_again_renames_streets_and_communities_in_place_and_keeps_their_offices() -> None:
