@@ -24,6 +24,7 @@ from cases.models import (
     Task,
 )
 from consoles.rows import ROW_COLUMNS, ROW_RELATED
+from intake.hotline.calls import wanting_callback
 from org.access import Actor
 from org.roles import Role
 
@@ -85,9 +86,9 @@ QUEUES: dict[str, tuple[Queue, ...]] = {
         Queue(
             "callback",
             _("Public reports closed, to call back"),
-            lambda cases, actor, now: cases.filter(
-                status=S.CLOSED, channel__in=PUBLIC_CHANNELS, satisfaction=""
-            ).exclude(hotline_call__callback_wanted=False),  # a caller who asked for none
+            lambda cases, actor, now: wanting_callback(
+                cases.filter(status=S.CLOSED, channel__in=PUBLIC_CHANNELS, satisfaction="")
+            ),
         ),
     ),
     Role.SHIFT_LEADER: (

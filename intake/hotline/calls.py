@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, time
 
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -138,9 +138,9 @@ def callbacks_due() -> QuerySet[Case]:
     reported in the hotline channel without this console (through the API) is due as well;
     a caller who wanted no callback is not. They are few: the partial index cases_to_call_back
     (cases/models.py) holds the closed public reports not called back."""
+    closed = Case.objects.filter(channel=Channel.HOTLINE, status=Status.CLOSED, satisfaction="")
     return (
-        Case.objects.filter(channel=Channel.HOTLINE, status=Status.CLOSED, satisfaction="")
-        .filter(Q(hotline_call__isnull=True) | Q(hotline_call__callback_wanted=True))
+        wanting_callback(closed)
         .select_related("hotline_call")
         .only(
             "number",
@@ -154,6 +154,11 @@ def callbacks_due() -> QuerySet[Case]:
         )
         .order_by("closed_at", "id")
     )
+
+
+def wanting_callback[C: QuerySet[Case]](cases: C) -> C:
+    """Leave out the callers who asked for no callback (a report from elsewhere wants one)."""
+    return cases.exclude(hotline_call__callback_wanted=False)
 
 
 def to_call_back(cases: Iterable[Case], now: datetime) -> list[CallbackDue]:
