@@ -11,6 +11,11 @@ PYTHON := $(shell for p in python3.13 python3.12 python3 python; do \
 
 .PHONY: help run test lint format messages clean python npm
 
+# Bytecode is cached (some machines set PYTHONDONTWRITEBYTECODE=1): without the cache every
+# pytest-xdist worker compiles the project and rewrites the test modules' asserts again,
+# 10 s of each worker's collection.
+unexport PYTHONDONTWRITEBYTECODE
+
 help:
 	@echo "make run    set up, migrate, load the demo district, simulate its last 90 days and serve http://$(HOST):$(PORT)"
 	@echo "make test   set up and run the whole test suite"
