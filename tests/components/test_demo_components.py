@@ -3,6 +3,9 @@ deterministic and idempotent."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import Any
+
 import numpy as np
 import pytest
 import shapely
@@ -13,7 +16,8 @@ from cases.reporting import report_case
 from catalog.loading import load_catalog
 from catalog.models import CaseType, Edition
 from components.models import Component, ComponentStatus
-from geo.models import District, Road, RoadClass
+from geo.models import District, Road, RoadClass, UnitGrid
+from geo.territory_import import import_territory
 from lib.coords import gk_zone_epsg, to_metres
 from org.access import Actor
 from org.models import Membership, Unit, UnitKind
@@ -26,16 +30,26 @@ from simulate.demo_components import (
 )
 from simulate.demo_org import load_organisation
 from tests.components.conftest import WEST
-from tests.geo.territory import X0, Y0
+from tests.conftest import rolled_back_at_the_end, settled
+from tests.geo.territory import X0, Y0, small_territory
 
-pytestmark = [pytest.mark.django_db, pytest.mark.heavy, pytest.mark.usefixtures("territory")]
+pytestmark = [pytest.mark.django_db, pytest.mark.heavy]
 FARTHEST_M = max(HALF_WIDTH_M.values()) + max(p[3] for p in PLACES.values())
 
 
-@pytest.fixture
-def roads() -> list[Road]:
-    load_catalog()
-    load_organisation()
+@pytest.fixture(scope="module")
+def roads(django_db_setup: None, django_db_blocker: Any) -> Iterator[list[Road]]:
+    """The small territory, both catalogues, the demo organisation and three roads, stored
+    once for the module (loading the catalogues for each test took most of its time)."""
+    with rolled_back_at_the_end(django_db_blocker):
+        assert import_territory(small_territory()).ok
+        assert UnitGrid.objects.count() == 16
+        load_catalog()
+        load_organisation()
+        yield settled(_roads())
+
+
+def _roads() -> list[Road]:
     lines = [
         ("迎宾大道", RoadClass.MAIN, [(X0 - 0.0005, Y0 + 0.002), (X0 + 0.0045, Y0 + 0.0021)]),
         ("文化路", RoadClass.SECONDARY, [(X0 + 0.002, Y0 - 0.0005), (X0 + 0.0022, Y0 + 0.0045)]),
