@@ -25,6 +25,13 @@ pytestmark = pytest.mark.django_db
 YUNCHENG_PREVIEW = "zhcg2026/smart_cityguard:standards_preview.csv"
 
 
+@pytest.fixture
+def loaded(catalog_once: dict[str, int]) -> dict[str, int]:
+    """The first load's counts: loaded once for the module, each test changing it inside its
+    own savepoint."""
+    return catalog_once
+
+
 def type_counts(edition: str) -> dict[str, int]:
     rows = (
         CaseType.objects.filter(major__edition__code=edition)

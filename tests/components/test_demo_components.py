@@ -33,7 +33,7 @@ from tests.components.conftest import WEST
 from tests.conftest import rolled_back_at_the_end, settled
 from tests.geo.territory import X0, Y0, small_territory
 
-pytestmark = [pytest.mark.django_db, pytest.mark.heavy]
+pytestmark = [pytest.mark.django_db]
 FARTHEST_M = max(HALF_WIDTH_M.values()) + max(p[3] for p in PLACES.values())
 
 
