@@ -446,6 +446,13 @@ def to_metres[G: BaseGeometry](geom: G, epsg: int) -> G:
     return _transform_geometry(geom, _transformers(epsg)[0])
 
 
+def point_in_metres(lon: float, lat: float, epsg: int) -> shapely.Point:
+    """A lon/lat position as a point in the metric CRS ``epsg``: the same as :func:`to_metres`
+    of a point, in a few microseconds instead of fifty (no geometry is transformed)."""
+    x, y = _transformers(epsg)[0].transform(lon, lat)
+    return shapely.points((x, y))
+
+
 def to_lonlat[G: BaseGeometry](geom: G, epsg: int) -> G:
     """Inverse of :func:`to_metres`."""
     return _transform_geometry(geom, _transformers(epsg)[1])

@@ -28,6 +28,7 @@ from lib.coords import (
     gcj02_to_wgs84,
     gk_zone_epsg,
     parse_crs,
+    point_in_metres,
     to_lonlat,
     to_metres,
     to_wgs84,
@@ -338,6 +339,11 @@ def test_the_central_meridian_projects_to_easting_500000() -> None:
     projected = to_metres(Point(117.0, 40.0), 4548)
     assert projected.x == pytest.approx(500000.0, abs=1e-6)
     assert projected.y == pytest.approx(4429000, rel=1e-3)  # ≈ 40° of meridian arc
+
+
+@pytest.mark.parametrize(("lon", "lat", "epsg"), [(117.0, 40.0, 4548), (106.31, 26.61, 4544)])
+def test_a_point_in_metres_is_the_projected_point(lon: float, lat: float, epsg: int) -> None:
+    assert point_in_metres(lon, lat, epsg).equals_exact(to_metres(Point(lon, lat), epsg), 1e-9)
 
 
 def test_to_lonlat_undoes_to_metres() -> None:
