@@ -26,8 +26,8 @@ pytestmark = [pytest.mark.django_db(transaction=True, serialized_rollback=True),
 def test_no_request_over_loopback_gets_a_server_error(world: World) -> None:
     dispatched(world)  # a case for the case operations to find
     _token, key = issue_token(world.dispatcher, "schemathesis-loopback")
-    schema = schemathesis.openapi.from_dict(api.get_openapi_schema())  # not at import: it
-    # would cost every xdist worker's collection two seconds, on SQLite too, where this skips
+    # Built here, not at import: every xdist worker collects this module, on SQLite too.
+    schema = schemathesis.openapi.from_dict(api.get_openapi_schema())
     port = free_port()
     server = start_server(port, env=PRODUCTION)
     seen: set[str] = set()
