@@ -20,7 +20,13 @@ from tests.cases.conftest import MONDAY_10, WEST, World
 type Where = tuple[float, float]
 
 
-def reported(world: World, *, at: datetime = MONDAY_10, where: Where = WEST) -> Case:
+def reported(
+    world: World,
+    *,
+    at: datetime = MONDAY_10,
+    where: Where = WEST,
+    observed_at: datetime | None = None,
+) -> Case:
     return report_case(
         actor=world.actors.inspector,
         channel=Channel.INSPECTOR,
@@ -28,6 +34,7 @@ def reported(world: World, *, at: datetime = MONDAY_10, where: Where = WEST) -> 
         lon=where[0],
         lat=where[1],
         case_type=world.garbage,
+        observed_at=observed_at,
         now=at,
     )
 

@@ -17,8 +17,8 @@ from cases.reporting import report_case
 from org.access import Actor, Refusal
 from org.roles import Role
 from tests.cases.conftest import WEST, World
-from tests.cases.making import make_cover, report_on
-from tests.cases.test_photos import a_case, encoded, picture, store, stored_files
+from tests.cases.making import make_cover, report_on, reported
+from tests.cases.test_photos import encoded, picture, store, stored_files
 from tests.conftest import make_person
 
 pytestmark = [
@@ -97,7 +97,7 @@ def test_a_retried_report_racing_itself_creates_one_case(world: World) -> None:
 
 
 def test_two_uploads_racing_for_the_ninth_place_one_is_refused(world: World, media: Path) -> None:
-    case = a_case(world)
+    case = reported(world)
     data = encoded(picture((40, 30)))
     for _ in range(8):
         store(world, case, data)

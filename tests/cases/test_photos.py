@@ -23,12 +23,12 @@ from PIL.TiffImagePlugin import IFDRational
 from cases import photos
 from cases import workflow as wf
 from cases.audit import verify_case, verify_photos
-from cases.models import Case, Channel, Photo, PhotoStage, Verb
+from cases.models import Case, Photo, PhotoStage, Verb
 from cases.photos import PhotoError, photo_urls, store_photo
-from cases.reporting import report_case
 from org.access import Refusal
 from org.tokens import issue_token
 from tests.cases.conftest import MONDAY_10, SHANGHAI, WEST, World
+from tests.cases.making import reported
 
 pytestmark = pytest.mark.django_db
 RED, BLUE = (220, 20, 20), (20, 20, 220)
@@ -36,18 +36,6 @@ RED, BLUE = (220, 20, 20), (20, 20, 220)
 
 def stored_files(media: Path) -> list[str]:
     return sorted(str(p.relative_to(media)) for p in media.rglob("*") if p.is_file())
-
-
-def a_case(world: World) -> Case:
-    return report_case(
-        actor=world.actors.inspector,
-        channel=Channel.INSPECTOR,
-        description="路边有成堆垃圾",
-        lon=WEST[0],
-        lat=WEST[1],
-        case_type=world.garbage,
-        now=MONDAY_10,
-    )
 
 
 def picture(size: tuple[int, int] = (400, 300), mode: str = "RGB") -> Image.Image:
@@ -97,7 +85,7 @@ def store(world: World, case: Case, data: bytes, stage: str = PhotoStage.REPORT)
 
 
 def refusal(world: World, data: bytes, **kwargs: Any) -> PhotoError:
-    case = a_case(world)
+    case = reported(world)
     with translation.override("en"), pytest.raises(PhotoError) as caught:
         store_photo(
             case,
@@ -139,7 +127,7 @@ def png_declaring(width: int, height: int) -> bytes:
 def test_a_jpeg_is_stored_as_a_fresh_jpeg_without_exif_and_with_a_thumbnail(
     world: World, media: Path
 ) -> None:
-    case = a_case(world)
+    case = reported(world)
     photo = store(world, case, encoded(picture(), exif=exif(), comment=b"secret"))
 
     photo.refresh_from_db()
@@ -161,7 +149,7 @@ def test_a_jpeg_is_stored_as_a_fresh_jpeg_without_exif_and_with_a_thumbnail(
 def test_the_audit_trail_records_each_photo_with_the_hash_of_its_file(
     world: World, media: Path
 ) -> None:
-    case = a_case(world)
+    case = reported(world)
     photo = store(world, case, encoded(picture()))
     event = case.events.order_by("sequence").last()
     assert event is not None
@@ -179,7 +167,7 @@ def test_the_audit_trail_records_each_photo_with_the_hash_of_its_file(
 
 
 def test_the_time_and_the_place_are_read_from_exif(world: World, media: Path) -> None:
-    photo = store(world, a_case(world), encoded(picture(), exif=exif()))
+    photo = store(world, reported(world), encoded(picture(), exif=exif()))
 
     photo.refresh_from_db()
     assert photo.taken_at == datetime(2026, 11, 23, 9, 30, tzinfo=SHANGHAI)
@@ -192,7 +180,7 @@ def test_south_and_west_give_negative_degrees_and_a_recorded_offset_is_kept(
     world: World, media: Path
 ) -> None:
     data = encoded(picture(), exif=exif(refs=("S", "W"), offset="+00:00"))
-    photo = store(world, a_case(world), data)
+    photo = store(world, reported(world), data)
 
     assert photo.taken_at == datetime(2026, 11, 23, 17, 30, tzinfo=SHANGHAI)
     assert photo.taken_point is not None
@@ -213,7 +201,7 @@ def test_south_and_west_give_negative_degrees_and_a_recorded_offset_is_kept(
 def test_bad_exif_is_ignored_and_the_photo_is_still_kept(
     world: World, media: Path, bad: dict[str, Any]
 ) -> None:
-    photo = store(world, a_case(world), encoded(picture(), exif=exif(**bad)))
+    photo = store(world, reported(world), encoded(picture(), exif=exif(**bad)))
 
     assert photo.pk is not None
     if "taken" in bad:
@@ -225,14 +213,14 @@ def test_bad_exif_is_ignored_and_the_photo_is_still_kept(
 
 
 def test_a_photo_without_exif_has_no_time_or_place(world: World, media: Path) -> None:
-    photo = store(world, a_case(world), encoded(picture()))
+    photo = store(world, reported(world), encoded(picture()))
 
     assert (photo.taken_at, photo.taken_point) == (None, None)
 
 
 def test_the_exif_orientation_is_applied(world: World, media: Path) -> None:
     # Orientation 6: the camera was turned; the picture is shown rotated 90° clockwise.
-    photo = store(world, a_case(world), encoded(picture(), exif=exif(orientation=6)))
+    photo = store(world, reported(world), encoded(picture(), exif=exif(orientation=6)))
 
     image = reopened(photo.image)
     assert (photo.width, photo.height) == image.size == (300, 400)
@@ -252,7 +240,7 @@ def test_png_and_webp_are_accepted_and_stored_as_jpeg(
 ) -> None:
     image = picture(mode="RGBA")
     image.paste((0, 0, 0, 0), (0, 0, 40, 40))  # a transparent corner
-    case = a_case(world)
+    case = reported(world)
     photo = store_photo(
         case,
         PhotoStage.REPORT,
@@ -269,7 +257,7 @@ def test_png_and_webp_are_accepted_and_stored_as_jpeg(
 
 
 def test_a_big_photo_is_scaled_to_2560_pixels_on_its_long_side(world: World, media: Path) -> None:
-    photo = store(world, a_case(world), encoded(picture((2000, 3000))))
+    photo = store(world, reported(world), encoded(picture((2000, 3000))))
 
     assert (photo.width, photo.height) == reopened(photo.image).size == (1707, 2560)
     assert reopened(photo.thumbnail).size == (213, 320)
@@ -280,7 +268,7 @@ def test_a_multi_picture_jpeg_from_a_phone_keeps_its_first_picture(
 ) -> None:
     depth_map = Image.new("RGB", (40, 30), "white")
     data = encoded(picture(), "MPO", save_all=True, append_images=[depth_map])
-    photo = store(world, a_case(world), data)
+    photo = store(world, reported(world), data)
 
     assert (photo.width, photo.height) == (400, 300)
     assert reopened(photo.image).format == "JPEG"
@@ -288,14 +276,14 @@ def test_a_multi_picture_jpeg_from_a_phone_keeps_its_first_picture(
 
 def test_a_payload_appended_to_a_jpeg_is_not_stored(world: World, media: Path) -> None:
     polyglot = encoded(picture()) + b"<script>alert(1)</script>"
-    photo = store(world, a_case(world), polyglot)
+    photo = store(world, reported(world), polyglot)
 
     with photo.image.open("rb") as stored:
         assert b"<script>" not in stored.read()
 
 
 def test_a_photo_is_served_only_to_those_who_may_see_its_case(world: World, media: Path) -> None:
-    case = a_case(world)
+    case = reported(world)
     photo = store(world, case, encoded(picture()))
     urls = photo_urls(photo)
     assert urls == {
@@ -322,7 +310,7 @@ def test_a_photo_is_served_only_to_those_who_may_see_its_case(world: World, medi
 
 
 def test_a_photo_whose_file_is_lost_answers_not_found(world: World, media: Path) -> None:
-    case = a_case(world)
+    case = reported(world)
     photo = store(world, case, encoded(picture()))
     (media / str(photo.thumbnail.name)).unlink()
     browser = Client()
@@ -439,7 +427,7 @@ def test_a_decompression_bomb_is_refused_before_its_pixels_are_decoded(
 def test_the_tenth_photo_of_a_stage_is_refused_but_another_stage_has_room(
     world: World, media: Path
 ) -> None:
-    case = a_case(world)
+    case = reported(world)
     data = encoded(picture((40, 30)))
     for _ in range(9):
         store(world, case, data)
@@ -457,7 +445,7 @@ def test_the_tenth_photo_of_a_stage_is_refused_but_another_stage_has_room(
 def test_a_failure_after_the_files_were_written_leaves_nothing_behind(
     world: World, media: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    case = a_case(world)
+    case = reported(world)
 
     def broken_save(self: Photo, *args: Any, **kwargs: Any) -> None:
         assert len(stored_files(media)) == 2  # both files were written by now
@@ -473,7 +461,7 @@ def test_a_failure_after_the_files_were_written_leaves_nothing_behind(
 
 def test_an_unknown_stage_is_a_programming_error(world: World, media: Path) -> None:
     with pytest.raises(ValueError):
-        store(world, a_case(world), encoded(picture()), stage="later")
+        store(world, reported(world), encoded(picture()), stage="later")
 
 
 # -- who adds a photo at which stage ----------------------------------------------------------
@@ -483,7 +471,7 @@ def test_only_the_reporter_or_the_verifying_inspector_adds_report_photos(
     world: World, media: Path
 ) -> None:
     a = world.actors
-    case, data = a_case(world), encoded(picture())
+    case, data = reported(world), encoded(picture())
     with pytest.raises(Refusal) as refused:
         store_photo(case, PhotoStage.REPORT, upload(data), actor=a.inspector_2, now=MONDAY_10)
     assert (refused.value.code, refused.value.status) == ("photo_not_allowed", 403)
@@ -496,7 +484,7 @@ def test_only_the_reporter_or_the_verifying_inspector_adds_report_photos(
 
 def test_a_check_photo_needs_the_open_check_task(world: World, media: Path) -> None:
     a = world.actors
-    case, data = a_case(world), encoded(picture())
+    case, data = reported(world), encoded(picture())
     with pytest.raises(Refusal):
         store_photo(case, PhotoStage.CHECK, upload(data), actor=a.inspector, now=MONDAY_10)
     wf.accept_case(case, actor=a.acceptor)
@@ -524,7 +512,7 @@ def test_the_acceptor_is_warned_of_a_photo_taken_long_before_or_far_from_the_rep
     world: World, media: Path, settings: Any
 ) -> None:
     settings.PHOTO_MAX_AGE_HOURS, settings.PHOTO_MAX_DISTANCE_METRES = 24, 300
-    case = a_case(world)
+    case = reported(world)
     here = exif(taken="2026:11:23 09:30:00", lon=dms(WEST[0]), lat=dms(WEST[1]))
     fresh = store(world, case, encoded(picture(), exif=here))
     assert photos.doubts(case, fresh) == []
@@ -545,16 +533,8 @@ def test_a_report_queued_offline_is_judged_from_when_it_was_seen_not_when_it_arr
     world: World, media: Path, settings: Any
 ) -> None:
     settings.PHOTO_MAX_AGE_HOURS = 24
-    case = report_case(
-        actor=world.actors.inspector,
-        channel=Channel.INSPECTOR,
-        description="路边有成堆垃圾",
-        lon=WEST[0],
-        lat=WEST[1],
-        case_type=world.garbage,
-        observed_at=datetime(2026, 11, 21, 9, 0, tzinfo=SHANGHAI),  # two days before MONDAY_10
-        now=MONDAY_10,
-    )
+    seen = datetime(2026, 11, 21, 9, 0, tzinfo=SHANGHAI)  # two days before MONDAY_10
+    case = reported(world, observed_at=seen)
     lon, lat = dms(WEST[0]), dms(WEST[1])
     at_the_time = encoded(picture(), exif=exif(taken="2026:11:21 08:55:00", lon=lon, lat=lat))
     assert photos.doubts(case, store(world, case, at_the_time)) == []
@@ -565,7 +545,7 @@ def test_a_report_queued_offline_is_judged_from_when_it_was_seen_not_when_it_arr
 def test_verify_audit_finds_a_photo_file_swapped_lost_or_without_its_event(
     world: World, media: Path
 ) -> None:
-    case = a_case(world)
+    case = reported(world)
     kept, swapped, lost = (store(world, case, encoded(picture())) for _ in range(3))
     call_command("verify_audit")
     (media / str(swapped.image.name)).write_bytes(encoded(picture((300, 300))))

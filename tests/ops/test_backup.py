@@ -22,7 +22,8 @@ from cases.models import PhotoStage
 from cases.photos import store_photo
 from ops.backup import BackupError, put_file, stored_files
 from tests.cases.conftest import MONDAY_10, World
-from tests.cases.test_photos import a_case, encoded, picture, upload
+from tests.cases.making import reported
+from tests.cases.test_photos import encoded, picture, upload
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -44,7 +45,7 @@ def test_a_backup_restores_every_case_event_and_photo_elsewhere(
     world: World, media: Path, tmp_path: Path, fresh_database: str
 ) -> None:
     for _ in range(3):
-        case = a_case(world)
+        case = reported(world)
         store_photo(case, PhotoStage.REPORT, upload(encoded(picture())),
                     actor=world.actors.inspector, now=MONDAY_10)  # fmt: skip
     call_command("backup", str(tmp_path / "backup"))
