@@ -100,9 +100,9 @@ def _land_use(rng: np.random.Generator, ring: str) -> str:
 def _load_territory(geo: DemoGeography, seed: int) -> ImportReport:
     features = _territory_features(geo, seed)
     offices = {geo.district.code + s.code: Unit.objects.get(code=s.unit_code) for s in geo.streets}
-    # A different seed draws other grids: the previous district's must not linger.
     if stored_as(features, offices):  # loaded again: the same rows, checked when first written
         return ImportReport(counts=Counter(f.level for f in features))
+    # A different seed draws other grids: the previous district's must not linger.
     codes = {f.code for f in features if f.level == "grid"}
     UnitGrid.objects.exclude(code__in=codes).delete()
     report = import_territory(features, offices=offices)
