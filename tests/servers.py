@@ -14,7 +14,7 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -52,6 +52,16 @@ PRODUCTION = {
     "SECRET_KEY": "server-test-" + "x" * 50,
     "SECURE_SSL_REDIRECT": "false",
 }
+
+
+def wait_until(condition: Callable[[], bool], *, timeout: float, what: str) -> None:
+    """Poll `condition` until it holds: a test waits for what it needs, not a fixed time that
+    is too long on a fast machine and too short on a slow one."""
+    give_up = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > give_up:
+            raise AssertionError(f"{what}: not within {timeout} s")
+        time.sleep(0.05)
 
 
 def free_port() -> int:
