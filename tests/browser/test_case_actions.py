@@ -1,12 +1,11 @@
 """The case page's forms in Chromium: a dispatcher dispatches a filed case to the suggested
 unit with the keyboard-reachable form, and a refusal shows beside the form."""
 
-from pathlib import Path
-
 import pytest
 from playwright.sync_api import Page, expect
 
 from cases.models import Case, Status
+from tests.browser.conftest import Screenshot
 from tests.browser.test_login import sign_in
 from tests.cases.conftest import EAST, World
 from tests.cases.making import filed
@@ -16,11 +15,10 @@ pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
 
 
 def test_a_dispatcher_dispatches_from_the_case_page(
-    page: Page, live_server: object, world: World, errors: list[str]
+    page: Page, live_server: object, world: World, errors: list[str], screenshot: Screenshot
 ) -> None:
     number = filed(world, where=EAST).number  # suggested: 文昌街道, the territory's street office
     base = live_server.url  # type: ignore[attr-defined]
@@ -36,8 +34,7 @@ def test_a_dispatcher_dispatches_from_the_case_page(
     form.get_by_label("理由或备注").fill("属市政设施")
     form.get_by_role("button", name="派遣").click()
     expect(page.locator(".message")).to_contain_text("已完成")
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=SCREENSHOTS / "dispatched.png", full_page=True)
+    screenshot(page, "dispatched")
     # The refused form answered 400, which Chromium reports as a failed load: expected here.
     errors[:] = [error for error in errors if "400 (Bad Request)" not in error]
     case = Case.objects.get(number=number)

@@ -2,12 +2,10 @@
 canvas, the heat map draws the grids with cases, today's figures refresh by themselves, and
 nothing breaks the Content-Security-Policy or throws."""
 
-from pathlib import Path
-
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import OneRequestAtATime
+from tests.browser.conftest import OneRequestAtATime, Screenshot
 from tests.browser.test_login import sign_in
 from tests.cases.conftest import EAST, WEST, World
 from tests.conftest import PASSWORD
@@ -26,7 +24,7 @@ def test_the_dashboard_draws_its_charts_and_map_and_refreshes_todays_figures(
     live_server: object,
     world: World,
     errors: list[str],
-    tmp_path: Path,
+    screenshot: Screenshot,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr("consoles.dashboard.POLL_SECONDS", 1)  # the wall screen's 10 s, shortened
@@ -48,7 +46,7 @@ def test_the_dashboard_draws_its_charts_and_map_and_refreshes_todays_figures(
     # Three columns side by side on a laptop, not a phone's single column.
     kpis, heat_box = page.get_by_test_id("headline").bounding_box(), heat.bounding_box()
     assert kpis is not None and heat_box is not None and heat_box["x"] > kpis["x"] + kpis["width"]
-    page.screenshot(path=str(tmp_path / "dashboard-1366.png"), full_page=True)
+    screenshot(page, "dashboard-1366")
 
     expect(page.get_by_test_id("today-reported")).to_have_text("3")
     with OneRequestAtATime.lock:  # the live server shares the test's database connection

@@ -3,14 +3,13 @@ types an address, chooses a suggestion with the keyboard, sees where it lies, re
 and gets the case number with a fresh form; once the case is closed, the callback due fits a
 phone's screen."""
 
-from pathlib import Path
-
 import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from cases.models import Case, Channel, Status
 from intake.hotline.models import Call
+from tests.browser.conftest import Screenshot
 from tests.browser.test_login import sign_in
 from tests.cases.conftest import World
 from tests.conftest import PASSWORD
@@ -20,12 +19,11 @@ pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
 
 
 @pytest.mark.usefixtures("gazetteer")
 def test_an_acceptor_records_a_call_choosing_an_address_suggestion(
-    page: Page, live_server: object, world: World, errors: list[str]
+    page: Page, live_server: object, world: World, errors: list[str], screenshot: Screenshot
 ) -> None:
     base = live_server.url  # type: ignore[attr-defined]
     page.set_viewport_size({"width": 1366, "height": 768})
@@ -48,8 +46,7 @@ def test_an_acceptor_records_a_call_choosing_an_address_suggestion(
     expect(page.get_by_test_id("grid-code")).to_have_text("520199001001003")
     expect(page.locator("#hotline-map .leaflet-marker-icon")).to_have_count(1)
     expect(page.locator("#hotline-map path.hotline-grid")).to_have_count(1)  # its grid drawn
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=SCREENSHOTS / "hotline.png")
+    screenshot(page, "hotline")
     page.get_by_role("button", name="登记来电").click()
     case = Case.objects.get()
     expect(page.get_by_test_id("recorded")).to_contain_text(case.number)

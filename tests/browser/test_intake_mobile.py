@@ -20,6 +20,7 @@ from cases import workflow as wf
 from cases.models import Case, Channel
 from cases.reporting import report_case
 from org.access import Actor
+from tests.browser.conftest import Screenshot
 from tests.browser.test_login import sign_in
 from tests.cases.conftest import EAST, WEST, World
 from tests.cases.making import public_report
@@ -30,7 +31,6 @@ pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
 
 
 def jpeg() -> bytes:
@@ -73,7 +73,7 @@ def lose_answer(route: Route, lost: list[str]) -> None:
 
 
 def test_a_report_made_offline_is_sent_once_when_the_network_returns(
-    browser: Browser, live_server: object, world: World, media: Path
+    browser: Browser, live_server: object, world: World, media: Path, screenshot: Screenshot
 ) -> None:
     base = live_server.url  # type: ignore[attr-defined]
     context = phone(browser)
@@ -133,8 +133,7 @@ def test_a_report_made_offline_is_sent_once_when_the_network_returns(
         assert case.case_type == world.garbage and case.observed_at is not None
         assert case.point.x != WEST[0]  # where the pin was put, not the phone
         assert case.photos.count() == 1
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=SCREENSHOTS / "mobile-my-reports.png")
+        screenshot(page, "mobile-my-reports")
         assert Case.objects.count() == 1
         assert errors == []
         # The supervision center finds it once among the new reports to accept.

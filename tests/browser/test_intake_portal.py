@@ -9,6 +9,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from cases.models import Case, Channel
+from tests.browser.conftest import Screenshot
 from tests.cases.conftest import EAST, World
 from tests.cases.test_photos import encoded, picture
 
@@ -16,14 +17,17 @@ pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
 
 
 def test_a_citizen_on_a_phone_places_a_pin_and_reports(
-    page: Page, live_server: object, world: World, media: Path, errors: list[str]
+    page: Page,
+    live_server: object,
+    world: World,
+    media: Path,
+    errors: list[str],
+    screenshot: Screenshot,
 ) -> None:
     base = live_server.url  # type: ignore[attr-defined]
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto(f"{base}/public/")
     page.get_by_role("link", name="上报问题").click()
@@ -45,14 +49,14 @@ def test_a_citizen_on_a_phone_places_a_pin_and_reports(
         {"name": "photo.jpg", "mimeType": "image/jpeg", "buffer": encoded(picture())}
     )
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
-    page.screenshot(path=SCREENSHOTS / "portal-report-phone.png", full_page=True)
+    screenshot(page, "portal-report-phone")
     page.get_by_role("button", name="提交上报").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("谢谢，您的上报已收到")
     number = page.get_by_test_id("case-number").inner_text()
     expect(page.get_by_test_id("tracking-code")).to_have_text(
         re.compile(r"^[A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4}$")
     )
-    page.screenshot(path=SCREENSHOTS / "portal-receipt-phone.png", full_page=True)
+    screenshot(page, "portal-receipt-phone")
     case = Case.objects.get(number=number)
     assert (case.channel, case.case_type, case.photos.count()) == (Channel.WEB, world.garbage, 1)
     page.get_by_role("link", name="查询我的上报").click()
