@@ -44,6 +44,7 @@ from components.models import (
 )
 from geo.lookup import Location, OutsideDistrict, locate_many, territory_index
 from geo.messages import coordinate_error_text
+from lib.bulk import insert_new
 from lib.component_ids import (
     ComponentIdError,
     build_component_id,
@@ -472,7 +473,7 @@ def _write(rows: list[_Row], user: User | None) -> tuple[int, int]:
         )
     new = [r for r in rows if r.identifier not in existing]
     _assign_identifiers(new)
-    Component.objects.bulk_create((_new_component(r) for r in new), batch_size=BATCH)
+    insert_new(Component, (_new_component(r) for r in new), batch_size=BATCH)
     _update([(existing[r.identifier], r) for r in rows if r.identifier in existing], user)
     return len(new), len(rows) - len(new)
 

@@ -38,6 +38,7 @@ from catalog.models import CaseType, Edition, TypeKind
 from components.models import Component, ComponentStatus, DataSource, change_status, note_serial
 from geo.lookup import locate_many, territory_index
 from geo.models import District, Road, Street
+from lib.bulk import insert_new
 from lib.component_ids import build_component_id
 from lib.coords import gk_zone_epsg, to_lonlat, to_metres
 from org.models import Unit, UnitKind
@@ -487,7 +488,7 @@ def _store(edition: Edition, components: list[Component]) -> dict[str, int]:
     for start in range(0, len(stale), BATCH):
         scope.filter(identifier__in=stale[start : start + BATCH]).delete()
     new = [c for c in components if c.identifier not in existing]
-    Component.objects.bulk_create(new, batch_size=BATCH)
+    insert_new(Component, new, batch_size=BATCH)
     changed, moved = [], []
     held = held_components()  # a case's to give back when it ends, not the demo's
     for component in components:

@@ -25,6 +25,7 @@ from geo.models import (
 )
 from geo.territory_file import TerritoryFeature
 from geo.territory_import import ImportReport, import_territory, stored_as
+from lib.bulk import insert_new
 from org.models import Person, Unit
 from simulate.demo_geo import DemoGeography, ring_of
 
@@ -121,7 +122,8 @@ def _load_gazetteer(geo: DemoGeography) -> None:
         for r in geo.roads
     )
     by_name = {road.name: road for road in roads}
-    DoorPlate.objects.bulk_create(
+    insert_new(
+        DoorPlate,
         (
             DoorPlate(road=by_name[p.road_name], number=p.number, point=p.point)
             for p in geo.door_plates
