@@ -48,12 +48,8 @@ class Walk:
     def __init__(
         self, browser: Browser, base: str, screenshot: Screenshot, viewport: ViewportSize
     ) -> None:
-        self.browser, self.base, self.screenshot, self.viewport = (
-            browser,
-            base,
-            screenshot,
-            viewport,
-        )
+        self.browser, self.base, self.viewport = browser, base, viewport
+        self.screenshot = screenshot
         self.step = 0
         self.errors: list[str] = []
         self.widths: dict[str, int] = {}  # each screenshot's page width, scrolled sideways

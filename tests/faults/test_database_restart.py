@@ -139,7 +139,7 @@ def test_postgresql_restarted_under_load_loses_nothing_and_answers_no_500(world:
             restarted = time.monotonic()
             wait_until(
                 lambda: sum(at > restarted for at in reports.answered_at) > 10,
-                timeout=30, what="reports after the restart",
+                timeout=30, what="reports after the restart (the workers reconnected)",
             )  # fmt: skip
         finally:
             stop.set()
@@ -155,7 +155,6 @@ def test_postgresql_restarted_under_load_loses_nothing_and_answers_no_500(world:
 
     assert reports.wrong == []  # only 503 with Retry-After, or no connection at all
     assert reports.unanswered == []  # every report got its case once the database was back
-    assert sum(at > restarted for at in reports.answered_at) > 10  # the workers reconnected
     answered = reports.answered
     assert {rid: cases.get(rid) for rid in answered} == answered  # each answer is stored
     assert len(cases) == len(set(cases.values()))  # once: one case per request id
