@@ -62,11 +62,14 @@ def _cameras(platform: Partner) -> int:
     ]
     existing = Camera.objects.in_bulk([c.code for c in wanted], field_name="code")
     new = [c for c in wanted if c.code not in existing]
+    fields = ["name", "lon", "lat", "snapshot_url", "partner_id", "is_active"]
+    changed = []  # only these: a bulk update of all 500 took 0.8 s of every reload
     for camera in wanted:
-        if camera.code in existing:
-            camera.pk = existing[camera.code].pk
-    fields = ["name", "lon", "lat", "snapshot_url", "partner", "is_active"]
-    Camera.objects.bulk_update([c for c in wanted if c.pk], fields, batch_size=500)
+        if (stored := existing.get(camera.code)) is not None:
+            camera.pk = stored.pk
+            if any(getattr(camera, f) != getattr(stored, f) for f in fields):
+                changed.append(camera)
+    Camera.objects.bulk_update(changed, fields, batch_size=500)
     Camera.objects.bulk_create(new, batch_size=500)
     codes = [c.code for c in wanted]
     Camera.objects.filter(code__startswith=CAMERA_PREFIX).exclude(code__in=codes).delete()

@@ -1,5 +1,6 @@
 """The demo's partners and cameras on the small territory: 500 cameras along the roads inside
-the district, each able to report; loading again changes nothing and makes no new key."""
+the district, each able to report; loading again changes nothing, puts back what was changed
+by hand and makes no new key."""
 
 from __future__ import annotations
 
@@ -55,3 +56,12 @@ def test_loading_again_changes_nothing_and_keeps_the_keys(roads: list[Road]) -> 
     assert (counts["new_keys"], keys) == (0, {})
     assert cameras() == before
     assert list(Partner.objects.values_list("key_hash", flat=True)) == hashes
+
+
+def test_loading_again_puts_back_a_camera_changed_by_hand(roads: list[Road]) -> None:
+    load_demo_partners()
+    before = cameras()
+    Camera.objects.filter(code=before[1][0]).update(name="改过", lat=1, partner=None)
+    load_demo_partners()
+    assert cameras() == before
+    assert Camera.objects.filter(partner__code="video-ai").count() == 400
