@@ -13,7 +13,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from django.conf import settings
+from django.contrib.auth.models import User
 from django.core.servers.basehttp import ThreadedWSGIServer
+from django.test import Client
 from django.test.testcases import LiveServerThread
 
 from tests.cases.conftest import media, world  # noqa: F401  (fixtures of the case pages)
@@ -122,3 +125,13 @@ def screenshot(request: pytest.FixtureRequest) -> Screenshot:
             page.screenshot(path=folder / f"{name}.png", full_page=True)
 
     return take
+
+
+def signed_in(page: Page, base: str, username: str) -> None:
+    """The page's browser signed in as `username` without the login page, which test_login and
+    the loop walk go through: a session made as Django's test client makes one, its cookie
+    handed to the browser (a form sign-in costs a test about half a second)."""
+    client = Client()
+    client.force_login(User.objects.get(username=username))
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
+    page.context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": base}])

@@ -5,11 +5,9 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from cases.models import Case, Status
-from tests.browser.conftest import Screenshot
-from tests.browser.test_login import sign_in
+from tests.browser.conftest import Screenshot, signed_in
 from tests.cases.conftest import EAST, World
 from tests.cases.making import filed
-from tests.conftest import PASSWORD
 
 pytestmark = [
     pytest.mark.browser,
@@ -23,7 +21,7 @@ def test_a_dispatcher_dispatches_from_the_case_page(
     number = filed(world, where=EAST).number  # suggested: 文昌街道, the territory's street office
     base = live_server.url  # type: ignore[attr-defined]
     page.set_viewport_size({"width": 1366, "height": 768})
-    sign_in(page, base, "dispatcher", PASSWORD)
+    signed_in(page, base, "dispatcher")
     page.goto(f"{base}/cases/{number}/")
     form = page.locator('details[data-verb="dispatch"]')
     expect(form.get_by_label("主办单位")).to_have_value("S02")

@@ -10,10 +10,9 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from geo.map_layers import forget_map_layers
-from tests.browser.test_login import sign_in
+from tests.browser.conftest import signed_in
 from tests.cases.conftest import EAST, WEST, World
 from tests.cases.making import dispatched, reported
-from tests.conftest import PASSWORD
 
 pytestmark = [
     pytest.mark.browser,
@@ -31,7 +30,7 @@ def cases(world: World) -> tuple[str, str]:
 
 
 def open_map_as(page: Page, base: str, username: str) -> None:
-    sign_in(page, base, username, PASSWORD)
+    signed_in(page, base, username)
     page.goto(f"{base}/map/")
 
 

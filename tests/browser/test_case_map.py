@@ -7,10 +7,9 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from geo.map_layers import forget_map_layers
-from tests.browser.test_login import sign_in
+from tests.browser.conftest import signed_in
 from tests.cases.conftest import WEST, World
 from tests.cases.making import dispatched
-from tests.conftest import PASSWORD
 from tests.geo.territory import grid_code
 
 pytestmark = [
@@ -24,7 +23,7 @@ def test_the_mini_map_shows_the_case_on_its_grid_outline_among_its_neighbours(
 ) -> None:
     forget_map_layers()
     number = dispatched(world, where=WEST).number
-    sign_in(page, live_server.url, "dispatcher", PASSWORD)
+    signed_in(page, live_server.url, "dispatcher")
     page.goto(f"{live_server.url}/cases/{number}/")
     mini_map = page.get_by_test_id("case-map")
     expect(mini_map.locator("path.ug-case-point")).to_have_count(1)
@@ -50,7 +49,7 @@ def test_with_a_tile_server_the_mini_map_lays_the_case_on_the_base_map(
     settings.MAP_TILE_ATTRIBUTION = "© 测试 <b>底图</b>"
     forget_map_layers()
     number = dispatched(world, where=WEST).number
-    sign_in(page, live_server.url, "dispatcher", PASSWORD)
+    signed_in(page, live_server.url, "dispatcher")
     page.goto(f"{live_server.url}/cases/{number}/")
     mini_map = page.get_by_test_id("case-map")
     expect(mini_map.locator("img.leaflet-tile-loaded").first).to_be_visible()

@@ -5,10 +5,8 @@ nothing breaks the Content-Security-Policy or throws."""
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import OneRequestAtATime, Screenshot
-from tests.browser.test_login import sign_in
+from tests.browser.conftest import OneRequestAtATime, Screenshot, signed_in
 from tests.cases.conftest import EAST, WEST, World
-from tests.conftest import PASSWORD
 from tests.consoles.test_dashboard import closed_now, filed_now, reported
 
 pytestmark = [
@@ -33,7 +31,7 @@ def test_the_dashboard_draws_its_charts_and_map_and_refreshes_todays_figures(
     filed_now(world, EAST)
     page.set_viewport_size({"width": 1366, "height": 768})
     base = live_server.url  # type: ignore[attr-defined]
-    sign_in(page, base, "leader", PASSWORD)
+    signed_in(page, base, "leader")
     page.goto(f"{base}/dashboard/")
     for chart in CHARTS:
         expect(page.get_by_test_id(chart).locator("canvas")).to_have_count(1)

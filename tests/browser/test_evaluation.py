@@ -9,10 +9,9 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.test_login import sign_in
+from tests.browser.conftest import signed_in
 from tests.cases.conftest import World
 from tests.cases.making import dispatched
-from tests.conftest import PASSWORD
 
 pytestmark = [
     pytest.mark.browser,
@@ -24,7 +23,8 @@ def test_a_leader_follows_a_units_figure_to_its_cases_and_prints_the_report(
     page: Page, live_server: Any, world: World, errors: list[str]
 ) -> None:
     first, second = dispatched(world), dispatched(world)
-    sign_in(page, live_server.url, "leader", PASSWORD)
+    signed_in(page, live_server.url, "leader")
+    page.goto(f"{live_server.url}/")  # the leader's home
     page.get_by_role("link", name="绩效评价").first.click()
     period = page.get_by_test_id("evaluation-period")
     period.get_by_label("期间").fill("2026-11")
@@ -46,7 +46,7 @@ def test_a_leader_has_the_xlsx_report_made_and_downloads_it(
 ) -> None:
     settings.MEDIA_ROOT = tmp_path
     dispatched(world)
-    sign_in(page, live_server.url, "leader", PASSWORD)
+    signed_in(page, live_server.url, "leader")
     page.goto(f"{live_server.url}/evaluation/?period=2026-11")
     page.get_by_role("link", name="XLSX 报表").click()
     page.get_by_role("button", name="生成 XLSX 报表").click()
@@ -64,7 +64,7 @@ def test_on_a_phone_the_report_and_the_navigation_stay_within_the_screen(
 ) -> None:
     dispatched(world)
     page.set_viewport_size({"width": 390, "height": 844})
-    sign_in(page, live_server.url, "leader", PASSWORD)
+    signed_in(page, live_server.url, "leader")
     page.goto(f"{live_server.url}/evaluation/report/?period=2026-11")
     expect(page.get_by_test_id("evaluation-chain")).to_contain_text("校验通过")
     assert page.evaluate("document.documentElement.scrollWidth") <= 390

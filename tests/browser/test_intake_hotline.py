@@ -9,10 +9,8 @@ from playwright.sync_api import Page, expect
 
 from cases.models import Case, Channel, Status
 from intake.hotline.models import Call
-from tests.browser.conftest import Screenshot
-from tests.browser.test_login import sign_in
+from tests.browser.conftest import Screenshot, signed_in
 from tests.cases.conftest import World
-from tests.conftest import PASSWORD
 from tests.intake.hotline.fixtures import gazetteer  # noqa: F401  (a fixture)
 
 pytestmark = [
@@ -27,7 +25,8 @@ def test_an_acceptor_records_a_call_choosing_an_address_suggestion(
 ) -> None:
     base = live_server.url  # type: ignore[attr-defined]
     page.set_viewport_size({"width": 1366, "height": 768})
-    sign_in(page, base, "acceptor", PASSWORD)
+    signed_in(page, base, "acceptor")
+    page.goto(f"{base}/")  # the acceptor's desk
     page.get_by_test_id("hotline-link").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("热线受理")
     page.get_by_label("来电人姓名").fill("李女士")

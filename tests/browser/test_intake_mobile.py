@@ -20,11 +20,9 @@ from cases import workflow as wf
 from cases.models import Case, Channel
 from cases.reporting import report_case
 from org.access import Actor
-from tests.browser.conftest import Screenshot
-from tests.browser.test_login import sign_in
+from tests.browser.conftest import Screenshot, signed_in
 from tests.cases.conftest import EAST, WEST, World
 from tests.cases.making import public_report
-from tests.conftest import PASSWORD
 
 pytestmark = [
     pytest.mark.heavy,
@@ -91,7 +89,7 @@ def test_a_report_made_offline_is_sent_once_when_the_network_returns(
         ),
     )
     try:
-        sign_in(page, base, "inspector", PASSWORD)
+        signed_in(page, base, "inspector")
         page.goto(f"{base}/m/")
         expect(page.get_by_test_id("where")).to_contain_text(f"{WEST[0]:.6f}")
         expect(page.locator("#type option[value='0110']")).to_have_count(1)
@@ -139,7 +137,7 @@ def test_a_report_made_offline_is_sent_once_when_the_network_returns(
         # The supervision center finds it once among the new reports to accept.
         desk = browser.new_context(locale="zh-CN")
         center = desk.new_page()
-        sign_in(center, base, "acceptor", PASSWORD)
+        signed_in(center, base, "acceptor")
         center.goto(f"{base}/cases/?view=new")
         expect(center.get_by_role("link", name=case.number, exact=True)).to_have_count(1)
         desk.close()
@@ -149,7 +147,7 @@ def test_a_report_made_offline_is_sent_once_when_the_network_returns(
 
 def queue_offline(page: Page, context: BrowserContext, base: str, descriptions: list[str]) -> None:
     """The inspector signs in, goes offline and reports each description: all wait on the phone."""
-    sign_in(page, base, "inspector", PASSWORD)
+    signed_in(page, base, "inspector")
     page.goto(f"{base}/m/")
     expect(page.get_by_test_id("where")).to_contain_text(f"{WEST[0]:.6f}")
     context.set_offline(True)
@@ -233,7 +231,7 @@ def test_an_inspector_confirms_a_verify_task_with_a_photo(
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     try:
-        sign_in(page, base, "inspector", PASSWORD)
+        signed_in(page, base, "inspector")
         page.goto(f"{base}/m/")
         page.get_by_role("button", name="任务").click()
         task = page.get_by_test_id("tasks").locator("li", has_text=case.number)
@@ -276,7 +274,7 @@ def test_my_tasks_are_listed_nearest_first_with_their_lights(
     context = phone(browser)
     page = context.new_page()
     try:
-        sign_in(page, base, "inspector", PASSWORD)
+        signed_in(page, base, "inspector")
         page.goto(f"{base}/m/")
         page.get_by_role("button", name="任务").click()
         rows = page.get_by_test_id("tasks").locator("li")
@@ -308,7 +306,7 @@ def test_the_installed_app_opens_without_a_network(
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     try:
-        sign_in(page, base, "inspector", PASSWORD)
+        signed_in(page, base, "inspector")
         page.goto(f"{base}/m/")
         for _ in range(100):  # the worker installs the shell, then takes control of the page
             if page.evaluate("Boolean(navigator.serviceWorker.controller)"):

@@ -8,9 +8,8 @@ from playwright.sync_api import Page, expect
 
 from cases.models import Case, Channel
 from intake.partners.models import Camera
-from tests.browser.test_login import sign_in
+from tests.browser.conftest import signed_in
 from tests.cases.conftest import WEST, World
-from tests.conftest import PASSWORD
 
 pytestmark = [
     pytest.mark.browser,
@@ -24,7 +23,7 @@ def test_an_acceptor_reports_from_a_camera_found_by_name(
     Camera.objects.create(code="CAM-0001", name="中山路口东", lon=WEST[0], lat=WEST[1])
     Camera.objects.create(code="CAM-0002", name="建设路北口", lon=WEST[0], lat=WEST[1])
     base = live_server.url  # type: ignore[attr-defined]
-    sign_in(page, base, "acceptor", PASSWORD)
+    signed_in(page, base, "acceptor")
     page.goto(f"{base}/partners/cameras/")
     page.get_by_label("摄像头编号或名称").fill("中山路")
     page.get_by_role("button", name="查询").click()

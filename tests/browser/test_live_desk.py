@@ -6,11 +6,9 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import OneRequestAtATime
-from tests.browser.test_login import sign_in
+from tests.browser.conftest import OneRequestAtATime, signed_in
 from tests.cases.conftest import World
 from tests.cases.making import reported
-from tests.conftest import PASSWORD
 
 pytestmark = [
     pytest.mark.browser,
@@ -28,7 +26,8 @@ def test_a_new_report_appears_on_the_open_desk_without_a_reload(
     monkeypatch.setattr("consoles.desk.POLL_SECONDS", 1)  # the desk's 4 s, shortened
     first = reported(world, at=timezone.now()).number
     base = live_server.url  # type: ignore[attr-defined]
-    sign_in(page, base, "acceptor", PASSWORD)
+    signed_in(page, base, "acceptor")
+    page.goto(f"{base}/")
     expect(page).to_have_url(f"{base}/work/acceptor/")
     expect(page.get_by_test_id("count-new")).to_have_text("1")
     page.locator(f"#new-{first}").focus()  # someone working through the queue by keyboard

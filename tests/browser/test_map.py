@@ -15,7 +15,8 @@ from geo.map_layers import forget_map_layers
 from geo.models import PointOfInterest
 from geo.territory_import import import_territory
 from org.roles import Role, Scope
-from tests.conftest import PASSWORD, Org, make_person
+from tests.browser.conftest import signed_in
+from tests.conftest import Org, make_person
 from tests.geo.territory import STEP, X0, Y0, grid_code, small_territory
 
 pytestmark = [
@@ -36,13 +37,10 @@ def map_page(page: Page, live_server: Any, org: Org, errors: list[str]) -> Page:
 
 
 def open_map(page: Page, base: str) -> None:
-    """Sign in as the inspector straight to the map, once its scripts have run. (With SQLite
-    the live server's threads share one connection, so the test keeps pages from loading side
-    by side.)"""
-    page.goto(f"{base}/login/?next=/map/")
-    page.get_by_label("用户名").fill("inspector")
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
+    """The inspector's map, once its scripts have run. (With SQLite the live server's threads
+    share one connection, so the test keeps pages from loading side by side.)"""
+    signed_in(page, base, "inspector")
+    page.goto(f"{base}/map/")
     expect(page).to_have_url(re.compile(re.escape(f"{base}/map/") + "(#.*)?$"))
     # The address changes before the deferred scripts run: a search typed earlier than
     # "load" would be submitted by the browser itself, as a plain GET.

@@ -34,6 +34,18 @@ def test_pages_need_a_signed_in_user(client: Client, db: None) -> None:
     assert response["Location"].startswith(reverse("login"))
 
 
+def test_signing_in_returns_to_the_page_asked_for(client: Client, inspector: User) -> None:
+    answer = client.post(
+        f"{reverse('login')}?next=/map/", {"username": "inspector", "password": PASSWORD}
+    )
+    assert answer.status_code == 302 and answer["Location"] == "/map/"
+    outside = client.post(
+        f"{reverse('login')}?next=https://evil.example/",
+        {"username": "inspector", "password": PASSWORD},
+    )
+    assert outside.status_code == 302 and outside["Location"] != "https://evil.example/"
+
+
 @pytest.mark.parametrize("role", list(Role.values))
 def test_each_role_lands_on_its_own_workspace(client: Client, org: Org, role: str) -> None:
     unit, scope = (
