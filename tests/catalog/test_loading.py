@@ -25,13 +25,6 @@ pytestmark = pytest.mark.django_db
 YUNCHENG_PREVIEW = "zhcg2026/smart_cityguard:standards_preview.csv"
 
 
-@pytest.fixture
-def loaded(catalog_once: dict[str, int]) -> dict[str, int]:
-    """The first load's counts: loaded once for the module, each test changing it inside its
-    own savepoint."""
-    return catalog_once
-
-
 def type_counts(edition: str) -> dict[str, int]:
     rows = (
         CaseType.objects.filter(major__edition__code=edition)
@@ -41,21 +34,21 @@ def type_counts(edition: str) -> dict[str, int]:
     return dict(rows)
 
 
-def test_both_editions_are_loaded_with_every_type(loaded: dict[str, int]) -> None:
+def test_both_editions_are_loaded_with_every_type(catalog_once: dict[str, int]) -> None:
     assert type_counts(CURRENT_EDITION.code) == {TypeKind.COMPONENT: 153, TypeKind.EVENT: 250}
     assert type_counts(LEGACY_EDITION.code) == {TypeKind.COMPONENT: 85, TypeKind.EVENT: 54}
     new, old = Edition.objects.get(code="gbt47678-2026"), Edition.objects.get(code="cjt214-2007")
     assert (new.type_code_length, new.is_current) == (5, True)
     assert (old.type_code_length, old.is_current) == (4, False)
-    assert loaded["types"] == loaded["types_created"] == 153 + 250 + 85 + 54
+    assert catalog_once["types"] == catalog_once["types_created"] == 153 + 250 + 85 + 54
 
 
-def test_every_type_of_both_editions_has_a_filing_condition(loaded: dict[str, int]) -> None:
+def test_every_type_of_both_editions_has_a_filing_condition(catalog_once: dict[str, int]) -> None:
     assert not CaseType.objects.annotate(n=Count("conditions")).filter(n=0).exists()
 
 
 def test_the_2026_water_cover_has_yunchengs_two_hour_urgent_condition(
-    loaded: dict[str, int],
+    catalog_once: dict[str, int],
 ) -> None:
     cover = current(TypeKind.COMPONENT, "01001")
     assert cover.name == "供水井盖"
@@ -70,7 +63,7 @@ def test_the_2026_water_cover_has_yunchengs_two_hour_urgent_condition(
 
 
 def test_a_component_anomaly_matter_takes_its_components_conditions(
-    loaded: dict[str, int],
+    catalog_once: dict[str, int],
 ) -> None:
     anomaly = current(TypeKind.EVENT, "01001")
     assert anomaly.name == "供水井盖异常"
@@ -78,7 +71,7 @@ def test_a_component_anomaly_matter_takes_its_components_conditions(
     assert texts == [c.condition for c in conditions(current(TypeKind.COMPONENT, "01001"))]
 
 
-def test_the_legacy_water_cover_has_it_too(loaded: dict[str, int]) -> None:
+def test_the_legacy_water_cover_has_it_too(catalog_once: dict[str, int]) -> None:
     first = conditions(legacy(TypeKind.COMPONENT, "0101"))[0]
     assert (first.urgency, first.limit_value, first.limit_unit, first.is_default) == (
         Urgency.URGENT, 2, LimitUnit.NATURAL_HOUR, False,
@@ -86,7 +79,7 @@ def test_the_legacy_water_cover_has_it_too(loaded: dict[str, int]) -> None:
 
 
 def test_yuncheng_event_codes_cross_to_the_new_edition_by_adding_five(
-    loaded: dict[str, int],
+    catalog_once: dict[str, int],
 ) -> None:
     vending = conditions(current(TypeKind.EVENT, "09006"))  # Yuncheng 0406 占道经营
     assert [(c.limit_value, c.limit_unit, c.urgency) for c in vending] == [
@@ -95,7 +88,7 @@ def test_yuncheng_event_codes_cross_to_the_new_edition_by_adding_five(
     assert not any(c.is_default for c in vending)
 
 
-def test_types_without_a_published_row_get_marked_defaults(loaded: dict[str, int]) -> None:
+def test_types_without_a_published_row_get_marked_defaults(catalog_once: dict[str, int]) -> None:
     power_cover = conditions(current(TypeKind.COMPONENT, "01005"))  # 电力井盖
     assert all(c.is_default and c.source == DEFAULT_SOURCE for c in power_cover)
     assert (power_cover[0].urgency, power_cover[0].limit_unit) == (
@@ -108,22 +101,22 @@ def test_types_without_a_published_row_get_marked_defaults(loaded: dict[str, int
     ]
 
 
-def test_published_rows_reach_78_legacy_and_200_current_types(loaded: dict[str, int]) -> None:
-    assert loaded["cjt214-2007.published"] == 78
-    assert loaded["gbt47678-2026.published"] == 200
-    assert loaded["cjt214-2007.defaults"] == 139 - 78
-    assert loaded["gbt47678-2026.defaults"] == 403 - 200
+def test_published_rows_reach_78_legacy_and_200_current_types(catalog_once: dict[str, int]) -> None:
+    assert catalog_once["cjt214-2007.published"] == 78
+    assert catalog_once["gbt47678-2026.published"] == 200
+    assert catalog_once["cjt214-2007.defaults"] == 139 - 78
+    assert catalog_once["gbt47678-2026.defaults"] == 403 - 200
     published = FilingCondition.objects.filter(is_default=False)
     assert published.filter(case_type__major__edition__code="cjt214-2007").count() == 237
     assert published.filter(case_type__major__edition__code="gbt47678-2026").count() == 656
 
 
-def test_rows_without_a_type_code_are_attached_to_no_type(loaded: dict[str, int]) -> None:
+def test_rows_without_a_type_code_are_attached_to_no_type(catalog_once: dict[str, int]) -> None:
     assert not FilingCondition.objects.filter(source__contains="dekahost").exists()
     assert not FilingCondition.objects.filter(source__contains="crsrw").exists()
 
 
-def test_loading_twice_changes_nothing(loaded: dict[str, int]) -> None:
+def test_loading_twice_changes_nothing(catalog_once: dict[str, int]) -> None:
     before = snapshot(CURRENT_EDITION.code), snapshot(LEGACY_EDITION.code)
     again = load_catalog()
     assert again["types_created"] == 0
@@ -132,7 +125,7 @@ def test_loading_twice_changes_nothing(loaded: dict[str, int]) -> None:
     assert (snapshot(CURRENT_EDITION.code), snapshot(LEGACY_EDITION.code)) == before
 
 
-def test_conditions_an_administrator_changed_survive_a_reload(loaded: dict[str, int]) -> None:
+def test_conditions_an_administrator_changed_survive_a_reload(catalog_once: dict[str, int]) -> None:
     cover = legacy(TypeKind.COMPONENT, "0101")
     edited = conditions(cover)[1]
     edited.limit_value = 3
@@ -151,7 +144,7 @@ def test_conditions_an_administrator_changed_survive_a_reload(loaded: dict[str, 
     assert [c.pk for c in conditions(added.case_type)][-1] == added.pk
 
 
-def test_a_reload_restores_a_shipped_row_in_place(loaded: dict[str, int]) -> None:
+def test_a_reload_restores_a_shipped_row_in_place(catalog_once: dict[str, int]) -> None:
     row = conditions(current(TypeKind.COMPONENT, "01037"))[0]  # 路灯, unclaimed
     FilingCondition.objects.filter(pk=row.pk).update(limit_value=9)
     assert load_catalog()["conditions_updated"] == 1
@@ -159,7 +152,7 @@ def test_a_reload_restores_a_shipped_row_in_place(loaded: dict[str, int]) -> Non
     assert row.limit_value == 1
 
 
-def test_a_surplus_row_that_cases_refer_to_is_kept(loaded: dict[str, int]) -> None:
+def test_a_surplus_row_that_cases_refer_to_is_kept(catalog_once: dict[str, int]) -> None:
     lamp = legacy(TypeKind.COMPONENT, "0118")
     used = FilingCondition.objects.create(
         case_type=lamp, position=7, condition="灯杆广告", limit_value=1,
@@ -172,7 +165,7 @@ def test_a_surplus_row_that_cases_refer_to_is_kept(loaded: dict[str, int]) -> No
 
 
 def test_a_type_left_without_conditions_gets_the_shipped_ones_again(
-    loaded: dict[str, int],
+    catalog_once: dict[str, int],
 ) -> None:
     lamp = legacy(TypeKind.COMPONENT, "0118")
     lamp.conditions.all().delete()
@@ -180,7 +173,7 @@ def test_a_type_left_without_conditions_gets_the_shipped_ones_again(
     assert len(conditions(lamp)) == 6
 
 
-def test_a_district_that_chose_the_legacy_edition_keeps_it(loaded: dict[str, int]) -> None:
+def test_a_district_that_chose_the_legacy_edition_keeps_it(catalog_once: dict[str, int]) -> None:
     Edition.objects.update(is_current=False)
     Edition.objects.filter(code=LEGACY_EDITION.code).update(is_current=True)
     load_catalog()
